@@ -1,0 +1,2 @@
+export { WpmError, isWpmError } from './errors.js';
+export type { WpmErrorOptions } from './errors.js';
