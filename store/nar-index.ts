@@ -1,0 +1,7 @@
+// The NAR side of the store that touches the disk: dump, hash, restore, scan.
+
+export { dumpPath } from './nar-dump.js';
+export type { DumpOptions } from './nar-dump.js';
+export { hashPath } from './nar-hash.js';
+export { restoreNar } from './nar-restore.js';
+export { scanReferences } from './nar-scan.js';
