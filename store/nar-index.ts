@@ -5,3 +5,4 @@ export type { DumpOptions } from './nar-dump.js';
 export { hashPath } from './nar-hash.js';
 export { restoreNar } from './nar-restore.js';
 export { scanReferences } from './nar-scan.js';
+export { removeTreeSync } from './remove-tree.js';

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WpmError, isWpmError } from '../util/errors.js';
 import { type NarVisitor, parseNar } from './format/index.js';
+import { removeTreeSync } from './remove-tree.js';
 
 const SLASH = Buffer.from('/');
 const CREATE_FLAGS =
@@ -101,7 +102,7 @@ export async function restoreNar(source: AsyncIterable<Uint8Array>, destPath: st
     } catch {
       // The original error is the one worth reporting.
     }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeTreeSync(tmp);
     if (isWpmError(err)) throw err;
     throw new WpmError('ERR_NAR_RESTORE_FAILED', `cannot restore a NAR into ${dest}`, { cause: err });
   }

@@ -53,8 +53,9 @@ class NarParser {
 
   async #readLength(max: number, what: string): Promise<number> {
     const b = await this.#r.readExact(8, `the length of ${what}`);
-    const lo = b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] * 0x100_0000);
-    const hi = b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] * 0x100_0000);
+    // `+` for the top byte: `|` would turn values of 2^31 and up into negative int32s.
+    const lo = (b[0] | (b[1] << 8) | (b[2] << 16)) + b[3] * 0x100_0000;
+    const hi = (b[4] | (b[5] << 8) | (b[6] << 16)) + b[7] * 0x100_0000;
     const n = hi * 0x1_0000_0000 + lo;
     if (hi > 0x1f_ffff || n > max) {
       throw this.#fail('ERR_NAR_BAD_LENGTH', `${what} claims ${hi > 0x1f_ffff ? 'over 2^53' : n} bytes (at most ${max} allowed)`);
