@@ -1,0 +1,97 @@
+// wpm build FILE [-A ATTR]... : evaluate, build what is missing, print output paths, link results.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { WpmError } from '../../util/index.js';
+import type { EvalArg } from '../../derivations/index.js';
+import { realise } from '../../runtime/scheduler/index.js';
+import { WasiPool } from '../../runtime/wasi/index.js';
+import type { LocalStore } from '../../store/index.js';
+import { defaultJobs, openStore } from '../context.js';
+import { evaluateFile, type Target } from '../evaluate.js';
+import { chooseMode, createProgress } from '../progress.js';
+import { EXIT } from '../exit-codes.js';
+import { addEvalArgOptions, evalArgsFrom, parseJobs } from '../options.js';
+import { interruptible } from '../interrupt.js';
+import { addGcRootLink } from '../gc-roots.js';
+
+export interface BuildFlags {
+  attr: string[];
+  out?: string;
+  link: boolean;
+  jobs?: number;
+  keepGoing?: boolean;
+  json?: boolean;
+  arg?: string[][];
+  argstr?: string[][];
+}
+
+/** Evaluate and build; returns the built targets, or throws with the right exit code set. */
+export async function buildFile(
+  store: LocalStore,
+  file: string,
+  attrs: string[],
+  args: EvalArg[],
+  flags: { jobs?: number; keepGoing?: boolean; json?: boolean; quiet?: boolean },
+): Promise<Target[]> {
+  const evaluated = await evaluateFile(store, file, attrs, args);
+  const jobs = flags.jobs ?? defaultJobs();
+  const progress = createProgress(flags.quiet ? 'quiet' : chooseMode(flags.json ?? false));
+  const pool = new WasiPool({ size: jobs });
+  try {
+    const result = await interruptible(pool, (signal) =>
+      realise(store, pool, evaluated.targets.map((t) => t.drvPath), evaluated.derivations, {
+        jobs,
+        keepGoing: flags.keepGoing ?? false,
+        onEvent: (e) => progress.onEvent(e),
+        signal,
+      }),
+    );
+    progress.finish();
+    if (result.failed.length > 0) {
+      const first = result.failed[0]!;
+      const err = first.error instanceof WpmError ? first.error : new WpmError('ERR_BUILD_FAILED', String(first.error));
+      const more = result.failed.length > 1 ? ` (and ${result.failed.length - 1} more failed steps)` : '';
+      throw new WpmError(err.code, `${err.message}${more}`, { cause: err, ...(err.hint ? { hint: err.hint } : {}) });
+    }
+    return evaluated.targets;
+  } finally {
+    progress.finish();
+    await pool.close();
+  }
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('build')
+    .description('build the derivations a Jsonnet file evaluates to, print their output paths and link ./result')
+    .argument('<file>', 'Jsonnet file')
+    .option('-A, --attr <attr>', 'attribute path to build (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-o, --out <link>', 'name of the result link', 'result')
+    .option('--no-link', 'do not create result links')
+    .option('-j, --jobs <n>', 'steps to run at once (default: cores, or WPM_MAX_JOBS)', parseJobs)
+    .option('-k, --keep-going', 'keep building independent steps after a failure')
+    .option('--json', 'stream build events as JSON lines on stderr, results as JSON on stdout');
+  addEvalArgOptions(cmd);
+  cmd.action(async (file: string, flags: BuildFlags) => {
+    const store = openStore();
+    const targets = await buildFile(store, file, flags.attr, evalArgsFrom(flags), flags);
+    const links: string[] = [];
+    if (flags.link) {
+      targets.forEach((t, i) => {
+        for (const [output, storePath] of Object.entries(t.outputs)) {
+          let link = flags.out ?? 'result';
+          if (i > 0) link += `-${i + 1}`;
+          if (output !== 'out') link += `-${output}`;
+          addGcRootLink(store, path.resolve(link), storePath);
+          links.push(link);
+        }
+      });
+    }
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(targets.map((t) => ({ attr: t.attr, drvPath: t.drvPath, outputs: t.outputs }))) + '\n');
+    } else {
+      for (const t of targets) for (const p of Object.values(t.outputs)) process.stdout.write(p + '\n');
+    }
+    process.exitCode = EXIT.OK;
+  });
+}

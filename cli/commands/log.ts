@@ -1,0 +1,32 @@
+// wpm log PATH|DRV : the stdout and stderr a build step wrote.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { WpmError } from '../../util/index.js';
+import { STORE_DIR } from '../../store/index.js';
+import { openStore } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('log')
+    .description("print a build step's log, given its .drv path or one of its outputs (or ./result)")
+    .argument('<path>', '.drv path, output path or result link')
+    .action((target: string) => {
+      const store = openStore();
+      let storePath = target;
+      if (!target.startsWith(STORE_DIR + '/')) {
+        const inStore = fs.existsSync(target) ? store.fromHost(fs.realpathSync(target)) : undefined;
+        if (!inStore) throw new WpmError('ERR_USAGE', `${target} is not a store path`);
+        storePath = inStore;
+      }
+      let drvPath = storePath;
+      if (!storePath.endsWith('.drv')) {
+        const info = store.queryPathInfo(storePath);
+        if (!info?.deriver) throw new WpmError('ERR_LOG_NONE', `${storePath} was not built here, so there is no log`);
+        drvPath = info.deriver;
+      }
+      const file = path.join(store.layout.logs, `${path.basename(drvPath)}.log`);
+      if (!fs.existsSync(file)) throw new WpmError('ERR_LOG_NONE', `no log for ${drvPath}`);
+      process.stdout.write(fs.readFileSync(file));
+    });
+}

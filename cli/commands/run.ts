@@ -1,0 +1,108 @@
+// wpm run FILE|PATH -- ARGS : run a built program (a package puts it in $out/bin/<name>.wasm) with
+// the real stdin/stdout/stderr, its own closure read-only, and only the directories granted by
+// --dir. Exits with the program's exit code.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Command } from 'commander';
+import { WpmError } from '../../util/index.js';
+import { STORE_DIR, type LocalStore } from '../../store/index.js';
+import { WasiPool, compileModule, type Mount } from '../../runtime/wasi/index.js';
+import { openStore } from '../context.js';
+import { buildFile } from './build.js';
+import { addEvalArgOptions, evalArgsFrom } from '../options.js';
+
+interface RunFlags {
+  attr?: string;
+  bin?: string;
+  dir: string[];
+  arg?: string[][];
+  argstr?: string[][];
+}
+
+/** A store path from `./result`, a physical store path, a logical one, or a Jsonnet file to build. */
+async function resolveTarget(store: LocalStore, target: string, flags: RunFlags): Promise<string> {
+  if (target.startsWith(STORE_DIR + '/')) {
+    const base = target.slice(STORE_DIR.length + 1).split('/')[0]!;
+    return `${STORE_DIR}/${base}`;
+  }
+  let real: string;
+  try {
+    real = fs.realpathSync(target);
+  } catch {
+    throw new WpmError('ERR_RUN_TARGET', `${target}: no such file or store path`);
+  }
+  const inStore = store.fromHost(real);
+  if (inStore) return inStore;
+  if (fs.statSync(real).isFile()) {
+    const targets = await buildFile(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet: !process.stderr.isTTY });
+    if (targets.length !== 1) {
+      throw new WpmError('ERR_RUN_TARGET', `${target} gives ${targets.length} derivations; choose one with -A (${targets.map((t) => t.attr).join(', ')})`);
+    }
+    return targets[0]!.outputs.out ?? Object.values(targets[0]!.outputs)[0]!;
+  }
+  throw new WpmError('ERR_RUN_TARGET', `${target} is neither a store path nor a Jsonnet file`);
+}
+
+/** Which .wasm inside the output to run. */
+function findProgram(store: LocalStore, storePath: string, bin: string | undefined): { guest: string; name: string } {
+  const host = store.toHost(storePath);
+  if (fs.statSync(host).isFile()) return { guest: storePath, name: path.basename(storePath) };
+  const binDir = path.join(host, 'bin');
+  const programs = fs.existsSync(binDir) ? fs.readdirSync(binDir).filter((f) => f.endsWith('.wasm')).sort() : [];
+  if (bin !== undefined) {
+    if (!programs.includes(`${bin}.wasm`)) {
+      throw new WpmError('ERR_RUN_NO_PROGRAM', `${storePath} has no bin/${bin}.wasm`, { hint: programs.length ? `it has: ${programs.join(', ')}` : undefined });
+    }
+    return { guest: `${storePath}/bin/${bin}.wasm`, name: bin };
+  }
+  if (programs.length === 1) return { guest: `${storePath}/bin/${programs[0]}`, name: programs[0]!.slice(0, -5) };
+  if (programs.length === 0) throw new WpmError('ERR_RUN_NO_PROGRAM', `${storePath} has no bin/*.wasm program`);
+  throw new WpmError('ERR_RUN_NO_PROGRAM', `${storePath} has several programs; choose one with --bin (${programs.map((p) => p.slice(0, -5)).join(', ')})`);
+}
+
+function parseDir(spec: string): Mount {
+  const colon = spec.lastIndexOf(':');
+  const host = path.resolve(colon > 0 ? spec.slice(0, colon) : spec);
+  const guest = colon > 0 ? spec.slice(colon + 1) : host;
+  if (!guest.startsWith('/')) throw new WpmError('ERR_USAGE', `--dir ${spec}: the guest path must be absolute`);
+  if (!fs.existsSync(host) || !fs.statSync(host).isDirectory()) throw new WpmError('ERR_USAGE', `--dir ${spec}: ${host} is not a directory`);
+  return { guest, host, writable: true };
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('run a built program with real stdio; it sees its own closure and the --dir directories, nothing else')
+    .argument('<target>', './result, a store path, or a Jsonnet file to build first')
+    .argument('[args...]', 'arguments for the program (after --)')
+    .option('-A, --attr <attr>', 'attribute of the Jsonnet file to run')
+    .option('--bin <name>', 'which bin/<name>.wasm to run when there are several')
+    .option('--dir <host[:guest]>', 'grant a host directory, read-write (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
+  addEvalArgOptions(cmd);
+  cmd.action(async (target: string, args: string[], flags: RunFlags) => {
+    const store = openStore();
+    const storePath = await resolveTarget(store, target, flags);
+    const prog = findProgram(store, storePath, flags.bin);
+    const dirs = flags.dir.map(parseDir);
+    const closure = store.closure([storePath]);
+    const module = compileModule(fs.readFileSync(store.toHost(prog.guest)));
+    const pool = new WasiPool({ size: 1 });
+    try {
+      const result = await pool.run(module, {
+        args: [prog.name, ...args],
+        env: {},
+        mounts: [...closure.map((p) => ({ guest: p, host: store.toHost(p), writable: false })), ...dirs],
+        cwd: dirs[0]?.guest ?? '/',
+        seed: crypto.randomBytes(32),
+        realtimeNs: BigInt(Date.now()) * 1_000_000n,
+        stdout: 'inherit',
+        stderr: 'inherit',
+        stdinInherit: true,
+      });
+      process.exitCode = result.exitCode;
+    } finally {
+      await pool.close();
+    }
+  });
+}

@@ -1,0 +1,42 @@
+// wpm show-derivation PATH|FILE [-A ATTR] : the derivation(s) as pretty JSON, keyed by .drv path.
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { derivationToJson, type Derivation } from '../../derivations/index.js';
+import { readDerivation, writeDerivations } from '../../runtime/scheduler/index.js';
+import { STORE_DIR } from '../../store/index.js';
+import { openStore } from '../context.js';
+import { evaluateFile } from '../evaluate.js';
+import { addEvalArgOptions, evalArgsFrom } from '../options.js';
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('show-derivation')
+    .description('print derivations as JSON: a .drv store path, or what a Jsonnet file evaluates to')
+    .argument('<target>', '.drv store path or Jsonnet file')
+    .option('-A, --attr <attr>', 'attribute path (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-r, --recursive', 'include every input derivation too');
+  addEvalArgOptions(cmd);
+  cmd.action(async (target: string, flags: { attr: string[]; recursive?: boolean; arg?: string[][]; argstr?: string[][] }) => {
+    const store = openStore();
+    let roots: string[];
+    let known = new Map<string, Derivation>();
+    if (target.startsWith(STORE_DIR + '/') || (fs.existsSync(target) && store.fromHost(fs.realpathSync(target)))) {
+      roots = [target.startsWith(STORE_DIR + '/') ? target : store.fromHost(fs.realpathSync(target))!];
+    } else {
+      const evaluated = await evaluateFile(store, target, flags.attr, evalArgsFrom(flags));
+      await writeDerivations(store, evaluated.derivations);
+      known = evaluated.derivations;
+      roots = evaluated.targets.map((t) => t.drvPath);
+    }
+    const out: Record<string, unknown> = {};
+    const stack = [...roots];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (out[p]) continue;
+      const drv = known.get(p) ?? readDerivation(store, p);
+      out[p] = derivationToJson(drv);
+      if (flags.recursive) stack.push(...Object.keys(drv.inputDrvs));
+    }
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  });
+}

@@ -1,0 +1,56 @@
+// Evaluate a file for a command: each -A attribute (or the whole file), collecting the
+// derivations to build with the attribute names users will recognise in messages.
+import { WpmError } from '../util/index.js';
+import { evaluate, type Derivation, type EvalArg, type Json } from '../derivations/index.js';
+import { storeEvalIO } from '../runtime/scheduler/index.js';
+import type { LocalStore } from '../store/index.js';
+import { LIB_DIR } from './context.js';
+
+export interface Target {
+  attr: string;
+  drvPath: string;
+  outputs: Record<string, string>;
+}
+
+export interface Evaluated {
+  values: { attr: string; value: Json }[];
+  targets: Target[];
+  derivations: Map<string, Derivation>;
+}
+
+export async function evaluateFile(store: LocalStore, file: string, attrs: string[], args: EvalArg[]): Promise<Evaluated> {
+  const io = storeEvalIO(store);
+  const derivations = new Map<string, Derivation>();
+  const values: Evaluated['values'] = [];
+  for (const attr of attrs.length > 0 ? attrs : ['']) {
+    const r = await evaluate({ file, attrPath: attr, args }, io, { libDirs: [LIB_DIR] });
+    for (const [p, d] of r.derivations) derivations.set(p, d);
+    values.push({ attr, value: r.value });
+  }
+  const targets = values.flatMap((v) => {
+    const found = collectTargets(v.value, v.attr);
+    if (found.length === 0) {
+      const what = v.attr ? `attribute '${v.attr}' of ${file}` : file;
+      throw new WpmError('ERR_EVAL_NO_DERIVATION', `${what} does not evaluate to a derivation or an object of derivations`);
+    }
+    return found;
+  });
+  return { values, targets, derivations };
+}
+
+function isDerivationValue(v: Json): v is { type: 'derivation'; drvPath: string; outputs: Record<string, string> } & { [k: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && v.type === 'derivation' && typeof v.drvPath === 'string';
+}
+
+/** A derivation, or an object/array of them (nested), becomes a list of targets. */
+export function collectTargets(value: Json, attr: string): Target[] {
+  if (isDerivationValue(value)) {
+    return [{ attr, drvPath: value.drvPath, outputs: value.outputs as Record<string, string> }];
+  }
+  const out: Target[] = [];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...collectTargets(v, attr ? `${attr}.${i}` : `${i}`)));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) out.push(...collectTargets(v, attr ? `${attr}.${k}` : k));
+  }
+  return out;
+}

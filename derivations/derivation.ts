@@ -1,0 +1,137 @@
+// The derivation model: what a `.drv` store object holds, and its validation. A derivation is
+// canonical JSON (see canonical-json.ts); it has no `system` field because the platform is WASI.
+import { WpmError } from '../util/index.js';
+import type { Json } from './canonical-json.js';
+
+export interface DerivationOutput {
+  /** Logical store path, '' while the output paths are being computed. */
+  path: string;
+  /** Fixed-output derivations only: the expected content hash, in `sha256:<nix32>` form. */
+  hash?: string;
+  /** Fixed-output derivations only: `flat` hashes the file, `recursive` its NAR. */
+  method?: 'flat' | 'recursive';
+}
+
+export interface Derivation {
+  name: string;
+  /** Store path of a `.wasm` builder, or a host builtin such as `builtin:fetch`. */
+  builder: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Given to the builder as canonical JSON on stdin; null means empty stdin. */
+  stdin: Json;
+  inputDrvs: Record<string, string[]>;
+  inputSrcs: string[];
+  outputs: Record<string, DerivationOutput>;
+}
+
+export const BUILTIN_BUILDERS = ['builtin:fetch', 'builtin:unpack'] as const;
+
+export function isFixedOutput(drv: Derivation): boolean {
+  const out = drv.outputs.out;
+  return out !== undefined && out.hash !== undefined && Object.keys(drv.outputs).length === 1;
+}
+
+export function isBuiltin(builder: string): boolean {
+  return builder.startsWith('builtin:');
+}
+
+/** The JSON object written into the `.drv` file (and hashed). Optional fields are omitted. */
+export function derivationToJson(drv: Derivation): Json {
+  const outputs: Record<string, Json> = {};
+  for (const [name, o] of Object.entries(drv.outputs)) {
+    const entry: Record<string, Json> = { path: o.path };
+    if (o.hash !== undefined) entry.hash = o.hash;
+    if (o.method !== undefined) entry.method = o.method;
+    outputs[name] = entry;
+  }
+  const json: Record<string, Json> = {
+    name: drv.name,
+    builder: drv.builder,
+    args: drv.args,
+    env: drv.env,
+    inputDrvs: drv.inputDrvs,
+    inputSrcs: drv.inputSrcs,
+    outputs,
+  };
+  if (drv.stdin !== null) json.stdin = drv.stdin;
+  return json;
+}
+
+/** Parse and validate a `.drv` file's JSON; `where` names it in errors. */
+export function parseDerivation(text: string, where: string): Derivation {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new WpmError('ERR_DRV_PARSE', `${where}: not valid JSON`, { cause });
+  }
+  const o = expectObject(raw, where, 'the derivation');
+  const outputsRaw = expectObject(o.outputs, where, 'outputs');
+  const outputs: Record<string, DerivationOutput> = {};
+  for (const [name, value] of Object.entries(outputsRaw)) {
+    const out = expectObject(value, where, `outputs.${name}`);
+    outputs[name] = {
+      path: expectString(out.path, where, `outputs.${name}.path`),
+      ...(out.hash === undefined ? {} : { hash: expectString(out.hash, where, `outputs.${name}.hash`) }),
+      ...(out.method === undefined ? {} : { method: expectMethod(out.method, where, `outputs.${name}.method`) }),
+    };
+  }
+  const inputDrvsRaw = expectObject(o.inputDrvs, where, 'inputDrvs');
+  const inputDrvs: Record<string, string[]> = {};
+  for (const [drvPath, outs] of Object.entries(inputDrvsRaw)) {
+    inputDrvs[drvPath] = expectStringArray(outs, where, `inputDrvs["${drvPath}"]`);
+  }
+  return {
+    name: expectString(o.name, where, 'name'),
+    builder: expectString(o.builder, where, 'builder'),
+    args: expectStringArray(o.args, where, 'args'),
+    env: expectStringMap(o.env, where, 'env'),
+    stdin: (o.stdin ?? null) as Json,
+    inputDrvs,
+    inputSrcs: expectStringArray(o.inputSrcs, where, 'inputSrcs'),
+    outputs,
+  };
+}
+
+export function fieldError(where: string, field: string, expected: string, got: unknown): WpmError {
+  return new WpmError(
+    'ERR_DRV_FIELD_TYPE',
+    `${where}: field '${field}' must be ${expected}, got ${describe(got)}`,
+  );
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+export function expectObject(v: unknown, where: string, field: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw fieldError(where, field, 'an object', v);
+  return v as Record<string, unknown>;
+}
+
+export function expectString(v: unknown, where: string, field: string): string {
+  if (typeof v !== 'string') throw fieldError(where, field, 'a string', v);
+  return v;
+}
+
+export function expectStringArray(v: unknown, where: string, field: string): string[] {
+  if (!Array.isArray(v)) throw fieldError(where, field, 'an array of strings', v);
+  v.forEach((item, i) => expectString(item, where, `${field}[${i}]`));
+  return v as string[];
+}
+
+export function expectStringMap(v: unknown, where: string, field: string): Record<string, string> {
+  const o = expectObject(v, where, field);
+  for (const [k, item] of Object.entries(o)) expectString(item, where, `${field}.${k}`);
+  return o as Record<string, string>;
+}
+
+function expectMethod(v: unknown, where: string, field: string): 'flat' | 'recursive' {
+  if (v !== 'flat' && v !== 'recursive') throw fieldError(where, field, "'flat' or 'recursive'", v);
+  return v;
+}

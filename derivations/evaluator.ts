@@ -1,0 +1,148 @@
+// Evaluating Jsonnet into derivations. libjsonnet does the language (lazily: only what the
+// requested attribute needs is forced); wpm's library calls back into TypeScript through
+// std.native for the few things Jsonnet cannot do itself. All I/O goes through `EvalIO`.
+import path from 'node:path';
+import { Jsonnet } from '@hanazuki/node-jsonnet';
+import { WpmError } from '../util/index.js';
+import type { Json } from './canonical-json.js';
+import type { Derivation } from './derivation.js';
+import { Instantiator, placeholder } from './instantiate.js';
+
+/** The evaluator's only window on the world. */
+export interface EvalIO {
+  /** Add a host file or directory to the store as a source; returns its store path. */
+  addPath(hostPath: string, opts: { name: string; exclude: string[] }): Promise<string>;
+  /** Add a text object; returns its store path. */
+  addText(name: string, text: string, references: string[]): Promise<string>;
+  /** Is this store path already valid (so a literal mention of it is a real input)? */
+  isValidPath(storePath: string): boolean;
+}
+
+export interface EvalArg {
+  name: string;
+  value: string;
+  /** true for --arg (Jsonnet code), false for --argstr (a string). */
+  code: boolean;
+}
+
+export interface EvalRequest {
+  file: string;
+  /** Dotted attribute path, e.g. `hello` or `a.b`; empty for the whole file. */
+  attrPath?: string;
+  args?: EvalArg[];
+}
+
+export interface EvalResult {
+  value: Json;
+  /** Every derivation instantiated while evaluating, by `.drv` path. */
+  derivations: Map<string, Derivation>;
+}
+
+export interface EvaluatorOptions {
+  /** Always on the import path (packages/lib). */
+  libDirs: string[];
+}
+
+export function splitAttrPath(attrPath: string | undefined): string[] {
+  if (attrPath === undefined || attrPath === '') return [];
+  return attrPath.split('.').map((part) => {
+    if (part === '') throw new WpmError('ERR_EVAL_ATTR_PATH', `invalid attribute path '${attrPath}'`);
+    return part;
+  });
+}
+
+/**
+ * The snippet that evaluates: import the file, apply top-level arguments if it is a function,
+ * then select the attribute path, with errors that list what exists.
+ */
+function entrySnippet(file: string, attrs: string[], args: EvalArg[]): string {
+  const applied = args.map((a) => `${JSON.stringify(a.name)}: std.extVar(${JSON.stringify(`wpm.arg.${a.name}`)})`);
+  const call = args.length > 0 ? `wpmEntry(${args.map((a) => `${a.name}=wpmArgs[${JSON.stringify(a.name)}]`).join(', ')})` : 'wpmEntry()';
+  return `
+local wpmEntry = import ${JSON.stringify(file)};
+local wpmArgs = { ${applied.join(', ')} };
+local wpmRoot = if std.isFunction(wpmEntry) then ${call} else wpmEntry;
+local wpmSelect(v, path, i) =
+  if i == std.length(path) then v
+  else if !std.isObject(v) then
+    error 'attribute ' + std.join('.', path[:i]) + ' is not an object, so it has no attribute ' + path[i]
+  else if !std.objectHas(v, path[i]) then
+    error 'attribute \\'' + std.join('.', path[:i + 1]) + '\\' not found; available: ' + std.join(', ', std.objectFields(v))
+  else wpmSelect(v[path[i]], path, i + 1);
+wpmSelect(wpmRoot, ${JSON.stringify(attrs)}, 0)
+`;
+}
+
+export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOptions): Promise<EvalResult> {
+  const file = path.resolve(req.file);
+  const args = req.args ?? [];
+  for (const a of args) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.name)) throw new WpmError('ERR_EVAL_ARG', `invalid argument name '${a.name}'`);
+  }
+  const instantiator = new Instantiator((p) => io.isValidPath(p));
+  const vm = new Jsonnet().maxTrace(20);
+  for (const dir of opts.libDirs) vm.addJpath(dir);
+  for (const a of args) {
+    if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);
+    else vm.extString(`wpm.arg.${a.name}`, a.value);
+  }
+  // Errors thrown in callbacks surface as Jsonnet runtime errors with the caller's trace.
+  const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => async (...a: T) => {
+    try {
+      return await fn(...a);
+    } catch (err) {
+      throw new Error(err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
+    }
+  };
+  vm.nativeCallback('wpm.derivation', guard((spec) => instantiator.instantiate(String(spec))), 'spec');
+  vm.nativeCallback(
+    'wpm.path',
+    guard(async (from, rel, exclude) => {
+      const hostPath = path.resolve(path.dirname(String(from)), String(rel));
+      const excludes = exclude === null ? [] : (JSON.parse(String(exclude)) as string[]);
+      const storePath = await io.addPath(hostPath, { name: path.basename(hostPath), exclude: excludes });
+      instantiator.addSource(storePath);
+      return storePath;
+    }),
+    'from',
+    'path',
+    'exclude',
+  );
+  vm.nativeCallback(
+    'wpm.writeText',
+    guard(async (name, text) => {
+      const body = String(text);
+      const refs = [...body.matchAll(/\/wpm\/store\/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+._?=-]+/g)].map((m) => m[0]);
+      for (const r of refs) {
+        if (!io.isValidPath(r)) {
+          throw new WpmError('ERR_EVAL_TEXT_REF', `wpm.writeText '${String(name)}' refers to ${r}, which is not built yet`, {
+            hint: 'writeText objects are made during evaluation; pass outputs of derivations through a derivation instead',
+          });
+        }
+      }
+      const storePath = await io.addText(String(name), body, [...new Set(refs)].sort());
+      instantiator.addSource(storePath);
+      return storePath;
+    }),
+    'name',
+    'text',
+  );
+  vm.nativeCallback('wpm.placeholder', guard((output) => placeholder(String(output))), 'output');
+
+  let text: string;
+  try {
+    text = await vm.evaluateSnippet(entrySnippet(file, splitAttrPath(req.attrPath), args), '<wpm>');
+  } catch (err) {
+    throw new WpmError('ERR_EVAL', cleanJsonnetMessage(String((err as Error).message ?? err)), { cause: err });
+  }
+  return { value: JSON.parse(text) as Json, derivations: instantiator.derivations };
+}
+
+/** libjsonnet's messages mention our wrapper snippet; keep the user's frames only. */
+function cleanJsonnetMessage(message: string): string {
+  return message
+    .split('\n')
+    .filter((line) => !/^\s*<wpm>:/.test(line))
+    .join('\n')
+    .trimEnd();
+}

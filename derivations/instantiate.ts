@@ -1,0 +1,185 @@
+// Turning what Jsonnet asked for (a derivation spec) into a Derivation with its store paths.
+// Dependencies are found the way Nix's string context would find them, but by scanning: every
+// store path mentioned in the builder, args, env or stdin that this evaluation produced (or that
+// the store already holds) becomes an input.
+import { WpmError } from '../util/index.js';
+import {
+  STORE_DIR,
+  formatHash,
+  hashBytes,
+  nix32Encode,
+  parseHash,
+  validateStorePathName,
+  type Hash,
+} from '../store/format/index.js';
+import type { Json } from './canonical-json.js';
+import {
+  expectObject,
+  expectString,
+  expectStringArray,
+  expectStringMap,
+  fieldError,
+  isBuiltin,
+  type Derivation,
+} from './derivation.js';
+import { derivationPath, hashDerivationModulo, withOutputPaths } from './hash-modulo.js';
+
+export interface Instantiated {
+  drvPath: string;
+  outputs: Record<string, string>;
+}
+
+/** What instantiation needs from outside: is this store path already valid in the store? */
+export type KnownPathCheck = (storePath: string) => boolean;
+
+const STORE_PATH_RE = new RegExp(
+  `${STORE_DIR.replace(/\//g, '\\/')}\\/([0-9a-df-np-sv-z]{32})-([A-Za-z0-9+._?=-]+)`,
+  'g',
+);
+
+/** Nix's placeholder for an output: replaced by the real output path when the step runs. */
+export function placeholder(output: string): string {
+  return '/' + nix32Encode(hashBytes('sha256', `nix-output:${output}`).digest);
+}
+
+export class Instantiator {
+  /** Every derivation instantiated in this evaluation, by `.drv` path. */
+  readonly derivations = new Map<string, Derivation>();
+  private readonly hashes = new Map<string, Hash>();
+  /** Hash part of an output path → the derivation and output producing it. */
+  private readonly outputsByHash = new Map<string, { drvPath: string; output: string }>();
+  /** Hash part → source path added during this evaluation. */
+  private readonly sourcesByHash = new Map<string, string>();
+
+  constructor(private readonly isKnownPath: KnownPathCheck) {}
+
+  addSource(storePath: string): void {
+    this.sourcesByHash.set(storePath.slice(STORE_DIR.length + 1, STORE_DIR.length + 33), storePath);
+  }
+
+  /** Register a derivation read back from a `.drv` file, so that dependents can refer to it. */
+  adopt(drvPath: string, drv: Derivation): void {
+    if (this.derivations.has(drvPath)) return;
+    for (const input of Object.keys(drv.inputDrvs)) {
+      if (!this.hashes.has(input)) throw new WpmError('ERR_DRV_UNKNOWN_INPUT', `${drvPath}: input ${input} not loaded`);
+    }
+    this.record(drvPath, drv);
+  }
+
+  instantiate(specJson: string): Instantiated {
+    const spec = expectObject(JSON.parse(specJson), 'wpm.derivation', 'the argument');
+    const rawName = spec.name;
+    if (typeof rawName !== 'string') throw fieldError('wpm.derivation', 'name', 'a string', rawName);
+    const where = `derivation '${rawName}'`;
+    try {
+      validateStorePathName(rawName);
+    } catch (cause) {
+      throw new WpmError('ERR_DRV_BAD_NAME', `${where}: invalid name: ${(cause as Error).message}`, { cause });
+    }
+    const known = new Set(['name', 'builder', 'args', 'env', 'stdin', 'outputs', 'outputHash', 'outputHashMode']);
+    for (const key of Object.keys(spec)) {
+      if (!known.has(key)) {
+        throw new WpmError('ERR_DRV_UNKNOWN_FIELD', `${where}: unknown field '${key}'`, {
+          hint: `known fields: ${[...known].join(', ')} (use '::' for private fields in Jsonnet)`,
+        });
+      }
+    }
+    const builder = expectString(spec.builder, where, 'builder');
+    const args = spec.args === undefined ? [] : expectStringArray(spec.args, where, 'args');
+    const env = spec.env === undefined ? {} : expectStringMap(spec.env, where, 'env');
+    const stdin = (spec.stdin ?? null) as Json;
+    const outputNames = spec.outputs === undefined ? ['out'] : expectStringArray(spec.outputs, where, 'outputs');
+    if (outputNames.length === 0) throw fieldError(where, 'outputs', 'a non-empty array', spec.outputs);
+    if (isBuiltin(builder) && builder !== 'builtin:fetch' && builder !== 'builtin:unpack') {
+      throw new WpmError('ERR_DRV_BAD_BUILDER', `${where}: unknown builtin builder '${builder}'`, {
+        hint: 'builtins are builtin:fetch and builtin:unpack',
+      });
+    }
+    if (!isBuiltin(builder) && !builder.startsWith(STORE_DIR + '/')) {
+      throw new WpmError('ERR_DRV_BAD_BUILDER', `${where}: builder '${builder}' is not a store path`, {
+        hint: "use wpm.path(std.thisFile, 'tool.wasm') or another derivation's output",
+      });
+    }
+    for (const name of Object.keys(env)) {
+      if (outputNames.includes(name)) {
+        throw new WpmError('ERR_DRV_ENV_CLASH', `${where}: env.${name} clashes with the output of that name`);
+      }
+    }
+
+    const outputs: Derivation['outputs'] = {};
+    if (spec.outputHash !== undefined) {
+      const hashText = expectString(spec.outputHash, where, 'outputHash');
+      const mode = spec.outputHashMode === undefined ? 'flat' : expectString(spec.outputHashMode, where, 'outputHashMode');
+      if (mode !== 'flat' && mode !== 'recursive') throw fieldError(where, 'outputHashMode', "'flat' or 'recursive'", mode);
+      if (outputNames.length !== 1 || outputNames[0] !== 'out') {
+        throw new WpmError('ERR_DRV_FIXED_OUTPUTS', `${where}: a fixed-output derivation has exactly one output, 'out'`);
+      }
+      let hash: Hash;
+      try {
+        hash = parseHash(hashText);
+      } catch (cause) {
+        throw new WpmError('ERR_DRV_BAD_HASH', `${where}: outputHash: ${(cause as Error).message}`, { cause });
+      }
+      outputs.out = { path: '', hash: formatHash(hash, 'nix32'), method: mode };
+    } else {
+      for (const name of outputNames) outputs[name] = { path: '' };
+    }
+
+    const { inputDrvs, inputSrcs } = this.scanInputs(where, [builder, JSON.stringify(args), JSON.stringify(env), JSON.stringify(stdin)]);
+    const draft: Derivation = { name: rawName, builder, args, env, stdin, inputDrvs, inputSrcs, outputs };
+    const drv = withOutputPaths(draft, (p) => this.hashes.get(p)!);
+    const drvPath = derivationPath(drv);
+    this.record(drvPath, drv);
+    const result: Record<string, string> = {};
+    for (const [name, o] of Object.entries(drv.outputs)) result[name] = o.path;
+    return { drvPath, outputs: result };
+  }
+
+  private record(drvPath: string, drv: Derivation): void {
+    if (this.derivations.has(drvPath)) return;
+    this.derivations.set(drvPath, drv);
+    this.hashes.set(drvPath, hashDerivationModulo(drv, (p) => this.hashes.get(p)!));
+    for (const [output, o] of Object.entries(drv.outputs)) {
+      this.outputsByHash.set(o.path.slice(STORE_DIR.length + 1, STORE_DIR.length + 33), { drvPath, output });
+    }
+  }
+
+  private scanInputs(where: string, texts: string[]): { inputDrvs: Record<string, string[]>; inputSrcs: string[] } {
+    const drvOutputs = new Map<string, Set<string>>();
+    const srcs = new Set<string>();
+    for (const text of texts) {
+      for (const m of text.matchAll(STORE_PATH_RE)) {
+        const hashPart = m[1]!;
+        const produced = this.outputsByHash.get(hashPart);
+        if (produced) {
+          const set = drvOutputs.get(produced.drvPath) ?? new Set();
+          set.add(produced.output);
+          drvOutputs.set(produced.drvPath, set);
+          continue;
+        }
+        const source = this.sourcesByHash.get(hashPart);
+        if (source) {
+          srcs.add(source);
+          continue;
+        }
+        const full = `${STORE_DIR}/${hashPart}-${m[2]}`;
+        if (this.isKnownPath(full)) {
+          srcs.add(full);
+          continue;
+        }
+        throw new WpmError('ERR_DRV_UNKNOWN_PATH', `${where}: refers to ${full}, which is neither produced by this evaluation nor valid in the store`, {
+          hint: 'refer to store paths through wpm.path or the outputs of other derivations',
+        });
+      }
+    }
+    const inputDrvs: Record<string, string[]> = {};
+    for (const drvPath of [...drvOutputs.keys()].sort()) inputDrvs[drvPath] = [...drvOutputs.get(drvPath)!].sort();
+    return { inputDrvs, inputSrcs: [...srcs].sort() };
+  }
+
+  hashOf(drvPath: string): Hash | undefined {
+    return this.hashes.get(drvPath);
+  }
+}
+
+export { hashDerivationModulo };

@@ -1,0 +1,45 @@
+// The core of wpm's Jsonnet library: derivations, sources from the file system, text objects.
+// Every function here is lazy: nothing is added to the store until its result is needed.
+{
+  // A build step. `spec` fields:
+  //   name     store path name
+  //   builder  store path of a .wasm file (a WASI module or component), or 'builtin:fetch' / 'builtin:unpack'
+  //   args     argv, argv[0] included; env: extra environment; stdin: any JSON, given on stdin
+  //   outputs  output names (default ['out']); outputHash / outputHashMode: fixed-output derivations
+  // Fields whose names start with '_' or that are hidden ('::') are not part of the derivation,
+  // so wrappers can keep their own parameters on the same object.
+  // Store paths mentioned in builder/args/env/stdin become the step's inputs.
+  derivation(spec)::
+    local visible = { [k]: spec[k] for k in std.objectFields(spec) if !std.startsWith(k, '_') && k != 'type' };
+    local r = std.native('wpm.derivation')(std.manifestJsonMinified(visible));
+    {
+      type: 'derivation',
+      name: spec.name,
+      drvPath: r.drvPath,
+      outputs: r.outputs,
+      out: r.outputs[std.objectFields(r.outputs)[0]],
+    } + { [o]: r.outputs[o] for o in std.objectFields(r.outputs) if o != 'out' },
+
+  // A file or directory of the host, relative to the Jsonnet file `from` (pass std.thisFile:
+  // Jsonnet gives a library no way to know its caller's file). `.git` is always left out;
+  // `exclude` takes glob patterns ('*.o', 'build/', 'docs/*.md').
+  path(from, p, exclude=[])::
+    std.native('wpm.path')(from, p, std.manifestJsonMinified(exclude)),
+
+  // A text file made at evaluation time; store paths in it must already be valid.
+  writeText(name, text):: std.native('wpm.writeText')(name, text),
+  writeJSON(name, value):: self.writeText(name, std.manifestJsonEx(value, '  ') + '\n'),
+
+  // The placeholder for an output's path, replaced by the real path when the step runs.
+  // Use it where a builder needs to know where to write: args: ['-o', wpm.placeholder('out')].
+  placeholder(output='out'):: std.native('wpm.placeholder')(output),
+
+  // Unpack a tar or tar.gz store path into a directory (deterministic: sorted entries,
+  // normalised modes and times; entries escaping the output are refused).
+  unpack(name, src, strip=0, subdir=null)::
+    self.derivation({
+      name: name,
+      builder: 'builtin:unpack',
+      stdin: { src: src, strip: strip } + (if subdir == null then {} else { subdir: subdir }),
+    }),
+}

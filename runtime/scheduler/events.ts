@@ -1,0 +1,13 @@
+// What a build reports while it runs. The CLI renders these (live on a TTY, one line each
+// otherwise, or as JSON lines); tests read them to count which steps ran.
+
+export type BuildEvent =
+  | { type: 'plan'; toBuild: number; cached: number }
+  | { type: 'start'; drvPath: string; name: string }
+  | { type: 'built'; drvPath: string; name: string; durationMs: number; outputs: Record<string, string> }
+  | { type: 'cached'; drvPath: string; name: string }
+  | { type: 'failed'; drvPath: string; name: string; message: string; logTail: string }
+  | { type: 'dependency-failed'; drvPath: string; name: string; failedInput: string }
+  | { type: 'waiting-for-lock'; drvPath: string; name: string };
+
+export type EventSink = (event: BuildEvent) => void;

@@ -1,0 +1,10 @@
+export type { BuildEvent, EventSink } from './events.js';
+export { planBuild } from './plan.js';
+export type { Plan, Step } from './plan.js';
+export { runPlan } from './scheduler.js';
+export type { ScheduleOptions, ScheduleResult, StepBuilder } from './scheduler.js';
+export { LocalBuilder, readDerivation } from './local-builder.js';
+export { readLogTail } from './logs.js';
+export { storeEvalIO } from './eval-io.js';
+export { realise, writeDerivations } from './realise.js';
+export type { RealiseOptions } from './realise.js';

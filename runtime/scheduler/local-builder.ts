@@ -1,0 +1,208 @@
+// Builds one derivation on this machine: a WASI builder in the worker pool, or a host builtin.
+// The step runs in a fresh directory under $WPM_HOME/tmp; its outputs are registered only after
+// it succeeded, so a failure, a trap or Ctrl-C leaves nothing in the store.
+import fs from 'node:fs';
+import path from 'node:path';
+import { WpmError } from '../../util/index.js';
+import { canonicalJson, parseDerivation as parseDerivationFile, placeholder, type Derivation } from '../../derivations/index.js';
+import { STORE_DIR, hashBytes, type LocalStore } from '../../store/index.js';
+import { compileModule, type Mount, type WasiPool } from '../wasi/index.js';
+import { unpack } from '../builtins/unpack.js';
+import type { EventSink } from './events.js';
+import type { Step } from './plan.js';
+import type { StepBuilder } from './scheduler.js';
+import { readLogTail } from './logs.js';
+
+export interface LocalBuilderOptions {
+  onEvent?: EventSink;
+  /** Per-step wall-clock limit. */
+  timeoutMs?: number;
+}
+
+export class LocalBuilder implements StepBuilder {
+  private readonly modules = new Map<string, WebAssembly.Module>();
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly pool: WasiPool,
+    private readonly opts: LocalBuilderOptions = {},
+  ) {}
+
+  private emit: EventSink = (e) => this.opts.onEvent?.(e);
+
+  async build(step: Step): Promise<void> {
+    const { drvPath, drv } = step;
+    const outputs = Object.values(drv.outputs).map((o) => o.path);
+    // One build of a derivation at a time across processes sharing the store.
+    const lock = await this.store.buildLock(drvPath, () =>
+      this.emit({ type: 'waiting-for-lock', drvPath, name: drv.name }),
+    );
+    try {
+      if (outputs.every((p) => this.store.isValid(p))) {
+        this.emit({ type: 'cached', drvPath, name: drv.name });
+        return;
+      }
+      this.emit({ type: 'start', drvPath, name: drv.name });
+      const started = Date.now();
+      await this.run(drvPath, drv);
+      const outs: Record<string, string> = {};
+      for (const [name, o] of Object.entries(drv.outputs)) outs[name] = o.path;
+      this.emit({ type: 'built', drvPath, name: drv.name, durationMs: Date.now() - started, outputs: outs });
+    } catch (error) {
+      const logTail = readLogTail(this.logFile(drvPath));
+      this.emit({ type: 'failed', drvPath, name: drv.name, message: (error as Error).message, logTail });
+      throw error;
+    } finally {
+      lock.release();
+    }
+  }
+
+  logFile(drvPath: string): string {
+    return path.join(this.store.layout.logs, `${path.basename(drvPath)}.log`);
+  }
+
+  private async run(drvPath: string, drv: Derivation): Promise<void> {
+    const work = this.store.makeTempDir(`build-${drv.name}`);
+    try {
+      const outHost: Record<string, string> = {};
+      fs.mkdirSync(path.join(work, 'outputs'));
+      for (const name of Object.keys(drv.outputs)) outHost[name] = path.join(work, 'outputs', name);
+      const inputs = this.inputClosure(drv);
+      const logFile = this.logFile(drvPath);
+      fs.writeFileSync(logFile, '');
+
+      if (drv.builder === 'builtin:unpack') await this.runUnpack(drvPath, drv, outHost.out!);
+      else if (drv.builder === 'builtin:fetch') throw new WpmError('ERR_BUILD_UNSUPPORTED', `${drvPath}: builtin:fetch is not implemented yet`);
+      else await this.runWasi(drvPath, drv, inputs, work, outHost, logFile);
+
+      for (const [name, o] of Object.entries(drv.outputs)) {
+        if (!fs.existsSync(outHost[name]!) && !isSymlink(outHost[name]!)) {
+          throw new WpmError('ERR_BUILD_NO_OUTPUT', `${drvPath}: builder finished but did not create output '${name}' (${o.path})`);
+        }
+      }
+      const candidates = [...inputs, ...Object.values(drv.outputs).map((o) => o.path)];
+      for (const [name, o] of Object.entries(drv.outputs)) {
+        await this.store.register(outHost[name]!, o.path, {
+          referenceCandidates: candidates,
+          deriver: drvPath,
+          ...(o.hash ? { expectedNarHash: o.method === 'recursive' ? o.hash : undefined } : {}),
+        });
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Every store path the step may see: the closure of its sources and input outputs. */
+  private inputClosure(drv: Derivation): string[] {
+    const roots = [...drv.inputSrcs];
+    for (const [inputDrv, outs] of Object.entries(drv.inputDrvs)) {
+      const input = this.loadDerivation(inputDrv);
+      for (const o of outs) roots.push(input.outputs[o]!.path);
+    }
+    return this.store.closure(roots);
+  }
+
+  private loadDerivation(drvPath: string): Derivation {
+    return readDerivation(this.store, drvPath);
+  }
+
+  private moduleFor(builder: string): WebAssembly.Module {
+    let m = this.modules.get(builder);
+    if (!m) {
+      const host = this.store.toHost(builder);
+      let bytes: Uint8Array;
+      try {
+        bytes = fs.readFileSync(host);
+      } catch (cause) {
+        throw new WpmError('ERR_BUILD_BUILDER', `builder ${builder} cannot be read`, { cause });
+      }
+      m = compileModule(bytes);
+      this.modules.set(builder, m);
+    }
+    return m;
+  }
+
+  private async runWasi(
+    drvPath: string,
+    drv: Derivation,
+    inputs: string[],
+    work: string,
+    outHost: Record<string, string>,
+    logFile: string,
+  ): Promise<void> {
+    const rewrite = placeholderRewriter(drv);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(drv.env)) env[k] = rewrite(v);
+    for (const [name, o] of Object.entries(drv.outputs)) env[name] = o.path;
+    env.TMPDIR = '/tmp';
+    env.HOME = '/homeless';
+    env.SOURCE_DATE_EPOCH = '1';
+    fs.mkdirSync(path.join(work, 'build'));
+    fs.mkdirSync(path.join(work, 'tmp'));
+    const mounts: Mount[] = [
+      ...inputs.map((p) => ({ guest: p, host: this.store.toHost(p), writable: false })),
+      { guest: '/build', host: path.join(work, 'build'), writable: true },
+      { guest: '/tmp', host: path.join(work, 'tmp'), writable: true },
+    ];
+    const stdin = drv.stdin === null ? new Uint8Array(0) : new TextEncoder().encode(rewrite(canonicalJson(drv.stdin)));
+    const module = this.moduleFor(drv.builder);
+    const result = await this.pool.run(module, {
+      args: drv.args.map(rewrite),
+      env,
+      stdin,
+      mounts,
+      outputs: Object.entries(drv.outputs).map(([name, o]) => ({ guest: o.path, host: outHost[name]! })),
+      cwd: '/build',
+      seed: hashBytes('sha256', drvPath).digest,
+      stdout: { file: logFile },
+      stderr: { file: logFile },
+      limits: { ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}) },
+    });
+    if (result.exitCode !== 0) {
+      throw new WpmError('ERR_BUILD_FAILED', `builder for '${drv.name}' (${drvPath}) exited with status ${result.exitCode}`);
+    }
+  }
+
+  private async runUnpack(drvPath: string, drv: Derivation, dest: string): Promise<void> {
+    const req = (drv.stdin ?? {}) as { src?: string; strip?: number; subdir?: string };
+    if (typeof req.src !== 'string' || !req.src.startsWith(STORE_DIR + '/')) {
+      throw new WpmError('ERR_BUILD_BAD_INPUT', `${drvPath}: builtin:unpack needs stdin.src, a store path`);
+    }
+    await unpack({
+      archive: this.store.toHost(req.src),
+      dest,
+      strip: req.strip ?? 0,
+      ...(req.subdir ? { subdir: req.subdir } : {}),
+      where: `unpack '${drv.name}'`,
+    });
+  }
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces each output's placeholder by the output's real path. */
+function placeholderRewriter(drv: Derivation): (s: string) => string {
+  const pairs = Object.entries(drv.outputs).map(([name, o]) => [placeholder(name), o.path] as const);
+  return (s) => {
+    let r = s;
+    for (const [from, to] of pairs) if (r.includes(from)) r = r.split(from).join(to);
+    return r;
+  };
+}
+
+export function readDerivation(store: LocalStore, drvPath: string): Derivation {
+  let text: string;
+  try {
+    text = fs.readFileSync(store.toHost(drvPath), 'utf8');
+  } catch (cause) {
+    throw new WpmError('ERR_DRV_MISSING', `derivation ${drvPath} is not in the store`, { cause });
+  }
+  return parseDerivationFile(text, drvPath);
+}

@@ -1,0 +1,22 @@
+// Build logs: every step's stdout and stderr go to $WPM_HOME/logs/<drv>.log.
+import fs from 'node:fs';
+
+/** The last `lines` lines of a log, for failure messages. */
+export function readLogTail(file: string, lines = 25): string {
+  let text: string;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const len = Math.min(size, 64 * 1024);
+      const buf = Buffer.alloc(len);
+      fs.readSync(fd, buf, 0, len, size - len);
+      text = buf.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}

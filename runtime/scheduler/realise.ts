@@ -1,0 +1,53 @@
+// From evaluated derivations to valid outputs: write the `.drv` files, plan, run.
+import { WpmError } from '../../util/index.js';
+import { serializeDerivation, type Derivation } from '../../derivations/index.js';
+import type { LocalStore } from '../../store/index.js';
+import type { WasiPool } from '../wasi/index.js';
+import type { EventSink } from './events.js';
+import { LocalBuilder, readDerivation } from './local-builder.js';
+import { planBuild } from './plan.js';
+import { runPlan, type ScheduleResult } from './scheduler.js';
+
+/** Store every instantiated derivation as a `.drv` text object (inputs first). */
+export async function writeDerivations(store: LocalStore, derivations: Map<string, Derivation>): Promise<void> {
+  for (const [drvPath, drv] of derivations) {
+    if (store.isValid(drvPath)) continue;
+    const refs = [...drv.inputSrcs, ...Object.keys(drv.inputDrvs)];
+    const written = await store.addText(`${drv.name}.drv`, serializeDerivation(drv), refs);
+    if (written !== drvPath) {
+      throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${drvPath} was stored as ${written}`);
+    }
+  }
+}
+
+export interface RealiseOptions {
+  jobs: number;
+  keepGoing?: boolean;
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export async function realise(
+  store: LocalStore,
+  pool: WasiPool,
+  targets: string[],
+  derivations: Map<string, Derivation>,
+  opts: RealiseOptions,
+): Promise<ScheduleResult & { cached: string[] }> {
+  await writeDerivations(store, derivations);
+  const load = (p: string) => derivations.get(p) ?? readDerivation(store, p);
+  const plan = planBuild(targets, load, (p) => store.isValid(p));
+  opts.onEvent?.({ type: 'plan', toBuild: plan.steps.length, cached: plan.cached.length });
+  const builder = new LocalBuilder(store, pool, {
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+  });
+  const result = await runPlan(plan, builder, {
+    jobs: opts.jobs,
+    ...(opts.keepGoing !== undefined ? { keepGoing: opts.keepGoing } : {}),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  return { ...result, cached: plan.cached };
+}

@@ -1,0 +1,26 @@
+// Where a store's bytes live on this machine. Hashes never depend on it: the logical store
+// directory is always /wpm/store.
+import os from 'node:os';
+import path from 'node:path';
+
+export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.WPM_HOME) return path.resolve(env.WPM_HOME);
+  const data = env.XDG_DATA_HOME ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');
+  return path.join(data, 'wpm');
+}
+
+/** The folders under a home; one place so that GC, builds and the CLI agree. */
+export function homeLayout(home: string) {
+  return {
+    home,
+    store: path.join(home, 'store'),
+    db: path.join(home, 'db'),
+    tmp: path.join(home, 'tmp'),
+    locks: path.join(home, 'locks'),
+    logs: path.join(home, 'logs'),
+    gcroots: path.join(home, 'gcroots'),
+    cache: path.join(home, 'cache'),
+  };
+}
+
+export type HomeLayout = ReturnType<typeof homeLayout>;

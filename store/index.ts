@@ -1,0 +1,10 @@
+export * from './format/index.js';
+export * from './nar-index.js';
+export { LocalStore } from './local-store.js';
+export type { RegisterOptions } from './local-store.js';
+export type { PathInfo } from './path-info.js';
+export { defaultHome, homeLayout } from './home.js';
+export type { HomeLayout } from './home.js';
+export { acquireLock, isLockHeld } from './lock.js';
+export type { Lock } from './lock.js';
+export { normalizeTree, removeTree } from './normalize.js';
