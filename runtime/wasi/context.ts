@@ -1,0 +1,52 @@
+// Everything a system call may touch during one run, passed explicitly to each syscall.
+
+import type { FdTable } from './fd-table.js';
+import type { Inodes } from './inodes.js';
+import type { GuestMemory } from './memory.js';
+import type { Namespace } from './vfs.js';
+import type { Prng } from './prng.js';
+import { E } from './constants.js';
+import { WasiErrno } from './errno.js';
+
+export interface WasiContext {
+  mem: GuestMemory;
+  fds: FdTable;
+  ns: Namespace;
+  inodes: Inodes;
+  args: Uint8Array[];
+  env: Uint8Array[];
+  clock: VirtualClock;
+  random: Prng;
+  output: OutputBudget;
+}
+
+/** Wall clock fixed; the monotonic clock only moves when the guest looks at it or sleeps. */
+export class VirtualClock {
+  private mono = 0n;
+  constructor(readonly realtime: bigint) {}
+  /** Each reading advances 1 µs, so loops waiting for time to pass still terminate. */
+  monotonic(): bigint {
+    this.mono += 1000n;
+    return this.mono;
+  }
+  advanceTo(t: bigint): void {
+    if (t > this.mono) this.mono = t;
+  }
+  peek(): bigint {
+    return this.mono;
+  }
+}
+
+/** Bytes the guest may still write into writable mounts; the first write over fails. */
+export class OutputBudget {
+  exceeded = false;
+  written = 0;
+  constructor(readonly limit: number) {}
+  charge(n: number): void {
+    if (this.written + n > this.limit) {
+      this.exceeded = true;
+      throw new WasiErrno(E.NOSPC);
+    }
+    this.written += n;
+  }
+}

@@ -1,0 +1,223 @@
+// Open file descriptions. An Fd is a handle (position, flags, rights) over something in
+// the namespace or over a stdio stream; every operation it does not support is EBADF,
+// ESPIPE or ENOTSUP, as POSIX would answer.
+
+import fs from 'node:fs';
+import { E, FDFLAGS, FILETYPE, FIXED_TIME_NS, RIGHTS, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY, WHENCE } from './constants.js';
+import type { WasiContext } from './context.js';
+import { WasiErrno } from './errno.js';
+import type { Filestat } from './memory.js';
+import { VIRTUAL_DEV } from './inodes.js';
+import type { Loc } from './vfs.js';
+
+export abstract class Fd {
+  abstract readonly filetype: number;
+  rightsBase: bigint = 0n;
+  rightsInheriting: bigint = 0n;
+  fdflags = 0;
+
+  /** Read at the current position into guest memory [ptr, ptr+len). */
+  read(_ctx: WasiContext, _ptr: number, _len: number): number {
+    throw new WasiErrno(E.BADF);
+  }
+  pread(_ctx: WasiContext, _ptr: number, _len: number, _pos: number): number {
+    throw new WasiErrno(E.SPIPE);
+  }
+  write(_ctx: WasiContext, _ptr: number, _len: number): number {
+    throw new WasiErrno(E.BADF);
+  }
+  pwrite(_ctx: WasiContext, _ptr: number, _len: number, _pos: number): number {
+    throw new WasiErrno(E.SPIPE);
+  }
+  seek(_offset: number, _whence: number): number {
+    throw new WasiErrno(E.SPIPE);
+  }
+  abstract filestat(ctx: WasiContext): Filestat;
+  setSize(_ctx: WasiContext, _size: number): void {
+    throw new WasiErrno(E.INVAL);
+  }
+  setTimes(_ctx: WasiContext, _atim: bigint | null, _mtim: bigint | null): void {
+    throw new WasiErrno(E.NOTSUP);
+  }
+  sync(): void {}
+  /** Bytes a read would return now, for poll_oneoff. */
+  readable(): number {
+    return 0;
+  }
+  close(): void {}
+}
+
+const ttyStat = (ino: bigint): Filestat => ({
+  dev: VIRTUAL_DEV, ino, filetype: FILETYPE.CHARACTER_DEVICE, nlink: 1n, size: 0n,
+  atim: FIXED_TIME_NS, mtim: FIXED_TIME_NS, ctim: FIXED_TIME_NS,
+});
+
+/** stdin: a byte buffer given up front, or the host's real stdin for `wpm run`. */
+export class StdinFd extends Fd {
+  readonly filetype = FILETYPE.CHARACTER_DEVICE;
+  private pos = 0;
+  constructor(private data: Uint8Array, private inherit: boolean) {
+    super();
+    this.rightsBase = RIGHTS_TTY & ~RIGHTS.FD_WRITE;
+  }
+  override read(ctx: WasiContext, ptr: number, len: number): number {
+    ctx.mem.check(ptr, len);
+    if (this.inherit) return readHostStdin(ctx.mem.u8, ptr, len);
+    const n = Math.min(len, this.data.length - this.pos);
+    ctx.mem.u8.set(this.data.subarray(this.pos, this.pos + n), ptr);
+    this.pos += n;
+    return n;
+  }
+  override readable(): number {
+    return this.inherit ? 1 : this.data.length - this.pos;
+  }
+  filestat(): Filestat {
+    return ttyStat(0n);
+  }
+}
+
+function readHostStdin(u8: Uint8Array, ptr: number, len: number): number {
+  for (;;) {
+    try {
+      return fs.readSync(0, u8, ptr, len, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EOF') return 0;
+      if (code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
+/** stdout/stderr: discarded, the host's own fd 1/2, or appended to a log file. */
+export class SinkFd extends Fd {
+  readonly filetype = FILETYPE.CHARACTER_DEVICE;
+  constructor(private hostFd: number | null, private ino: bigint) {
+    super();
+    this.rightsBase = RIGHTS_TTY & ~RIGHTS.FD_READ;
+  }
+  override write(ctx: WasiContext, ptr: number, len: number): number {
+    ctx.mem.check(ptr, len);
+    if (this.hostFd === null) return len;
+    let done = 0;
+    while (done < len) {
+      try {
+        done += fs.writeSync(this.hostFd, ctx.mem.u8, ptr + done, len - done);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      }
+    }
+    return len;
+  }
+  filestat(): Filestat {
+    return ttyStat(this.ino);
+  }
+}
+
+/** A regular file in a mount, backed by a host fd; position kept here (pread/pwrite). */
+export class FileFd extends Fd {
+  readonly filetype = FILETYPE.REGULAR_FILE;
+  pos = 0;
+  constructor(
+    readonly hostFd: number,
+    readonly loc: Loc,
+    readonly canRead: boolean,
+    readonly canWrite: boolean,
+    rightsBase: bigint,
+    fdflags: number,
+  ) {
+    super();
+    this.rightsBase = rightsBase & RIGHTS_FILE;
+    this.fdflags = fdflags;
+  }
+  override read(ctx: WasiContext, ptr: number, len: number): number {
+    const n = this.pread(ctx, ptr, len, this.pos);
+    this.pos += n;
+    return n;
+  }
+  override pread(ctx: WasiContext, ptr: number, len: number, pos: number): number {
+    if (!this.canRead) throw new WasiErrno(E.BADF);
+    ctx.mem.check(ptr, len);
+    return fs.readSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
+  }
+  override write(ctx: WasiContext, ptr: number, len: number): number {
+    if (this.fdflags & FDFLAGS.APPEND) this.pos = fs.fstatSync(this.hostFd).size;
+    const n = this.pwrite(ctx, ptr, len, this.pos);
+    this.pos += n;
+    return n;
+  }
+  override pwrite(ctx: WasiContext, ptr: number, len: number, pos: number): number {
+    if (!this.canWrite) throw new WasiErrno(E.BADF);
+    ctx.mem.check(ptr, len);
+    ctx.output.charge(len);
+    return fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
+  }
+  override seek(offset: number, whence: number): number {
+    let base: number;
+    if (whence === WHENCE.SET) base = 0;
+    else if (whence === WHENCE.CUR) base = this.pos;
+    else if (whence === WHENCE.END) base = fs.fstatSync(this.hostFd).size;
+    else throw new WasiErrno(E.INVAL);
+    const p = base + offset;
+    if (p < 0 || !Number.isSafeInteger(p)) throw new WasiErrno(E.INVAL);
+    this.pos = p;
+    return p;
+  }
+  filestat(ctx: WasiContext): Filestat {
+    return ctx.inodes.filestat(fs.fstatSync(this.hostFd));
+  }
+  override setSize(ctx: WasiContext, size: number): void {
+    if (!this.canWrite) throw new WasiErrno(E.BADF);
+    const cur = fs.fstatSync(this.hostFd).size;
+    if (size > cur) ctx.output.charge(size - cur);
+    fs.ftruncateSync(this.hostFd, size);
+  }
+  override setTimes(ctx: WasiContext, atim: bigint | null, mtim: bigint | null): void {
+    if (this.loc.mount === null || !this.loc.mount.writable) throw new WasiErrno(E.ROFS);
+    ctx.inodes.setTimes(ctx.inodes.ofHost(fs.fstatSync(this.hostFd)), atim, mtim);
+  }
+  override readable(): number {
+    return Math.max(0, fs.fstatSync(this.hostFd).size - this.pos);
+  }
+  override close(): void {
+    fs.closeSync(this.hostFd);
+  }
+}
+
+export interface DirEntry {
+  name: Uint8Array;
+  ino: bigint;
+  filetype: number;
+}
+
+/** A directory: only a location; listings are taken when the guest reads from cookie 0. */
+export class DirFd extends Fd {
+  readonly filetype = FILETYPE.DIRECTORY;
+  entries: DirEntry[] | null = null;
+  constructor(
+    readonly loc: Loc,
+    rightsBase: bigint,
+    rightsInheriting: bigint,
+    /** Set for preopens: the name wasi-libc matches path prefixes against. */
+    readonly preopenName: string | null = null,
+  ) {
+    super();
+    this.rightsBase = rightsBase & RIGHTS_DIR;
+    this.rightsInheriting = rightsInheriting;
+  }
+  filestat(ctx: WasiContext): Filestat {
+    const st = ctx.ns.lstat(this.loc);
+    if (st === null) {
+      if (this.loc.vdir !== null) return ctx.inodes.virtualDirStat(this.loc.guest);
+      throw new WasiErrno(E.NOENT);
+    }
+    return ctx.inodes.filestat(st);
+  }
+  override setTimes(ctx: WasiContext, atim: bigint | null, mtim: bigint | null): void {
+    if (this.loc.mount === null || !this.loc.mount.writable) throw new WasiErrno(E.ROFS);
+    const st = ctx.ns.lstat(this.loc);
+    if (st === null) throw new WasiErrno(E.NOENT);
+    ctx.inodes.setTimes(ctx.inodes.ofHost(st), atim, mtim);
+  }
+}

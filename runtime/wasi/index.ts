@@ -1,0 +1,7 @@
+// wpm's own hermetic wasi_snapshot_preview1 host: a virtual file system over the step's
+// mounts, deterministic clocks and randomness, limits, all run in worker threads.
+
+export type { Mount, OutputSink, WasiLimits, WasiResult, WasiRunOptions } from './types.js';
+export { WasiPool, type WasiPoolOptions } from './pool.js';
+export { compileModule } from './module.js';
+export { preopenPaths, STORE_DIR } from './host.js';

@@ -1,0 +1,208 @@
+// A pool of worker threads running guests. A worker runs one guest at a time; a worker that
+// timed out, was aborted or crashed is terminated and replaced by a fresh one on demand.
+
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { WpmError } from '../../util/errors.js';
+import type { HostOutcome } from './host.js';
+import { moduleWithMemoryLimit } from './module.js';
+import type { WasiResult, WasiRunOptions } from './types.js';
+import { InitialMemoryTooLarge } from './wasm-binary.js';
+import { workerScript } from './worker-url.js';
+
+const WASM32_MAX_BYTES = 4 * 1024 ** 3;
+const MiB = 1024 * 1024;
+
+interface Job {
+  id: number;
+  module: WebAssembly.Module;
+  opts: WasiRunOptions;
+  resolve: (r: WasiResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | null;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface WasiPoolOptions {
+  /** Workers running at once; default os.availableParallelism(). */
+  size?: number;
+  /** Stack of each worker thread; clang recurses deeply on large inputs. Default 256. */
+  stackSizeMb?: number;
+}
+
+export class WasiPool {
+  private readonly size: number;
+  private readonly stackSizeMb: number;
+  private slots = new Set<Slot>();
+  private queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(opts: WasiPoolOptions = {}) {
+    this.size = Math.max(1, opts.size ?? os.availableParallelism());
+    this.stackSizeMb = opts.stackSizeMb ?? 256;
+  }
+
+  run(module: WebAssembly.Module, opts: WasiRunOptions): Promise<WasiResult> {
+    if (this.closed) return Promise.reject(new WpmError('ERR_WASI_ABORTED', 'the WASI pool is closed'));
+    const memoryBytes = opts.limits?.memoryBytes ?? WASM32_MAX_BYTES;
+    let limitedModule: WebAssembly.Module;
+    try {
+      limitedModule = moduleWithMemoryLimit(module, memoryBytes);
+    } catch (err) {
+      if (err instanceof InitialMemoryTooLarge) {
+        return Promise.reject(memoryLimitError(memoryBytes, `its initial memory alone is ${fmtMiB(err.initialPages * 65536)}`));
+      }
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, module: limitedModule, opts, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Ctrl-C: stop every running guest now; running and queued runs reject with ERR_WASI_ABORTED. */
+  abortAll(): void {
+    const queued = this.queue.splice(0);
+    for (const job of queued) job.reject(new WpmError('ERR_WASI_ABORTED', 'aborted before it started'));
+    for (const slot of [...this.slots]) {
+      if (slot.job === null) continue;
+      const job = slot.job;
+      this.retire(slot);
+      job.reject(new WpmError('ERR_WASI_ABORTED', `aborted: ${job.opts.args[0] ?? 'guest'}`));
+    }
+  }
+
+  /** Finish what is queued and running, then stop the workers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 || [...this.slots].some((s) => s.job !== null)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await Promise.all([...this.slots].map((s) => s.worker.terminate()));
+    this.slots.clear();
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = [...this.slots].find((s) => s.job === null);
+      if (slot === undefined) {
+        if (this.slots.size >= this.size) return;
+        slot = this.spawn();
+      }
+      this.start(slot, this.queue.shift()!);
+    }
+  }
+
+  private spawn(): Slot {
+    const { filename, options } = workerScript();
+    const worker = new Worker(filename, {
+      ...options,
+      resourceLimits: { stackSizeMb: this.stackSizeMb },
+      // Guests never see the host's environment; the worker itself needs none either.
+      env: {},
+      stdout: false,
+      stderr: false,
+    });
+    const slot: Slot = { worker, job: null, timer: null };
+    worker.unref();
+    worker.on('message', (msg: { id: number; outcome?: HostOutcome; failure?: { message: string; stack?: string } }) => {
+      const job = slot.job;
+      if (job === null || job.id !== msg.id) return;
+      this.finish(slot);
+      if (msg.failure) {
+        const e = new WpmError('ERR_WASI_HOST', `the WASI host failed: ${msg.failure.message}`);
+        if (msg.failure.stack) e.stack = msg.failure.stack;
+        job.reject(e);
+      } else {
+        settle(job, msg.outcome!);
+      }
+      this.pump();
+    });
+    worker.on('error', (err) => {
+      const job = slot.job;
+      this.retire(slot);
+      job?.reject(new WpmError('ERR_WASI_HOST', `the WASI worker crashed: ${err.message}`, { cause: err }));
+      this.pump();
+    });
+    worker.on('exit', () => {
+      if (!this.slots.has(slot)) return;
+      const job = slot.job;
+      this.retire(slot);
+      job?.reject(new WpmError('ERR_WASI_HOST', 'the WASI worker exited unexpectedly'));
+      this.pump();
+    });
+    this.slots.add(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.worker.ref();
+    const timeoutMs = job.opts.limits?.timeoutMs;
+    if (timeoutMs !== undefined) {
+      slot.timer = setTimeout(() => {
+        if (slot.job !== job) return;
+        this.retire(slot);
+        job.reject(new WpmError('ERR_WASI_TIMEOUT', `${job.opts.args[0] ?? 'guest'} exceeded the time limit of ${timeoutMs} ms`, {
+          hint: 'raise limits.timeoutMs if the step is just slow',
+        }));
+        this.pump();
+      }, timeoutMs);
+    }
+    slot.worker.postMessage({ id: job.id, module: job.module, opts: job.opts });
+  }
+
+  private finish(slot: Slot): void {
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.job = null;
+    slot.worker.unref();
+  }
+
+  /** Take a worker out of service for good (it may be in the middle of a guest). */
+  private retire(slot: Slot): void {
+    this.finish(slot);
+    this.slots.delete(slot);
+    void slot.worker.terminate();
+  }
+}
+
+function fmtMiB(bytes: number): string {
+  return `${Math.round((bytes / MiB) * 10) / 10} MiB`;
+}
+
+function memoryLimitError(limit: number, detail: string): WpmError {
+  return new WpmError('ERR_WASI_MEMORY_LIMIT', `the guest exceeded the memory limit of ${fmtMiB(limit)}: ${detail}`, {
+    hint: 'raise limits.memoryBytes (at most 4 GiB for wasm32)',
+  });
+}
+
+function settle(job: Job, out: HostOutcome): void {
+  const limits = job.opts.limits ?? {};
+  if (out.outputLimitHit) {
+    job.reject(new WpmError('ERR_WASI_OUTPUT_LIMIT', `the guest wrote more than the output limit of ${limits.outputBytes} bytes`, {
+      hint: 'raise limits.outputBytes if the outputs are meant to be this large',
+    }));
+    return;
+  }
+  const memLimit = limits.memoryBytes ?? WASM32_MAX_BYTES;
+  const failed = out.trap !== null || out.exitCode !== 0;
+  // A failed allocation is invisible to the host (memory.grow just returns -1), so a guest
+  // that fails while its memory is at least half the limit is taken to have run out.
+  if (failed && out.memoryBytes * 2 >= memLimit) {
+    const how = out.trap ? `then trapped (${out.trap.kind})` : `then exited with ${out.exitCode}`;
+    job.reject(memoryLimitError(memLimit, `its memory reached ${fmtMiB(out.memoryBytes)} and it ${how}`));
+    return;
+  }
+  if (out.trap !== null) {
+    const where = out.trap.func ? ` in ${out.trap.func}` : '';
+    job.reject(new WpmError('ERR_WASI_TRAP', `wasm trap: ${out.trap.kind}${where} (${job.opts.args[0] ?? 'guest'})`));
+    return;
+  }
+  job.resolve({ exitCode: out.exitCode!, durationMs: out.durationMs });
+}

@@ -1,0 +1,199 @@
+// fd_* calls. fd_read/fd_write are the hot path (clang reads hundreds of headers in small
+// pieces): they go straight between the host fd and guest memory, no copies, no allocation.
+
+import { E, FDFLAGS, FSTFLAGS, PREOPENTYPE_DIR } from '../constants.js';
+import type { WasiContext } from '../context.js';
+import { WasiErrno } from '../errno.js';
+import { DirFd, type DirEntry, FileFd, type Fd } from '../fds.js';
+import { encodeUtf8 } from '../memory.js';
+import type { Syscalls } from './table.js';
+
+type Transfer = (f: Fd, ctx: WasiContext, ptr: number, len: number, pos: number) => number;
+
+function vectored(ctx: WasiContext, fd: number, iovs: number, n: number, outPtr: number, pos: number, op: Transfer): number {
+  const f = ctx.fds.get(fd);
+  const mem = ctx.mem;
+  mem.check(iovs, n * 8);
+  mem.check(outPtr, 4);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const ptr = mem.u32(iovs + i * 8);
+    const len = mem.u32(iovs + i * 8 + 4);
+    if (len === 0) continue;
+    const done = op(f, ctx, ptr, len, pos < 0 ? pos : pos + total);
+    total += done;
+    if (done < len) break;
+  }
+  mem.setU32(outPtr, total);
+  return E.SUCCESS;
+}
+
+const readAt: Transfer = (f, ctx, ptr, len, pos) => (pos < 0 ? f.read(ctx, ptr, len) : f.pread(ctx, ptr, len, pos));
+const writeAt: Transfer = (f, ctx, ptr, len, pos) => (pos < 0 ? f.write(ctx, ptr, len) : f.pwrite(ctx, ptr, len, pos));
+
+function offset(v: bigint): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new WasiErrno(E.INVAL);
+  return n;
+}
+
+/** The (atim, mtim) pair a set_times call asks for; null keeps the current value. */
+export function requestedTimes(ctx: WasiContext, atim: bigint, mtim: bigint, flags: number): [bigint | null, bigint | null] {
+  if ((flags & FSTFLAGS.ATIM && flags & FSTFLAGS.ATIM_NOW) || (flags & FSTFLAGS.MTIM && flags & FSTFLAGS.MTIM_NOW)) {
+    throw new WasiErrno(E.INVAL);
+  }
+  const now = ctx.clock.realtime;
+  const a = flags & FSTFLAGS.ATIM ? atim : flags & FSTFLAGS.ATIM_NOW ? now : null;
+  const m = flags & FSTFLAGS.MTIM ? mtim : flags & FSTFLAGS.MTIM_NOW ? now : null;
+  return [a, m];
+}
+
+function dirEntries(ctx: WasiContext, d: DirFd): DirEntry[] {
+  const entries: DirEntry[] = [];
+  const self = d.filestat(ctx);
+  const parentLoc = ctx.ns.parentOf(d.loc);
+  const pst = ctx.ns.lstat(parentLoc);
+  const parentIno = pst !== null ? ctx.inodes.ofHost(pst) : ctx.inodes.ofVirtual(parentLoc.guest);
+  entries.push({ name: encodeUtf8('.'), ino: self.ino, filetype: self.filetype });
+  entries.push({ name: encodeUtf8('..'), ino: parentIno, filetype: self.filetype });
+  for (const name of ctx.ns.list(d.loc)) {
+    const ch = ctx.ns.child(d.loc, name);
+    if (!ch.exists) continue;
+    const st = ch.stat === null ? ctx.inodes.virtualDirStat(ch.loc.guest) : ctx.inodes.filestat(ch.stat);
+    entries.push({ name: encodeUtf8(name), ino: st.ino, filetype: st.filetype });
+  }
+  return entries;
+}
+
+const DIRENT_SIZE = 24;
+
+export const fdCalls: Syscalls = {
+  fd_read: (ctx, fd: number, iovs: number, n: number, out: number) => vectored(ctx, fd, iovs, n, out, -1, readAt),
+  fd_write: (ctx, fd: number, iovs: number, n: number, out: number) => vectored(ctx, fd, iovs, n, out, -1, writeAt),
+  fd_pread: (ctx, fd: number, iovs: number, n: number, pos: bigint, out: number) =>
+    vectored(ctx, fd, iovs, n, out, offset(pos), readAt),
+  fd_pwrite: (ctx, fd: number, iovs: number, n: number, pos: bigint, out: number) =>
+    vectored(ctx, fd, iovs, n, out, offset(pos), writeAt),
+
+  fd_seek: (ctx, fd: number, off: bigint, whence: number, out: number) => {
+    const f = ctx.fds.get(fd);
+    if (f instanceof DirFd) return E.BADF;
+    ctx.mem.check(out, 8);
+    ctx.mem.setU64(out, f.seek(Number(off), whence));
+    return E.SUCCESS;
+  },
+  fd_tell: (ctx, fd: number, out: number) => {
+    const f = ctx.fds.get(fd);
+    ctx.mem.check(out, 8);
+    ctx.mem.setU64(out, f.seek(0, 1));
+    return E.SUCCESS;
+  },
+
+  fd_close: (ctx, fd: number) => {
+    ctx.fds.close(fd);
+    return E.SUCCESS;
+  },
+  fd_renumber: (ctx, from: number, to: number) => {
+    ctx.fds.renumber(from, to);
+    return E.SUCCESS;
+  },
+
+  fd_fdstat_get: (ctx, fd: number, ptr: number) => {
+    const f = ctx.fds.get(fd);
+    const mem = ctx.mem;
+    mem.check(ptr, 24);
+    mem.dv.setUint8(ptr, f.filetype);
+    mem.dv.setUint8(ptr + 1, 0);
+    mem.dv.setUint16(ptr + 2, f.fdflags, true);
+    mem.dv.setUint32(ptr + 4, 0, true);
+    mem.setU64(ptr + 8, f.rightsBase);
+    mem.setU64(ptr + 16, f.rightsInheriting);
+    return E.SUCCESS;
+  },
+  fd_fdstat_set_flags: (ctx, fd: number, flags: number) => {
+    const f = ctx.fds.get(fd);
+    if (flags & ~(FDFLAGS.APPEND | FDFLAGS.NONBLOCK | FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC)) return E.INVAL;
+    f.fdflags = flags;
+    return E.SUCCESS;
+  },
+  fd_fdstat_set_rights: (ctx, fd: number, base: bigint, inheriting: bigint) => {
+    const f = ctx.fds.get(fd);
+    // Rights can only be dropped, never gained.
+    if ((base & ~f.rightsBase) !== 0n || (inheriting & ~f.rightsInheriting) !== 0n) return E.NOTCAPABLE;
+    f.rightsBase = base;
+    f.rightsInheriting = inheriting;
+    return E.SUCCESS;
+  },
+
+  fd_filestat_get: (ctx, fd: number, ptr: number) => {
+    const st = ctx.fds.get(fd).filestat(ctx);
+    ctx.mem.writeFilestat(ptr, st);
+    return E.SUCCESS;
+  },
+  fd_filestat_set_size: (ctx, fd: number, size: bigint) => {
+    ctx.fds.file(fd).setSize(ctx, offset(size));
+    return E.SUCCESS;
+  },
+  fd_filestat_set_times: (ctx, fd: number, atim: bigint, mtim: bigint, flags: number) => {
+    const [a, m] = requestedTimes(ctx, atim, mtim, flags);
+    ctx.fds.get(fd).setTimes(ctx, a, m);
+    return E.SUCCESS;
+  },
+
+  fd_advise: (ctx, fd: number, _off: bigint, _len: bigint, advice: number) => {
+    const f = ctx.fds.get(fd);
+    if (advice < 0 || advice > 5) return E.INVAL;
+    return f instanceof FileFd ? E.SUCCESS : E.BADF;
+  },
+  fd_allocate: (ctx, fd: number, off: bigint, len: bigint) => {
+    const f = ctx.fds.file(fd);
+    const end = offset(off) + offset(len);
+    if (end > f.filestat(ctx).size) f.setSize(ctx, end);
+    return E.SUCCESS;
+  },
+  // Durability is the store's business (it fsyncs outputs when registering them).
+  fd_datasync: (ctx, fd: number) => (ctx.fds.get(fd), E.SUCCESS),
+  fd_sync: (ctx, fd: number) => (ctx.fds.get(fd), E.SUCCESS),
+
+  fd_prestat_get: (ctx, fd: number, ptr: number) => {
+    const f = ctx.fds.get(fd);
+    if (!(f instanceof DirFd) || f.preopenName === null) return E.BADF;
+    ctx.mem.check(ptr, 8);
+    ctx.mem.dv.setUint32(ptr, PREOPENTYPE_DIR, true);
+    ctx.mem.setU32(ptr + 4, encodeUtf8(f.preopenName).length);
+    return E.SUCCESS;
+  },
+  fd_prestat_dir_name: (ctx, fd: number, ptr: number, len: number) => {
+    const f = ctx.fds.get(fd);
+    if (!(f instanceof DirFd) || f.preopenName === null) return E.BADF;
+    const name = encodeUtf8(f.preopenName);
+    if (len < name.length) return E.NAMETOOLONG;
+    ctx.mem.writeBytes(ptr, len, name);
+    return E.SUCCESS;
+  },
+
+  fd_readdir: (ctx, fd: number, buf: number, bufLen: number, cookie: bigint, usedPtr: number) => {
+    const d = ctx.fds.dir(fd);
+    const mem = ctx.mem;
+    mem.check(buf, bufLen);
+    mem.check(usedPtr, 4);
+    // A listing is taken when reading starts over, so cookies stay valid while it is read.
+    if (cookie === 0n || d.entries === null) d.entries = dirEntries(ctx, d);
+    const entries = d.entries;
+    let used = 0;
+    for (let i = Number(cookie); i < entries.length && used < bufLen; i++) {
+      const e = entries[i];
+      const header = new Uint8Array(DIRENT_SIZE);
+      const hv = new DataView(header.buffer);
+      hv.setBigUint64(0, BigInt(i + 1), true);
+      hv.setBigUint64(8, e.ino, true);
+      hv.setUint32(16, e.name.length, true);
+      hv.setUint8(20, e.filetype);
+      // The last entry may be cut short; wasi-libc then retries with a bigger buffer.
+      used += mem.writeBytes(buf + used, bufLen - used, header);
+      if (used < bufLen) used += mem.writeBytes(buf + used, bufLen - used, e.name);
+    }
+    mem.setU32(usedPtr, used);
+    return E.SUCCESS;
+  },
+};

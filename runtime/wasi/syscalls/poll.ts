@@ -1,0 +1,83 @@
+// poll_oneoff. Files and stdio are always ready (stdin is a buffer). Clock subscriptions
+// never sleep: virtual time jumps to the earliest deadline, so `sleep(10)` is instant and
+// reproducible.
+
+import { CLOCK, E, EVENTTYPE, SUBCLOCK_ABSTIME } from '../constants.js';
+import type { WasiContext } from '../context.js';
+import { WasiErrno } from '../errno.js';
+import type { Syscalls } from './table.js';
+
+const SUB_SIZE = 48;
+const EVENT_SIZE = 32;
+
+interface Ready {
+  userdata: bigint;
+  error: number;
+  type: number;
+  nbytes: bigint;
+}
+
+export const pollCalls: Syscalls = {
+  poll_oneoff: (ctx, inPtr: number, outPtr: number, nsubs: number, neventsPtr: number) => {
+    if (nsubs === 0) return E.INVAL;
+    const mem = ctx.mem;
+    mem.check(inPtr, nsubs * SUB_SIZE);
+    mem.check(outPtr, nsubs * EVENT_SIZE);
+    mem.check(neventsPtr, 4);
+    const dv = mem.dv;
+    const fdEvents: Ready[] = [];
+    const clocks: { userdata: bigint; deadline: bigint; error: number }[] = [];
+    const now = ctx.clock.peek();
+    for (let i = 0; i < nsubs; i++) {
+      const p = inPtr + i * SUB_SIZE;
+      const userdata = dv.getBigUint64(p, true);
+      const type = dv.getUint8(p + 8);
+      if (type === EVENTTYPE.CLOCK) {
+        const id = dv.getUint32(p + 16, true);
+        const timeout = dv.getBigUint64(p + 24, true);
+        const abs = (dv.getUint16(p + 40, true) & SUBCLOCK_ABSTIME) !== 0;
+        if (id > CLOCK.THREAD_CPUTIME) {
+          clocks.push({ userdata, deadline: now, error: E.INVAL });
+        } else if (id === CLOCK.REALTIME) {
+          // The wall clock never moves: an absolute deadline is either past or now.
+          clocks.push({ userdata, deadline: abs ? now : now + timeout, error: E.SUCCESS });
+        } else {
+          clocks.push({ userdata, deadline: abs ? timeout : now + timeout, error: E.SUCCESS });
+        }
+      } else if (type === EVENTTYPE.FD_READ || type === EVENTTYPE.FD_WRITE) {
+        const fd = dv.getUint32(p + 16, true);
+        let error: number = E.SUCCESS;
+        let nbytes = 0n;
+        try {
+          const f = ctx.fds.get(fd);
+          if (type === EVENTTYPE.FD_READ) nbytes = BigInt(f.readable());
+        } catch (err) {
+          error = err instanceof WasiErrno ? err.errno : E.IO;
+        }
+        fdEvents.push({ userdata, error, type, nbytes });
+      } else {
+        return E.INVAL;
+      }
+    }
+    let events: Ready[] = fdEvents;
+    if (fdEvents.length === 0) {
+      let earliest = clocks[0].deadline;
+      for (const c of clocks) if (c.deadline < earliest) earliest = c.deadline;
+      ctx.clock.advanceTo(earliest);
+      events = clocks.filter((c) => c.deadline === earliest).map((c) => ({ userdata: c.userdata, error: c.error, type: EVENTTYPE.CLOCK, nbytes: 0n }));
+    } else {
+      for (const c of clocks) if (c.deadline <= now) events.push({ userdata: c.userdata, error: c.error, type: EVENTTYPE.CLOCK, nbytes: 0n });
+    }
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const p = outPtr + i * EVENT_SIZE;
+      mem.u8.fill(0, p, p + EVENT_SIZE);
+      dv.setBigUint64(p, e.userdata, true);
+      dv.setUint16(p + 8, e.error, true);
+      dv.setUint8(p + 10, e.type);
+      dv.setBigUint64(p + 16, e.nbytes, true);
+    }
+    mem.setU32(neventsPtr, events.length);
+    return E.SUCCESS;
+  },
+};

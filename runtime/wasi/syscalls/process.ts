@@ -1,0 +1,66 @@
+// args, environment, clocks, randomness, process and scheduling calls, and sockets (none).
+
+import { CLOCK, E } from '../constants.js';
+import type { WasiContext } from '../context.js';
+import { ProcExit } from '../errno.js';
+import type { Syscalls } from './table.js';
+
+function listSizes(ctx: WasiContext, list: Uint8Array[], countPtr: number, sizePtr: number): number {
+  let size = 0;
+  for (const s of list) size += s.length + 1;
+  ctx.mem.check(countPtr, 4);
+  ctx.mem.check(sizePtr, 4);
+  ctx.mem.setU32(countPtr, list.length);
+  ctx.mem.setU32(sizePtr, size);
+  return E.SUCCESS;
+}
+
+const RESOLUTION_NS = 1000n;
+
+export const processCalls: Syscalls = {
+  args_sizes_get: (ctx, countPtr: number, sizePtr: number) => listSizes(ctx, ctx.args, countPtr, sizePtr),
+  args_get: (ctx, ptrs: number, buf: number) => {
+    ctx.mem.writeStringList(ctx.args, ptrs, buf);
+    return E.SUCCESS;
+  },
+  environ_sizes_get: (ctx, countPtr: number, sizePtr: number) => listSizes(ctx, ctx.env, countPtr, sizePtr),
+  environ_get: (ctx, ptrs: number, buf: number) => {
+    ctx.mem.writeStringList(ctx.env, ptrs, buf);
+    return E.SUCCESS;
+  },
+
+  clock_res_get: (ctx, id: number, ptr: number) => {
+    if (id < 0 || id > CLOCK.THREAD_CPUTIME) return E.INVAL;
+    ctx.mem.check(ptr, 8);
+    ctx.mem.setU64(ptr, RESOLUTION_NS);
+    return E.SUCCESS;
+  },
+  clock_time_get: (ctx, id: number, _precision: bigint, ptr: number) => {
+    let t: bigint;
+    if (id === CLOCK.REALTIME) t = ctx.clock.realtime;
+    else if (id >= CLOCK.MONOTONIC && id <= CLOCK.THREAD_CPUTIME) t = ctx.clock.monotonic();
+    else return E.INVAL;
+    ctx.mem.check(ptr, 8);
+    ctx.mem.setU64(ptr, t);
+    return E.SUCCESS;
+  },
+
+  random_get: (ctx, buf: number, len: number) => {
+    ctx.mem.check(buf, len);
+    ctx.random.fill(ctx.mem.u8.subarray(buf, buf + len));
+    return E.SUCCESS;
+  },
+
+  proc_exit: (_ctx, code: number) => {
+    throw new ProcExit(code >>> 0);
+  },
+  // Signals would need a process model WASI does not have.
+  proc_raise: () => E.NOSYS,
+  sched_yield: () => E.SUCCESS,
+
+  // No sockets exist in a build step: none is preopened and none can be made.
+  sock_accept: () => E.NOTSUP,
+  sock_recv: () => E.NOTSUP,
+  sock_send: () => E.NOTSUP,
+  sock_shutdown: () => E.NOTSUP,
+};

@@ -1,0 +1,42 @@
+// Where the pool's worker code is. From dist/ it is worker.js next to this file; when the
+// sources run as TypeScript (vitest, which transforms in-process), the worker gets a small
+// loader hook that transpiles the .ts files with the `typescript` package instead.
+
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WorkerOptions } from 'node:worker_threads';
+
+const HOOKS = `
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+let ts;
+export async function resolve(spec, ctx, next) {
+  if (spec.startsWith('.') && spec.endsWith('.js') && ctx.parentURL?.endsWith('.ts')) {
+    const u = new URL(spec, ctx.parentURL);
+    if (!existsSync(fileURLToPath(u))) return { url: u.href.slice(0, -3) + '.ts', shortCircuit: true };
+  }
+  return next(spec, ctx);
+}
+export async function load(url, ctx, next) {
+  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, ctx);
+  ts ??= createRequire(url)('typescript');
+  const out = ts.transpileModule(readFileSync(fileURLToPath(url), 'utf8'), {
+    fileName: fileURLToPath(url),
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true },
+  });
+  return { format: 'module', source: out.outputText, shortCircuit: true };
+}`;
+
+const BOOT = `
+const { register } = require('node:module');
+const { workerData } = require('node:worker_threads');
+register('data:text/javascript,' + encodeURIComponent(workerData.hooks));
+import(workerData.entry);`;
+
+export function workerScript(): { filename: string | URL; options: WorkerOptions } {
+  const js = new URL('./worker.js', import.meta.url);
+  if (fs.existsSync(fileURLToPath(js))) return { filename: js, options: {} };
+  const ts = new URL('./worker.ts', import.meta.url);
+  return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: ts.href } } };
+}
