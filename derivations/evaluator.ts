@@ -80,7 +80,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.name)) throw new WpmError('ERR_EVAL_ARG', `invalid argument name '${a.name}'`);
   }
   const instantiator = new Instantiator((p) => io.isValidPath(p));
-  const vm = new Jsonnet().maxTrace(20);
+  const vm = new Jsonnet();
   for (const dir of opts.libDirs) vm.addJpath(dir);
   for (const a of args) {
     if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);

@@ -140,7 +140,12 @@ export class LocalBuilder implements StepBuilder {
     env.SOURCE_DATE_EPOCH = '1';
     fs.mkdirSync(path.join(work, 'build'));
     fs.mkdirSync(path.join(work, 'tmp'));
+    fs.mkdirSync(path.join(work, 'store'));
     const mounts: Mount[] = [
+      // The step's view of the store directory takes new entries, because tools such as wasm-ld
+      // write a temporary file next to their output and rename it into place. Only the declared
+      // outputs are kept; inputs inside it stay read-only.
+      { guest: STORE_DIR, host: path.join(work, 'store'), writable: true },
       ...inputs.map((p) => ({ guest: p, host: this.store.toHost(p), writable: false })),
       { guest: '/build', host: path.join(work, 'build'), writable: true },
       { guest: '/tmp', host: path.join(work, 'tmp'), writable: true },
