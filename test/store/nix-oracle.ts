@@ -67,3 +67,8 @@ export function nixFixedPath(recursive: boolean, algo: string, hash: string, nam
 export function nixEval(expr: string): unknown {
   return JSON.parse(run('nix-instantiate', ['--readonly-mode', '--eval', '--strict', '--json', '-E', expr]));
 }
+
+/** `nix hash to-<form> --type ALGO HASH`: Nix's own conversion between hash encodings. */
+export function nixHashConvert(form: 'base16' | 'base32' | 'base64' | 'sri', algo: string, hash: string): string {
+  return run('nix', ['--extra-experimental-features', 'nix-command', 'hash', `to-${form}`, '--type', algo, hash]);
+}
