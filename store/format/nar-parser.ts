@@ -177,7 +177,8 @@ class NarParser {
 
   async run(): Promise<void> {
     await this.#expect(NAR_MAGIC).catch((err: unknown) => {
-      if (err instanceof WpmError && err.code === 'ERR_NAR_BAD_TOKEN') {
+      // Whatever is wrong with the first string, the plain truth is that this is no NAR.
+      if (err instanceof WpmError && err.code !== 'ERR_NAR_TRUNCATED') {
         throw new WpmError('ERR_NAR_BAD_MAGIC', `not a NAR: it does not start with "${NAR_MAGIC}"`, { cause: err });
       }
       throw err;

@@ -60,7 +60,8 @@ describe('parseNar and restoreNar refuse', () => {
 
   test('a stream that is not a NAR', async () => {
     await expectRefused(narBytes('nix-archive-2', ...fileNode('x')), 'ERR_NAR_BAD_MAGIC');
-    await expectRefused(Buffer.from('just some text that is not a NAR at all'), 'ERR_NAR_BAD_LENGTH');
+    await expectRefused(Buffer.from('just some text that is not a NAR at all'), 'ERR_NAR_BAD_MAGIC');
+    await expectRefused(narBytes(u64(2n ** 62n)), 'ERR_NAR_BAD_MAGIC');
   });
 
   test('entries that are not sorted bytewise', async () => {
@@ -90,7 +91,6 @@ describe('parseNar and restoreNar refuse', () => {
 
   test('absurd length prefixes, before allocating anything', async () => {
     await expectRefused(narBytes('nix-archive-1', '(', 'type', 'regular', 'contents', u64(2n ** 63n)), 'ERR_NAR_BAD_LENGTH');
-    await expectRefused(narBytes(u64(2n ** 62n)), 'ERR_NAR_BAD_LENGTH');
     await expectRefused(
       narBytes('nix-archive-1', '(', 'type', 'directory', 'entry', '(', 'name', u64(1n << 40n)),
       'ERR_NAR_BAD_LENGTH',
