@@ -77,7 +77,10 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
         case 'failed':
           running.delete(e.drvPath);
           counts.failed++;
-          if (mode !== 'json') say(`FAILED ${e.name}: ${e.message}`);
+          if (mode !== 'json') {
+            const tail = e.logTail ? `\n${e.logTail.replace(/^/gm, '  > ')}` : ' (its log is empty)';
+            say(`FAILED ${e.name}: ${e.message}${tail}`);
+          }
           break;
         case 'dependency-failed':
           if (mode !== 'json') say(`skipped ${e.name}: input ${e.failedInput} failed`);

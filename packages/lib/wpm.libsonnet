@@ -11,7 +11,9 @@
   // Store paths mentioned in builder/args/env/stdin become the step's inputs.
   derivation(spec)::
     local visible = { [k]: spec[k] for k in std.objectFields(spec) if !std.startsWith(k, '_') && k != 'type' };
-    local r = std.native('wpm.derivation')(std.manifestJsonMinified(visible));
+    // std.toString uses libjsonnet's native JSON writer; std.manifestJson* are written in
+    // Jsonnet and cost tens of milliseconds per call.
+    local r = std.native('wpm.derivation')(std.toString(visible));
     {
       type: 'derivation',
       name: spec.name,
@@ -24,7 +26,7 @@
   // Jsonnet gives a library no way to know its caller's file). `.git` is always left out;
   // `exclude` takes glob patterns ('*.o', 'build/', 'docs/*.md').
   path(from, p, exclude=[])::
-    std.native('wpm.path')(from, p, std.manifestJsonMinified(exclude)),
+    std.native('wpm.path')(from, p, std.toString(exclude)),
 
   // A text file made at evaluation time; store paths in it must already be valid.
   writeText(name, text):: std.native('wpm.writeText')(name, text),

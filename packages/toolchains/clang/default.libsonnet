@@ -7,7 +7,8 @@
 local wpm = import 'wpm.libsonnet';
 local gen = '../../../node_modules/@yowasp/clang/gen/';
 
-{
-  llvm: wpm.path(std.thisFile, gen + 'llvm.core.wasm'),
-  sysroot: wpm.unpack('wasm32-wasip1-sysroot', wpm.path(std.thisFile, gen + 'llvm-resources.tar')).out,
-}
+// Locals, not fields: libjsonnet re-evaluates an object field on every access but a local once.
+local llvm = wpm.path(std.thisFile, gen + 'llvm.core.wasm');
+local sysroot = wpm.unpack('wasm32-wasip1-sysroot', wpm.path(std.thisFile, gen + 'llvm-resources.tar')).out;
+
+{ llvm: llvm, sysroot: sysroot }
