@@ -105,12 +105,16 @@ export function linkArgs(objects: string[], output: string): string[] {
 /** Compile test/fixtures/wasi/<name>.c to a command module with clang.wasm under our host. */
 export async function buildFixture(pool: WasiPool, name: string, flags: string[] = ['-O1']): Promise<string> {
   const source = fs.readFileSync(path.join(FIXTURES, `${name}.c`));
-  const key = crypto.createHash('sha256').update(source).update('\0' + flags.join('\0')).digest('hex').slice(0, 32);
+  const headers = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.h')).sort();
+  const hash = crypto.createHash('sha256').update(source).update('\0' + flags.join('\0'));
+  for (const h of headers) hash.update('\0' + h + '\0').update(fs.readFileSync(path.join(FIXTURES, h)));
+  const key = hash.digest('hex').slice(0, 32);
   const cached = path.join(CACHE, 'wasm', `${name}-${key}.wasm`);
   if (fs.existsSync(cached)) return cached;
   const sb = sandbox('cc');
   try {
     fs.writeFileSync(path.join(sb.build, `${name}.c`), source);
+    for (const h of headers) fs.copyFileSync(path.join(FIXTURES, h), path.join(sb.build, h));
     const cc = await runCaptured(pool, clangModule(), {
       args: ['clang', ...COMPILE_FLAGS, ...flags, '-c', `${name}.c`, '-o', `${name}.o`], env: {}, mounts: sb.mounts,
     });
