@@ -24,9 +24,15 @@ import {
 } from './derivation.js';
 import { derivationPath, hashDerivationModulo, withOutputPaths } from './hash-modulo.js';
 
+/** What `wpm.derivation` returns to Jsonnet. */
 export interface Instantiated {
+  type: 'derivation';
+  name: string;
   drvPath: string;
   outputs: Record<string, string>;
+  /** The first output's path; other outputs are also fields by their own names. */
+  out: string;
+  [output: string]: unknown;
 }
 
 /** What instantiation needs from outside: is this store path already valid in the store? */
@@ -67,7 +73,10 @@ export class Instantiator {
   }
 
   instantiate(specJson: string): Instantiated {
-    const spec = expectObject(JSON.parse(specJson), 'wpm.derivation', 'the argument');
+    const given = expectObject(JSON.parse(specJson), 'wpm.derivation', 'the argument');
+    // Fields starting with '_' (and the 'type' marker) belong to wrappers, not to the derivation.
+    const spec: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(given)) if (!k.startsWith('_') && k !== 'type') spec[k] = v;
     const rawName = spec.name;
     if (typeof rawName !== 'string') throw fieldError('wpm.derivation', 'name', 'a string', rawName);
     const where = `derivation '${rawName}'`;
@@ -130,9 +139,9 @@ export class Instantiator {
     const drv = withOutputPaths(draft, (p) => this.hashes.get(p)!);
     const drvPath = derivationPath(drv);
     this.record(drvPath, drv);
-    const result: Record<string, string> = {};
-    for (const [name, o] of Object.entries(drv.outputs)) result[name] = o.path;
-    return { drvPath, outputs: result };
+    const outputsByName: Record<string, string> = {};
+    for (const [name, o] of Object.entries(drv.outputs)) outputsByName[name] = o.path;
+    return { ...outputsByName, type: 'derivation', name: rawName, drvPath, outputs: outputsByName, out: outputsByName[outputNames[0]!]! };
   }
 
   private record(drvPath: string, drv: Derivation): void {

@@ -9,18 +9,10 @@
   // Fields whose names start with '_' or that are hidden ('::') are not part of the derivation,
   // so wrappers can keep their own parameters on the same object.
   // Store paths mentioned in builder/args/env/stdin become the step's inputs.
-  derivation(spec)::
-    local visible = { [k]: spec[k] for k in std.objectFields(spec) if !std.startsWith(k, '_') && k != 'type' };
-    // std.toString uses libjsonnet's native JSON writer; std.manifestJson* are written in
-    // Jsonnet and cost tens of milliseconds per call.
-    local r = std.native('wpm.derivation')(std.toString(visible));
-    {
-      type: 'derivation',
-      name: spec.name,
-      drvPath: r.drvPath,
-      outputs: r.outputs,
-      out: r.outputs[std.objectFields(r.outputs)[0]],
-    } + { [o]: r.outputs[o] for o in std.objectFields(r.outputs) if o != 'out' },
+  // The result is { type: 'derivation', name, drvPath, outputs, out, <other outputs> }, built by
+  // the host in one call: std.toString uses libjsonnet's native JSON writer, whereas the
+  // std.manifestJson* functions and object comprehensions cost far more per derivation.
+  derivation(spec):: std.native('wpm.derivation')(std.toString(spec)),
 
   // A file or directory of the host, relative to the Jsonnet file `from` (pass std.thisFile:
   // Jsonnet gives a library no way to know its caller's file). `.git` is always left out;
