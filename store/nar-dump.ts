@@ -29,6 +29,10 @@ function ioError(err: unknown, path: Buffer, what: string): WpmError {
   return new WpmError('ERR_NAR_IO', `cannot ${what} ${path.toString()}: ${code}`, { cause: err });
 }
 
+function shrank(path: Buffer): WpmError {
+  return new WpmError('ERR_NAR_FILE_CHANGED', `${path.toString()} shrank while it was being archived`);
+}
+
 function unsupported(path: Buffer, kind: string): WpmError {
   return new WpmError('ERR_NAR_UNSUPPORTED_FILE', `cannot archive ${path.toString()}: it is a ${kind}`, {
     hint: 'store objects may only hold regular files, directories and symlinks',
@@ -49,7 +53,7 @@ class TreeDumper {
   readonly #writer: NarWriter;
   readonly #fresh: boolean;
   readonly #pending: Promise<void>[] = [];
-  #readBuffer: Buffer | undefined;
+  readonly #readBuffers: [Buffer?, Buffer?] = [];
   #lastYield = Date.now();
 
   constructor(emit: (chunk: Uint8Array) => void | Promise<void>, opts: DumpOptions) {
@@ -150,27 +154,67 @@ class TreeDumper {
       if (!stat.isFile()) throw unsupported(path, kindOf(stat));
       // Like Nix, only the owner's execute bit decides whether a file is executable.
       this.#writer.file((stat.mode & 0o100) !== 0, stat.size);
-      let left = stat.size;
-      while (left > 0) {
-        const want = Math.min(READ_CHUNK, left);
-        const buf = this.#fresh ? Buffer.allocUnsafe(want) : (this.#readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
-        let n: number;
-        try {
-          n = fs.readSync(fd, buf, 0, want, null);
-        } catch (err) {
-          throw ioError(err, path, 'read');
-        }
-        if (n === 0) {
-          throw new WpmError('ERR_NAR_FILE_CHANGED', `${path.toString()} shrank while it was being archived`);
-        }
-        this.#writer.contents(buf.subarray(0, n));
-        left -= n;
-        if (left > 0) await this.#settle();
-      }
+      if (stat.size <= READ_CHUNK) this.#readSmall(fd, path, stat.size);
+      else await this.#readLarge(fd, path, stat.size);
     } finally {
       fs.closeSync(fd);
     }
   }
+
+  #buffer(size: number, slot: 0 | 1): Buffer {
+    if (this.#fresh) return Buffer.allocUnsafe(size);
+    return (this.#readBuffers[slot] ??= Buffer.allocUnsafe(READ_CHUNK));
+  }
+
+  /** Synchronous reads: for small files a thread-pool round trip costs more than the read. */
+  #readSmall(fd: number, path: Buffer, size: number): void {
+    if (size === 0) return;
+    const buf = this.#buffer(size, 0);
+    for (let have = 0; have < size; ) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, have, size - have, have);
+      } catch (err) {
+        throw ioError(err, path, 'read');
+      }
+      if (n === 0) throw shrank(path);
+      have += n;
+    }
+    this.#writer.contents(buf.subarray(0, size));
+  }
+
+  /**
+   * Large files: the next chunk is read on libuv's thread pool while this one is hashed on the
+   * main thread, so reading and hashing overlap instead of taking turns.
+   */
+  async #readLarge(fd: number, path: Buffer, size: number): Promise<void> {
+    const read = (slot: 0 | 1, pos: number): Promise<{ buf: Buffer; n: number }> => {
+      const want = Math.min(READ_CHUNK, size - pos);
+      const buf = this.#buffer(want, slot);
+      return new Promise((resolve, reject) =>
+        fs.read(fd, buf, 0, want, pos, (err, n) => (err ? reject(ioError(err, path, 'read')) : resolve({ buf, n }))),
+      );
+    };
+    let pos = 0;
+    let slot: 0 | 1 = 0;
+    let next = read(slot, 0);
+    while (pos < size) {
+      const { buf, n } = await next;
+      if (n === 0) throw shrank(path);
+      pos += n;
+      slot = slot === 0 ? 1 : 0;
+      if (pos < size) next = read(slot, pos);
+      try {
+        this.#writer.contents(buf.subarray(0, n));
+        await this.#settle();
+      } catch (err) {
+        // Let the read in flight finish before the caller closes the descriptor under it.
+        if (pos < size) await next.catch(() => undefined);
+        throw err;
+      }
+    }
+  }
+
 }
 
 /**

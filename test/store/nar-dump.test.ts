@@ -2,7 +2,7 @@
 // chunks handed to a sink that keeps them are never overwritten.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,4 +102,20 @@ test('a sink that fails stops the dump with its error', async () => {
       throw new Error('disk full');
     }),
   ).rejects.toThrow('disk full');
+});
+
+test('a file that shrinks while it is archived is an error, not a short NAR', async () => {
+  const dir = join(work, 'shrinking');
+  mkdirSync(dir);
+  const f = join(dir, 'log');
+  writeFileSync(f, Buffer.alloc(8 * 1024 * 1024, 1));
+  let truncated = false;
+  const r = await refusal(
+    dumpPath(dir, () => {
+      if (!truncated) truncateSync(f, 0);
+      truncated = true;
+    }),
+  );
+  expect(r.code).toBe('ERR_NAR_FILE_CHANGED');
+  expect(r.message).toContain(f);
 });
