@@ -5,11 +5,14 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
-const scratch = mkdtempSync(join(tmpdir(), 'wpm-nix-oracle-'));
+// One fixed directory per user, shared by all test files: the dummy store writes nothing there,
+// so there is nothing to clean up and no directory per run piles up.
+const scratch = join(tmpdir(), `wpm-nix-oracle-${userInfo().uid}`);
+mkdirSync(scratch, { recursive: true });
 
 export const NIX_ENV: NodeJS.ProcessEnv = {
   ...process.env,
