@@ -125,6 +125,8 @@ results.push(
 );
 results.push(best('nix-store --dump | sha256sum', shell(`nix-store --dump '${root}' | sha256sum`)));
 results.push(best('nix-hash --type sha256', shell(`nix-hash --type sha256 '${root}'`)));
+// For context: how much of Nix's pipeline is the dump itself, and how fast sha256sum hashes here.
+const dumpOnly = best('(nix-store --dump > /dev/null)', shell(`nix-store --dump '${root}' > /dev/null`));
 
 const narSize = results[0].result.narSize;
 const hex = results[0].result.hex;
@@ -134,7 +136,7 @@ const base = results.find((r) => r.label.startsWith('nix-store')).seconds;
 
 console.log(`NAR size ${(narSize / MiB).toFixed(0)} MiB; hash ${results[0].result.nix32}; all agree: ${agree}`);
 console.log(`node ${process.version}, ${execFileSync('nix-store', ['--version']).toString().trim()}, best of ${runs} warm runs`);
-for (const r of results) {
+for (const r of [...results, dumpOnly]) {
   const mbs = narSize / MiB / r.seconds;
   console.log(
     `${r.label.padEnd(40)} ${r.seconds.toFixed(3).padStart(7)} s ${mbs.toFixed(0).padStart(6)} MiB/s   ${(base / r.seconds).toFixed(2)}× nix-store|sha256sum`,

@@ -11,6 +11,8 @@ import { NarWriter } from './format/index.js';
 
 /** Files are read in chunks of this size: large enough that per-call overhead vanishes. */
 const READ_CHUNK = 1024 * 1024;
+/** Files this large are read ahead on the thread pool while the previous chunk is hashed. */
+const OVERLAP_FROM = 8 * READ_CHUNK;
 const YIELD_EVERY_MS = 20;
 const SLASH = Buffer.from('/');
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
@@ -154,7 +156,7 @@ class TreeDumper {
       if (!stat.isFile()) throw unsupported(path, kindOf(stat));
       // Like Nix, only the owner's execute bit decides whether a file is executable.
       this.#writer.file((stat.mode & 0o100) !== 0, stat.size);
-      if (stat.size <= READ_CHUNK) this.#readSmall(fd, path, stat.size);
+      if (stat.size < OVERLAP_FROM) await this.#readSync(fd, path, stat.size);
       else await this.#readLarge(fd, path, stat.size);
     } finally {
       fs.closeSync(fd);
@@ -166,21 +168,25 @@ class TreeDumper {
     return (this.#readBuffers[slot] ??= Buffer.allocUnsafe(READ_CHUNK));
   }
 
-  /** Synchronous reads: for small files a thread-pool round trip costs more than the read. */
-  #readSmall(fd: number, path: Buffer, size: number): void {
-    if (size === 0) return;
-    const buf = this.#buffer(size, 0);
-    for (let have = 0; have < size; ) {
-      let n: number;
-      try {
-        n = fs.readSync(fd, buf, have, size - have, have);
-      } catch (err) {
-        throw ioError(err, path, 'read');
+  /** Synchronous reads: below OVERLAP_FROM a thread-pool round trip costs more than it saves. */
+  async #readSync(fd: number, path: Buffer, size: number): Promise<void> {
+    for (let pos = 0; pos < size; ) {
+      const want = Math.min(READ_CHUNK, size - pos);
+      const buf = this.#buffer(want, 0);
+      for (let have = 0; have < want; ) {
+        let n: number;
+        try {
+          n = fs.readSync(fd, buf, have, want - have, pos + have);
+        } catch (err) {
+          throw ioError(err, path, 'read');
+        }
+        if (n === 0) throw shrank(path);
+        have += n;
       }
-      if (n === 0) throw shrank(path);
-      have += n;
+      this.#writer.contents(buf.subarray(0, want));
+      pos += want;
+      if (pos < size) await this.#settle();
     }
-    this.#writer.contents(buf.subarray(0, size));
   }
 
   /**
