@@ -1,9 +1,9 @@
 // Serialises a directory tree on disk as a NAR, the same bytes as `nix-store --dump`.
 //
 // The walk uses synchronous fs calls on purpose: a tree of many small files costs four system
-// calls per file, and going through libuv's thread pool for each made the walk several times
-// slower than Nix. The walk yields to the event loop every few milliseconds so a long dump does
-// not starve other work in the process.
+// calls per file, and through libuv's thread pool each would also cost a round trip between
+// threads. The walk yields to the event loop every few milliseconds so a long dump does not
+// starve other work in the process. Only large files are read asynchronously (see #readLarge).
 
 import * as fs from 'node:fs';
 import { WpmError } from '../util/errors.js';

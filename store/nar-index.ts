@@ -4,5 +4,5 @@ export { dumpPath } from './nar-dump.js';
 export type { DumpOptions } from './nar-dump.js';
 export { hashPath } from './nar-hash.js';
 export { restoreNar } from './nar-restore.js';
-export { scanReferences } from './nar-scan.js';
+export { hashAndScanPath, scanReferences } from './nar-scan.js';
 export { removeTreeSync } from './remove-tree.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isWpmError } from '../../util/errors.js';
 import { RefScanner, STORE_DIR, nix32Encode } from '../../store/format/index.js';
-import { scanReferences } from '../../store/nar-index.js';
+import { hashAndScanPath, hashPath, scanReferences } from '../../store/nar-index.js';
 import { nixDump } from './nix-oracle.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wpm-nar-scan-'));
@@ -32,8 +32,16 @@ describe('scanReferences', () => {
     );
     writeFileSync(join(dir, 'near-miss'), absent.slice(0, 31) + '-' + absent.slice(1));
 
-    const found = await scanReferences(dir, [inText, inBinary, inLink, inName, absent, atEdge]);
+    const candidates = [inText, inBinary, inLink, inName, absent, atEdge];
+    const found = await scanReferences(dir, candidates);
     expect([...found].sort()).toEqual([inText, inBinary, inLink, inName, atEdge].sort());
+
+    // The one-walk variant agrees with both separate walks.
+    const both = await hashAndScanPath(dir, candidates);
+    expect([...both.references].sort()).toEqual([...found].sort());
+    const { narHash, narSize } = await hashPath(dir);
+    expect(Buffer.from(both.narHash.digest).equals(Buffer.from(narHash.digest))).toBe(true);
+    expect(both.narSize).toBe(narSize);
   });
 
   test('refuses candidates that are not hash parts', async () => {
