@@ -6,7 +6,7 @@
 //
 // The tree (≈1 GiB at scale 1, mixed sizes: a few huge files, many medium, many tiny ones) is
 // generated once; with --dir it is kept and reused by later runs. Each contender runs once to warm
-// the page cache, then --runs times; the best time counts, so we compare CPU work, not the disk.
+// the page cache, then --runs rounds; the best time counts, so we compare CPU work, not the disk.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -64,31 +64,23 @@ function buildTree(root) {
   return { files, bytes };
 }
 
-function best(label, f) {
-  f(); // warm the page cache and the JIT
-  let min = Infinity;
-  let result;
+/**
+ * Runs every contender once to warm the page cache and the JIT, then `runs` rounds, each contender
+ * once per round (interleaved, so load from other processes hits all alike); keeps the best time.
+ */
+async function race(contenders) {
+  const out = contenders.map((c) => ({ label: c.label, seconds: Infinity, result: undefined }));
+  for (const c of contenders) await c.run();
   for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    result = f();
-    const s = Number(process.hrtime.bigint() - t) / 1e9;
-    if (s < min) min = s;
-    if (result?.then) throw new Error('use bestAsync');
+    for (const [k, c] of contenders.entries()) {
+      const t = process.hrtime.bigint();
+      const result = await c.run();
+      const s = Number(process.hrtime.bigint() - t) / 1e9;
+      if (s < out[k].seconds) out[k].seconds = s;
+      out[k].result = result;
+    }
   }
-  return { label, seconds: min, result };
-}
-
-async function bestAsync(label, f) {
-  await f();
-  let min = Infinity;
-  let result;
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    result = await f();
-    const s = Number(process.hrtime.bigint() - t) / 1e9;
-    if (s < min) min = s;
-  }
-  return { label, seconds: min, result };
+  return out;
 }
 
 const root = opts.dir ?? join(mkdtempSync(join(tmpdir(), 'wpm-bench-')), 'tree');
@@ -107,26 +99,29 @@ const shell = (cmd) => () => {
   return r.stdout.trim();
 };
 
-const results = [];
-results.push(
-  await bestAsync('wpm hashPath (in process)', async () => {
-    const { narHash, narSize } = await hashPath(root);
-    return { hex: Buffer.from(narHash.digest).toString('hex'), narSize, nix32: formatHash(narHash) };
-  }),
-);
-results.push(
-  await bestAsync('wpm dumpPath, fresh buffers → sha256', async () => {
-    const h = createHash('sha256');
-    await dumpPath(root, (c) => {
-      h.update(c);
-    });
-    return { hex: h.digest('hex') };
-  }),
-);
-results.push(best('nix-store --dump | sha256sum', shell(`nix-store --dump '${root}' | sha256sum`)));
-results.push(best('nix-hash --type sha256', shell(`nix-hash --type sha256 '${root}'`)));
-// For context: how much of Nix's pipeline is the dump itself, and how fast sha256sum hashes here.
-const dumpOnly = best('(nix-store --dump > /dev/null)', shell(`nix-store --dump '${root}' > /dev/null`));
+const results = await race([
+  {
+    label: 'wpm hashPath (in process)',
+    run: async () => {
+      const { narHash, narSize } = await hashPath(root);
+      return { hex: Buffer.from(narHash.digest).toString('hex'), narSize, nix32: formatHash(narHash) };
+    },
+  },
+  {
+    label: 'wpm dumpPath, fresh buffers → sha256',
+    run: async () => {
+      const h = createHash('sha256');
+      await dumpPath(root, (c) => {
+        h.update(c);
+      });
+      return { hex: h.digest('hex') };
+    },
+  },
+  { label: 'nix-store --dump | sha256sum', run: shell(`nix-store --dump '${root}' | sha256sum`) },
+  { label: 'nix-hash --type sha256', run: shell(`nix-hash --type sha256 '${root}'`) },
+  // For context: the dump alone, which shows that sha256sum is what limits Nix's pipeline.
+  { label: '(nix-store --dump > /dev/null)', run: shell(`nix-store --dump '${root}' > /dev/null`) },
+]);
 
 const narSize = results[0].result.narSize;
 const hex = results[0].result.hex;
@@ -135,8 +130,8 @@ const agree =
 const base = results.find((r) => r.label.startsWith('nix-store')).seconds;
 
 console.log(`NAR size ${(narSize / MiB).toFixed(0)} MiB; hash ${results[0].result.nix32}; all agree: ${agree}`);
-console.log(`node ${process.version}, ${execFileSync('nix-store', ['--version']).toString().trim()}, best of ${runs} warm runs`);
-for (const r of [...results, dumpOnly]) {
+console.log(`node ${process.version}, ${execFileSync('nix-store', ['--version']).toString().trim()}, best of ${runs} interleaved warm runs`);
+for (const r of results) {
   const mbs = narSize / MiB / r.seconds;
   console.log(
     `${r.label.padEnd(40)} ${r.seconds.toFixed(3).padStart(7)} s ${mbs.toFixed(0).padStart(6)} MiB/s   ${(base / r.seconds).toFixed(2)}× nix-store|sha256sum`,
