@@ -51,7 +51,8 @@ export async function buildFile(
       const first = result.failed[0]!;
       const err = first.error instanceof WpmError ? first.error : new WpmError('ERR_BUILD_FAILED', String(first.error));
       const more = result.failed.length > 1 ? ` (and ${result.failed.length - 1} more failed steps)` : '';
-      throw new WpmError(err.code, `${err.message}${more}`, {
+      // Whatever went wrong inside a step, the command's verdict is "a build step failed".
+      throw new WpmError('ERR_BUILD_FAILED', `${err.message}${more}`, {
         cause: err,
         hint: err.hint ?? `the full log: wpm log ${first.drvPath}`,
       });

@@ -28,6 +28,31 @@
   // Use it where a builder needs to know where to write: args: ['-o', wpm.placeholder('out')].
   placeholder(output='out'):: std.native('wpm.placeholder')(output),
 
+  // Download a file, trusted for its hash alone (SRI 'sha256-…' or 'sha256:<nix32>'): a
+  // fixed-output derivation, fetched once and never again while its output is valid.
+  fetchurl(a)::
+    local clean = std.split(std.split(a.url, '?')[0], '#')[0];
+    local parts = std.split(clean, '/');
+    self.derivation({
+      name: if std.objectHas(a, 'name') then a.name else parts[std.length(parts) - 1],
+      builder: 'builtin:fetch',
+      stdin: { url: a.url } + (if std.get(a, 'executable', false) then { executable: true } else {}),
+      outputHash: a.hash,
+      outputHashMode: 'flat',
+    }),
+
+  // An npm package's tarball, checked against its `integrity` (from package-lock.json or
+  // `npm view PACKAGE@VERSION dist.integrity`). Where it is downloaded from is the user's npm
+  // configuration, which is not part of the derivation.
+  fetchNpm(a)::
+    self.derivation({
+      name: std.strReplace(std.strReplace(a.package, '@', ''), '/', '-') + '-' + a.version + '.tgz',
+      builder: 'builtin:fetch',
+      stdin: { npm: { package: a.package, version: a.version } },
+      outputHash: a.integrity,
+      outputHashMode: 'flat',
+    }),
+
   // Unpack a tar or tar.gz store path into a directory (deterministic: sorted entries,
   // normalised modes and times; entries escaping the output are refused).
   unpack(name, src, strip=0, subdir=null)::

@@ -5,8 +5,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError } from '../../util/index.js';
 import { canonicalJson, parseDerivation as parseDerivationFile, placeholder, type Derivation } from '../../derivations/index.js';
-import { STORE_DIR, hashBytes, type LocalStore } from '../../store/index.js';
+import {
+  HashSink,
+  STORE_DIR,
+  formatHash,
+  hashBytes,
+  hashEquals,
+  hashPath,
+  parseHash,
+  type Hash,
+  type LocalStore,
+} from '../../store/index.js';
 import { compileModule, type Mount, type WasiPool } from '../wasi/index.js';
+import { fetchToFile } from '../builtins/fetch.js';
 import { unpack } from '../builtins/unpack.js';
 import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
@@ -72,7 +83,7 @@ export class LocalBuilder implements StepBuilder {
       fs.writeFileSync(logFile, '');
 
       if (drv.builder === 'builtin:unpack') await this.runUnpack(drvPath, drv, outHost.out!);
-      else if (drv.builder === 'builtin:fetch') throw new WpmError('ERR_BUILD_UNSUPPORTED', `${drvPath}: builtin:fetch is not implemented yet`);
+      else if (drv.builder === 'builtin:fetch') await this.runFetch(drvPath, drv, outHost.out!);
       else await this.runWasi(drvPath, drv, inputs, work, outHost, logFile);
 
       for (const [name, o] of Object.entries(drv.outputs)) {
@@ -82,10 +93,12 @@ export class LocalBuilder implements StepBuilder {
       }
       const candidates = [...inputs, ...Object.values(drv.outputs).map((o) => o.path)];
       for (const [name, o] of Object.entries(drv.outputs)) {
+        const ca = o.hash ? await verifyFixedOutput(drvPath, drv, outHost[name]!) : undefined;
         await this.store.register(outHost[name]!, o.path, {
-          referenceCandidates: candidates,
+          // A fixed-output path is trusted for its content alone: it may refer to nothing.
+          ...(o.hash ? { references: [] } : { referenceCandidates: candidates }),
           deriver: drvPath,
-          ...(o.hash ? { expectedNarHash: o.method === 'recursive' ? o.hash : undefined } : {}),
+          ...(ca ? { ca } : {}),
         });
       }
     } finally {
@@ -169,6 +182,17 @@ export class LocalBuilder implements StepBuilder {
     }
   }
 
+  private async runFetch(drvPath: string, drv: Derivation, dest: string): Promise<void> {
+    const req = (drv.stdin ?? {}) as { url?: string; npm?: { package: string; version: string }; executable?: boolean };
+    await fetchToFile({
+      ...(req.url ? { url: req.url } : {}),
+      ...(req.npm ? { npm: req.npm } : {}),
+      dest,
+      executable: req.executable === true,
+      where: `fetch '${drv.name}' (${drvPath})`,
+    });
+  }
+
   private async runUnpack(drvPath: string, drv: Derivation, dest: string): Promise<void> {
     const req = (drv.stdin ?? {}) as { src?: string; strip?: number; subdir?: string };
     if (typeof req.src !== 'string' || !req.src.startsWith(STORE_DIR + '/')) {
@@ -182,6 +206,40 @@ export class LocalBuilder implements StepBuilder {
       where: `unpack '${drv.name}'`,
     });
   }
+}
+
+/**
+ * Check a fixed-output derivation's output against its declared hash; returns the content address.
+ * A mismatch names both hashes, and the caller registers nothing.
+ */
+async function verifyFixedOutput(drvPath: string, drv: Derivation, hostPath: string): Promise<string> {
+  const out = drv.outputs.out!;
+  const expected = parseHash(out.hash!);
+  let got: Hash;
+  if (out.method === 'recursive') {
+    if (expected.algo !== 'sha256') {
+      throw new WpmError('ERR_BUILD_BAD_HASH', `${drvPath}: recursive fixed outputs must use sha256, not ${expected.algo}`);
+    }
+    got = (await hashPath(hostPath)).narHash;
+  } else {
+    const st = fs.lstatSync(hostPath);
+    if (!st.isFile()) throw new WpmError('ERR_BUILD_NO_OUTPUT', `${drvPath}: a flat fixed output must be a single file`);
+    got = await hashFile(expected.algo, hostPath);
+  }
+  if (!hashEquals(expected, got)) {
+    throw new WpmError(
+      'ERR_BUILD_HASH_MISMATCH',
+      `hash mismatch in fixed-output derivation '${drv.name}' (${drvPath}):\n  specified: ${formatHash(expected, 'sri')}\n  got:       ${formatHash(got, 'sri')}`,
+      { hint: `if the new content is right, set the hash to ${formatHash(got, 'sri')}` },
+    );
+  }
+  return `fixed:${out.method === 'recursive' ? 'r:' : ''}${formatHash(expected, 'nix32')}`;
+}
+
+async function hashFile(algo: Hash['algo'], file: string): Promise<Hash> {
+  const sink = new HashSink(algo);
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) sink.update(chunk as Buffer);
+  return sink.digest();
 }
 
 function isSymlink(p: string): boolean {

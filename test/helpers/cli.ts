@@ -30,6 +30,11 @@ export function wpm(args: string[], opts: { home: string; cwd?: string; input?: 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Run wpm and wait, without blocking this process (needed when the test itself serves HTTP). */
+export function wpmP(args: string[], opts: { home: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
+  return wpmAsync(args, opts).done;
+}
+
 /** Run wpm asynchronously (for concurrent runs and signals). */
 export function wpmAsync(args: string[], opts: { home: string; cwd?: string; env?: NodeJS.ProcessEnv }) {
   const child = spawn(process.execPath, [WPM, ...args], {

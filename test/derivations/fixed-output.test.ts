@@ -1,0 +1,90 @@
+// Fixed-output derivations: downloads trusted for their hash, over real HTTP on loopback.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, wpmP as wpm } from '../helpers/cli.js';
+
+const BODY = Buffer.from('the bytes a fixed-output derivation promises\n');
+const SRI = `sha256-${crypto.createHash('sha256').update(BODY).digest('base64')}`;
+let server: http.Server;
+let base: string;
+let hits = 0;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    hits++;
+    if (req.url?.startsWith('/file') || req.url?.startsWith('/mirror/file')) res.end(BODY);
+    else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function project(url: string, hash: string): string {
+  const dir = tempDir('fod');
+  fs.writeFileSync(
+    path.join(dir, 'default.jsonnet'),
+    `local wpm = import 'wpm.libsonnet';
+local src = wpm.fetchurl({ url: '${url}', hash: '${hash}', name: 'payload.txt' });
+{
+  src: src,
+  // A dependent: only its inputs' output paths matter to its own paths.
+  user: wpm.derivation({ name: 'user', builder: src.out, args: ['x', src.out] }),
+}
+`,
+  );
+  return path.join(dir, 'default.jsonnet');
+}
+
+describe('fixed-output derivations', () => {
+  it('downloads once, stores the file, and does not fetch again while it is valid', async () => {
+    const home = tempDir('home');
+    const file = project(`${base}/file`, SRI);
+    const before = hits;
+    const r = await wpm(['build', '--no-link', '-A', 'src', file], { home });
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    const out = r.stdout.trim();
+    expect(out).toMatch(/^\/wpm\/store\/[0-9a-z]{32}-payload\.txt$/);
+    expect(fs.readFileSync(path.join(home, 'store', path.basename(out)))).toEqual(BODY);
+    expect(hits).toBe(before + 1);
+    expect((await wpm(['build', '--no-link', '-A', 'src', file], { home })).status).toBe(0);
+    expect(hits).toBe(before + 1);
+  });
+
+  it('fails on a wrong hash, showing both hashes, and stores nothing', async () => {
+    const home = tempDir('home');
+    const wrong = `sha256-${crypto.createHash('sha256').update('something else').digest('base64')}`;
+    const file = project(`${base}/file`, wrong);
+    const r = await wpm(['build', '--no-link', '-A', 'src', file], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`specified: ${wrong}`);
+    expect(r.stderr).toContain(`got:       ${SRI}`);
+    const outPath = JSON.parse((await wpm(['eval', '--json', '-A', 'src', file], { home })).stdout).out as string;
+    expect(fs.existsSync(path.join(home, 'store', path.basename(outPath)))).toBe(false);
+    expect((await wpm(['store', 'path-info', outPath], { home })).status).not.toBe(0);
+  });
+
+  it('reports a download that fails with its URL and status', async () => {
+    const r = await wpm(['build', '--no-link', '-A', 'src', project(`${base}/missing`, SRI)], { home: tempDir('home') });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${base}/missing`);
+    expect(r.stderr).toContain('HTTP 404');
+  });
+
+  it("changing the URL but not the hash changes neither the output nor dependents' paths", async () => {
+    const home = tempDir('home');
+    const a = JSON.parse((await wpm(['eval', '--json', project(`${base}/file`, SRI)], { home })).stdout);
+    const b = JSON.parse((await wpm(['eval', '--json', project(`${base}/mirror/file`, SRI)], { home })).stdout);
+    expect(b.src.drvPath).not.toBe(a.src.drvPath);
+    expect(b.src.out).toBe(a.src.out);
+    expect(b.user.out).toBe(a.user.out);
+  });
+});
