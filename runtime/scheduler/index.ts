@@ -8,3 +8,4 @@ export { readLogTail } from './logs.js';
 export { storeEvalIO } from './eval-io.js';
 export { realise, writeDerivations } from './realise.js';
 export type { RealiseOptions } from './realise.js';
+export type { Substituter } from './substituter.js';

@@ -16,16 +16,20 @@ export interface Plan {
   cached: string[];
 }
 
-export function planBuild(
+/**
+ * `isValid` may be asynchronous: with a substituter it tries the binary caches, so a step whose
+ * outputs can be downloaded is not built, and neither are its inputs.
+ */
+export async function planBuild(
   targets: string[],
   load: (drvPath: string) => Derivation,
-  isValid: (storePath: string) => boolean,
-): Plan {
+  isValid: (storePath: string) => boolean | Promise<boolean>,
+): Promise<Plan> {
   const steps: Step[] = [];
   const cached: string[] = [];
   const state = new Map<string, 'visiting' | 'done' | 'valid'>();
 
-  const visit = (drvPath: string, chain: string[]): boolean => {
+  const visit = async (drvPath: string, chain: string[]): Promise<boolean> => {
     const seen = state.get(drvPath);
     if (seen === 'visiting') {
       throw new Error(`dependency cycle: ${[...chain, drvPath].join(' -> ')}`);
@@ -33,14 +37,21 @@ export function planBuild(
     if (seen === 'valid') return false;
     if (seen === 'done') return true;
     const drv = load(drvPath);
-    if (Object.values(drv.outputs).every((o) => isValid(o.path))) {
+    let allValid = true;
+    for (const o of Object.values(drv.outputs)) {
+      if (!(await isValid(o.path))) {
+        allValid = false;
+        break;
+      }
+    }
+    if (allValid) {
       state.set(drvPath, 'valid');
       return false;
     }
     state.set(drvPath, 'visiting');
     const deps: string[] = [];
     for (const input of Object.keys(drv.inputDrvs)) {
-      if (visit(input, [...chain, drvPath])) deps.push(input);
+      if (await visit(input, [...chain, drvPath])) deps.push(input);
     }
     state.set(drvPath, 'done');
     steps.push({ drvPath, drv, deps });
@@ -48,7 +59,7 @@ export function planBuild(
   };
 
   for (const t of targets) {
-    if (!visit(t, [])) cached.push(t);
+    if (!(await visit(t, []))) cached.push(t);
   }
   return { steps, cached };
 }

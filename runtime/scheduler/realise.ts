@@ -6,6 +6,7 @@ import type { WasiPool } from '../wasi/index.js';
 import type { EventSink } from './events.js';
 import { LocalBuilder, readDerivation } from './local-builder.js';
 import { planBuild } from './plan.js';
+import type { Substituter } from './substituter.js';
 import { runPlan, type ScheduleResult } from './scheduler.js';
 
 /** Store every instantiated derivation as a `.drv` text object (inputs first). */
@@ -26,6 +27,8 @@ export interface RealiseOptions {
   onEvent?: EventSink;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Binary caches to try before building. */
+  substituter?: Substituter;
 }
 
 export async function realise(
@@ -37,7 +40,8 @@ export async function realise(
 ): Promise<ScheduleResult & { cached: string[] }> {
   await writeDerivations(store, derivations);
   const load = (p: string) => derivations.get(p) ?? readDerivation(store, p);
-  const plan = planBuild(targets, load, (p) => store.isValid(p));
+  const substituter = opts.substituter;
+  const plan = await planBuild(targets, load, (p) => store.isValid(p) || (substituter ? substituter.substitute(p) : false));
   opts.onEvent?.({ type: 'plan', toBuild: plan.steps.length, cached: plan.cached.length });
   const builder = new LocalBuilder(store, pool, {
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
