@@ -1,8 +1,8 @@
 // What every command needs: the store, the library path, the evaluator's I/O.
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalStore, defaultHome } from '../store/index.js';
+import { loadSettings } from './config.js';
 
 /** The installed wpm's root (packages/ lives there). */
 export const WPM_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -13,7 +13,5 @@ export function openStore(): LocalStore {
 }
 
 export function defaultJobs(): number {
-  const fromEnv = Number(process.env.WPM_MAX_JOBS);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return os.availableParallelism();
+  return loadSettings().maxJobs;
 }

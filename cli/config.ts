@@ -1,0 +1,95 @@
+// Settings: command-line flags over environment variables over the config file over defaults.
+// The file is $XDG_CONFIG_HOME/wpm/wpm.conf (else ~/.config/wpm/wpm.conf), in nix.conf style:
+//   # comment
+//   max-jobs = 4
+//   substituters = https://cache.example.org file:///srv/cache
+// Lists are separated by white space. Unknown keys are an error that names the file and line.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WpmError } from '../util/index.js';
+
+export interface Settings {
+  maxJobs: number;
+  keepGoing: boolean;
+  substituters: string[];
+  trustedPublicKeys: string[];
+  requiredSignatures: number;
+  /** Seconds to wait for a binary cache before treating it as a miss. */
+  substituteTimeout: number;
+}
+
+type Key = 'max-jobs' | 'keep-going' | 'substituters' | 'trusted-public-keys' | 'required-signatures' | 'substitute-timeout';
+
+const ENV: Record<Key, string> = {
+  'max-jobs': 'WPM_MAX_JOBS',
+  'keep-going': 'WPM_KEEP_GOING',
+  substituters: 'WPM_SUBSTITUTERS',
+  'trusted-public-keys': 'WPM_TRUSTED_PUBLIC_KEYS',
+  'required-signatures': 'WPM_REQUIRED_SIGNATURES',
+  'substitute-timeout': 'WPM_SUBSTITUTE_TIMEOUT',
+};
+
+export function configFile(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
+  return path.join(base, 'wpm', 'wpm.conf');
+}
+
+function readFile(file: string): Partial<Record<Key, { value: string; where: string }>> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  const out: Partial<Record<Key, { value: string; where: string }>> = {};
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') return;
+    const eq = line.indexOf('=');
+    const where = `${file}:${i + 1}`;
+    if (eq < 0) throw new WpmError('ERR_CONFIG', `${where}: expected 'key = value'`);
+    const key = line.slice(0, eq).trim();
+    if (!(key in ENV)) throw new WpmError('ERR_CONFIG', `${where}: unknown setting '${key}'`, { hint: `known settings: ${Object.keys(ENV).join(', ')}` });
+    out[key as Key] = { value: line.slice(eq + 1).trim(), where };
+  });
+  return out;
+}
+
+function parseCount(value: string, where: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new WpmError('ERR_CONFIG', `${where}: expected a whole number ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+function parseBool(value: string, where: string): boolean {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0' || value === '') return false;
+  throw new WpmError('ERR_CONFIG', `${where}: expected true or false, got '${value}'`);
+}
+
+const list = (v: string) => v.split(/[\s,]+/).filter((x) => x !== '');
+
+/** Settings from the environment and the config file; flags are applied by each command on top. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const file = readFile(configFile(env));
+  const get = (key: Key): { value: string; where: string } | undefined => {
+    const fromEnv = env[ENV[key]];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, where: `$${ENV[key]}` };
+    return file[key];
+  };
+  const jobs = get('max-jobs');
+  const keepGoing = get('keep-going');
+  const subs = get('substituters');
+  const keys = get('trusted-public-keys');
+  const sigs = get('required-signatures');
+  const timeout = get('substitute-timeout');
+  return {
+    maxJobs: jobs ? parseCount(jobs.value, jobs.where, 1) : os.availableParallelism(),
+    keepGoing: keepGoing ? parseBool(keepGoing.value, keepGoing.where) : false,
+    substituters: subs ? list(subs.value) : [],
+    trustedPublicKeys: keys ? list(keys.value) : [],
+    requiredSignatures: sigs ? parseCount(sigs.value, sigs.where, 0) : 1,
+    substituteTimeout: timeout ? parseCount(timeout.value, timeout.where, 1) : 10,
+  };
+}
