@@ -2,7 +2,7 @@
 // derivations to build with the attribute names users will recognise in messages.
 import { WpmError } from '../util/index.js';
 import { evaluate, type Derivation, type EvalArg, type Json } from '../derivations/index.js';
-import { storeEvalIO } from '../runtime/scheduler/index.js';
+import { EvalCache, EvalRecorder, storeEvalIO, writeDerivations } from '../runtime/scheduler/index.js';
 import type { LocalStore } from '../store/index.js';
 import { LIB_DIR } from './context.js';
 
@@ -18,18 +18,35 @@ export interface Evaluated {
   derivations: Map<string, Derivation>;
 }
 
-export async function evaluateFile(store: LocalStore, file: string, attrs: string[], args: EvalArg[]): Promise<Evaluated> {
+export async function evaluateFile(
+  store: LocalStore,
+  file: string,
+  attrs: string[],
+  args: EvalArg[],
+  opts: { anyValue?: boolean } = {},
+): Promise<Evaluated> {
   const io = storeEvalIO(store);
+  const cache = process.env.WPM_EVAL_CACHE === '0' ? undefined : new EvalCache(store);
   const derivations = new Map<string, Derivation>();
   const values: Evaluated['values'] = [];
   for (const attr of attrs.length > 0 ? attrs : ['']) {
-    const r = await evaluate({ file, attrPath: attr, args }, io, { libDirs: [LIB_DIR] });
+    const key = cache?.key({ file, attrPath: attr, args, libDirs: [LIB_DIR] });
+    const cached = key ? await cache!.lookup(key, io) : undefined;
+    if (cached !== undefined) {
+      values.push({ attr, value: cached });
+      continue;
+    }
+    const recorder = new EvalRecorder(io);
+    const r = await evaluate({ file, attrPath: attr, args }, recorder, { libDirs: [LIB_DIR] });
+    // The .drv files must be in the store before the cache may point at them.
+    await writeDerivations(store, r.derivations);
+    if (key) cache!.save(key, r, recorder);
     for (const [p, d] of r.derivations) derivations.set(p, d);
     values.push({ attr, value: r.value });
   }
   const targets = values.flatMap((v) => {
     const found = collectTargets(v.value, v.attr);
-    if (found.length === 0) {
+    if (found.length === 0 && !opts.anyValue) {
       const what = v.attr ? `attribute '${v.attr}' of ${file}` : file;
       throw new WpmError('ERR_EVAL_NO_DERIVATION', `${what} does not evaluate to a derivation or an object of derivations`);
     }

@@ -2,7 +2,6 @@
 // requested attribute needs is forced); wpm's library calls back into TypeScript through
 // std.native for the few things Jsonnet cannot do itself. All I/O goes through `EvalIO`.
 import path from 'node:path';
-import { Jsonnet } from '@hanazuki/node-jsonnet';
 import { WpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
 import type { Derivation } from './derivation.js';
@@ -80,6 +79,8 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.name)) throw new WpmError('ERR_EVAL_ARG', `invalid argument name '${a.name}'`);
   }
   const instantiator = new Instantiator((p) => io.isValidPath(p));
+  // Loaded on demand: a cached no-op build never pays for the native addon.
+  const { Jsonnet } = await import('@hanazuki/node-jsonnet');
   const vm = new Jsonnet();
   for (const dir of opts.libDirs) vm.addJpath(dir);
   for (const a of args) {

@@ -1,9 +1,8 @@
 // wpm eval FILE [-A ATTR] [--json] : print what a file evaluates to (derivations show as objects
 // with their drvPath and outputs). Nothing is built.
 import type { Command } from 'commander';
-import { evaluate } from '../../derivations/index.js';
-import { storeEvalIO, writeDerivations } from '../../runtime/scheduler/index.js';
-import { LIB_DIR, openStore } from '../context.js';
+import { openStore } from '../context.js';
+import { evaluateFile } from '../evaluate.js';
 import { addEvalArgOptions, evalArgsFrom } from '../options.js';
 
 export function register(program: Command): void {
@@ -16,8 +15,8 @@ export function register(program: Command): void {
   addEvalArgOptions(cmd);
   cmd.action(async (file: string, flags: { attr?: string; json?: boolean; arg?: string[][]; argstr?: string[][] }) => {
     const store = openStore();
-    const r = await evaluate({ file, attrPath: flags.attr ?? '', args: evalArgsFrom(flags) }, storeEvalIO(store), { libDirs: [LIB_DIR] });
-    await writeDerivations(store, r.derivations);
-    process.stdout.write((flags.json ? JSON.stringify(r.value) : JSON.stringify(r.value, null, 2)) + '\n');
+    const { values } = await evaluateFile(store, file, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { anyValue: true });
+    const value = values[0]!.value;
+    process.stdout.write((flags.json ? JSON.stringify(value) : JSON.stringify(value, null, 2)) + '\n');
   });
 }

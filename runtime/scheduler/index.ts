@@ -9,3 +9,5 @@ export { storeEvalIO } from './eval-io.js';
 export { realise, writeDerivations } from './realise.js';
 export type { RealiseOptions } from './realise.js';
 export type { Substituter } from './substituter.js';
+export { EvalCache, EvalRecorder } from './eval-cache.js';
+export type { EvalCacheRequest } from './eval-cache.js';

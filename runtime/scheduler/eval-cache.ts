@@ -1,0 +1,122 @@
+// The evaluation cache: a no-op `wpm build` should not pay for libjsonnet. An evaluation's result
+// is reused when nothing it could have read has changed: the same wpm, file, attribute and
+// arguments, the same bytes in every file of its import closure, every wpm.path still mapping to
+// the same store path (checked through the metadata-fingerprinted path cache), and every store
+// path it produced or relied on still valid.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EvalArg, EvalIO, EvalResult, Json } from '../../derivations/index.js';
+import type { LocalStore } from '../../store/index.js';
+import { importClosure } from './import-closure.js';
+
+interface PathCall {
+  hostPath: string;
+  name: string;
+  exclude: string[];
+  storePath: string;
+}
+
+interface Entry {
+  value: Json;
+  pathCalls: PathCall[];
+  /** Store paths the evaluation produced (text objects, .drv files) or found valid. */
+  mustBeValid: string[];
+}
+
+export interface EvalCacheRequest {
+  file: string;
+  attrPath: string;
+  args: EvalArg[];
+  libDirs: string[];
+}
+
+let codeSalt: string | undefined;
+/** Changes whenever wpm's own evaluation code changes, so an upgrade never reuses old results. */
+function salt(): string {
+  if (codeSalt) return codeSalt;
+  const h = crypto.createHash('sha256');
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'derivations');
+  for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.js')) h.update(fs.readFileSync(path.join(dir, f)));
+  codeSalt = h.digest('hex');
+  return codeSalt;
+}
+
+export class EvalCache {
+  private readonly dir: string;
+
+  constructor(private readonly store: LocalStore) {
+    this.dir = path.join(store.layout.cache, 'eval');
+  }
+
+  /** The cache key, or undefined when the evaluation cannot be cached (opaque imports). */
+  key(req: EvalCacheRequest): string | undefined {
+    const closure = importClosure(req.file, req.libDirs);
+    if (!closure.complete) return undefined;
+    const h = crypto.createHash('sha256');
+    h.update(JSON.stringify([salt(), path.resolve(req.file), req.attrPath, req.args, req.libDirs]));
+    for (const [file, bytes] of [...closure.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      h.update(`\0${file}\0`);
+      h.update(bytes === null ? 'missing' : crypto.createHash('sha256').update(bytes).digest('hex'));
+    }
+    return h.digest('hex');
+  }
+
+  async lookup(key: string, io: EvalIO): Promise<Json | undefined> {
+    let entry: Entry;
+    try {
+      entry = JSON.parse(fs.readFileSync(path.join(this.dir, `${key}.json`), 'utf8')) as Entry;
+    } catch {
+      return undefined;
+    }
+    for (const p of entry.mustBeValid) if (!this.store.isValid(p)) return undefined;
+    for (const call of entry.pathCalls) {
+      try {
+        if ((await io.addPath(call.hostPath, { name: call.name, exclude: call.exclude })) !== call.storePath) return undefined;
+      } catch {
+        return undefined; // e.g. the file is gone: evaluate again for the real error
+      }
+    }
+    return entry.value;
+  }
+
+  save(key: string, result: EvalResult, recorder: EvalRecorder): void {
+    const entry: Entry = {
+      value: result.value,
+      pathCalls: recorder.pathCalls,
+      mustBeValid: [...new Set([...recorder.validPaths, ...result.derivations.keys()])].sort(),
+    };
+    fs.mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `${key}.json`);
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify(entry));
+    fs.renameSync(tmp, file);
+  }
+}
+
+/** Wraps an EvalIO to remember what an evaluation read, for the cache entry. */
+export class EvalRecorder implements EvalIO {
+  readonly pathCalls: PathCall[] = [];
+  readonly validPaths = new Set<string>();
+
+  constructor(private readonly inner: EvalIO) {}
+
+  async addPath(hostPath: string, opts: { name: string; exclude: string[] }): Promise<string> {
+    const storePath = await this.inner.addPath(hostPath, opts);
+    this.pathCalls.push({ hostPath, name: opts.name, exclude: opts.exclude, storePath });
+    return storePath;
+  }
+
+  async addText(name: string, text: string, references: string[]): Promise<string> {
+    const storePath = await this.inner.addText(name, text, references);
+    this.validPaths.add(storePath);
+    return storePath;
+  }
+
+  isValidPath(storePath: string): boolean {
+    const valid = this.inner.isValidPath(storePath);
+    if (valid) this.validPaths.add(storePath);
+    return valid;
+  }
+}
