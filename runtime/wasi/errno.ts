@@ -14,6 +14,11 @@ export class ProcExit {
   constructor(readonly code: number) {}
 }
 
+/** The host stops the guest for breaking a limit it cannot enforce otherwise. */
+export class GuestStopped {
+  constructor(readonly reason: 'memory') {}
+}
+
 const HOST_ERRNO: Record<string, number> = {
   E2BIG: E.TOOBIG, EACCES: E.ACCES, EAGAIN: E.AGAIN, EBADF: E.BADF, EBUSY: E.BUSY,
   EEXIST: E.EXIST, EFAULT: E.FAULT, EFBIG: E.FBIG, EINTR: E.INTR, EINVAL: E.INVAL, EIO: E.IO,

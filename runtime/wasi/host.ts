@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { FIXED_TIME_NS, RIGHTS_DIR } from './constants.js';
 import { OutputBudget, VirtualClock, type WasiContext } from './context.js';
-import { ProcExit, toErrno } from './errno.js';
+import { GuestStopped, ProcExit, toErrno } from './errno.js';
 import { FdTable } from './fd-table.js';
 import { DirFd, SinkFd, StdinFd } from './fds.js';
 import { Inodes } from './inodes.js';
@@ -16,6 +16,11 @@ import { describeTrap, isTrap, type TrapInfo } from './trap.js';
 import type { OutputSink, WasiRunOptions } from './types.js';
 import { Namespace } from './vfs.js';
 
+/** The module cannot be run as a WASI command at all. */
+export class InvalidModule extends Error {
+  override readonly name = 'InvalidModule';
+}
+
 export const STORE_DIR = '/wpm/store';
 
 export interface HostOutcome {
@@ -25,6 +30,8 @@ export interface HostOutcome {
   /** Size of the guest's memory when it stopped. */
   memoryBytes: number;
   outputLimitHit: boolean;
+  /** The guest's memory grew past the limit (only seen for modules whose maximum could not be patched). */
+  memoryLimitHit: boolean;
 }
 
 /** The preopened directories, in fd order: "." first, then one per mount root. */
@@ -77,7 +84,7 @@ export function wasiImports(ctx: WasiContext): Record<string, (...args: never[])
         mem.refresh();
         return fn(ctx, a, b, c, d, e, f, g, h, i);
       } catch (err) {
-        if (err instanceof ProcExit) throw err;
+        if (err instanceof ProcExit || err instanceof GuestStopped) throw err;
         return toErrno(err);
       }
     };
@@ -91,19 +98,27 @@ export function runGuest(module: WebAssembly.Module, opts: WasiRunOptions): Host
   let ctx: WasiContext | null = null;
   let exitCode: number | null = null;
   let trap: TrapInfo | null = null;
+  let memoryLimitHit = false;
   try {
     ctx = createContext(opts, toClose);
     const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasiImports(ctx) });
     const memory = instance.exports.memory;
-    if (!(memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
-    ctx.mem.attach(memory);
+    if (!(memory instanceof WebAssembly.Memory)) throw new InvalidModule('the module exports no memory');
+    const memLimit = opts.limits?.memoryBytes;
+    if (memLimit !== undefined) {
+      ctx.mem.onGrow = (bytes) => {
+        if (bytes > memLimit) throw new GuestStopped('memory');
+      };
+    }
     const startFn = instance.exports._start;
-    if (typeof startFn !== 'function') throw new Error('the module exports no _start (is it a WASI command?)');
+    if (typeof startFn !== 'function') throw new InvalidModule('the module exports no _start function (is it a WASI command?)');
     try {
+      ctx.mem.attach(memory);
       startFn();
       exitCode = 0;
     } catch (err) {
       if (err instanceof ProcExit) exitCode = err.code;
+      else if (err instanceof GuestStopped) memoryLimitHit = true;
       else if (isTrap(err)) trap = describeTrap(err as Error);
       else throw err;
     }
@@ -113,6 +128,7 @@ export function runGuest(module: WebAssembly.Module, opts: WasiRunOptions): Host
       durationMs: performance.now() - start,
       memoryBytes: ctx.mem.byteLength,
       outputLimitHit: ctx.output.exceeded,
+      memoryLimitHit,
     };
   } finally {
     ctx?.fds.closeAll();

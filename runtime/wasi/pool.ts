@@ -110,12 +110,15 @@ export class WasiPool {
     });
     const slot: Slot = { worker, job: null, timer: null };
     worker.unref();
-    worker.on('message', (msg: { id: number; outcome?: HostOutcome; failure?: { message: string; stack?: string } }) => {
+    worker.on('message', (msg: { id: number; outcome?: HostOutcome; failure?: { name?: string; message: string; stack?: string } }) => {
       const job = slot.job;
       if (job === null || job.id !== msg.id) return;
       this.finish(slot);
       if (msg.failure) {
-        const e = new WpmError('ERR_WASI_HOST', `the WASI host failed: ${msg.failure.message}`);
+        const invalid = msg.failure.name === 'LinkError' || msg.failure.name === 'InvalidModule';
+        const e = invalid
+          ? new WpmError('ERR_WASI_INVALID_MODULE', `not a runnable WASI preview1 command: ${msg.failure.message}`)
+          : new WpmError('ERR_WASI_HOST', `the WASI host failed: ${msg.failure.message}`);
         if (msg.failure.stack) e.stack = msg.failure.stack;
         job.reject(e);
       } else {
@@ -191,6 +194,10 @@ function settle(job: Job, out: HostOutcome): void {
     return;
   }
   const memLimit = limits.memoryBytes ?? WASM32_MAX_BYTES;
+  if (out.memoryLimitHit) {
+    job.reject(memoryLimitError(memLimit, `its memory grew to ${fmtMiB(out.memoryBytes)}`));
+    return;
+  }
   const failed = out.trap !== null || out.exitCode !== 0;
   // A failed allocation is invisible to the host (memory.grow just returns -1), so a guest
   // that fails while its memory is at least half the limit is taken to have run out.

@@ -15,6 +15,6 @@ parentPort!.on('message', (req: WorkerRequest) => {
     parentPort!.postMessage({ id: req.id, outcome: runGuest(req.module, req.opts) });
   } catch (err) {
     const e = err as Error;
-    parentPort!.postMessage({ id: req.id, failure: { message: e?.message ?? String(err), stack: e?.stack } });
+    parentPort!.postMessage({ id: req.id, failure: { name: e?.name, message: e?.message ?? String(err), stack: e?.stack } });
   }
 });
