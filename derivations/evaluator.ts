@@ -66,7 +66,7 @@ local wpmSelect(v, path, i) =
   else if !std.isObject(v) then
     error 'attribute ' + std.join('.', path[:i]) + ' is not an object, so it has no attribute ' + path[i]
   else if !std.objectHas(v, path[i]) then
-    error 'attribute \\'' + std.join('.', path[:i + 1]) + '\\' not found; available: ' + std.join(', ', std.objectFields(v))
+    error 'attribute \\'' + std.join('.', path[:i + 1]) + '\\' not found in ' + ${JSON.stringify(file)} + '; available: ' + std.join(', ', std.objectFields(v))
   else wpmSelect(v[path[i]], path, i + 1);
 wpmSelect(wpmRoot, ${JSON.stringify(attrs)}, 0)
 `;
@@ -92,7 +92,8 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     try {
       return await fn(...a);
     } catch (err) {
-      throw new Error(err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
+      // A thrown string reaches the user as it is (an Error would gain an "Error: " prefix).
+      throw err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err);
     }
   };
   vm.nativeCallback('wpm.derivation', guard((spec) => instantiator.instantiate(String(spec))), 'spec');
@@ -134,7 +135,9 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   try {
     text = await vm.evaluateSnippet(entrySnippet(file, splitAttrPath(req.attrPath), args), '<wpm>');
   } catch (err) {
-    throw new WpmError('ERR_EVAL', cleanJsonnetMessage(String((err as Error).message ?? err)), { cause: err });
+    const message = cleanJsonnetMessage(String((err as Error).message ?? err));
+    const cycle = describeRecursion(message);
+    throw new WpmError(cycle ? 'ERR_EVAL_CYCLE' : 'ERR_EVAL', cycle ? `${cycle}\n${message}` : message, { cause: err });
   }
   return { value: JSON.parse(text) as Json, derivations: instantiator.derivations };
 }
@@ -146,4 +149,23 @@ function cleanJsonnetMessage(message: string): string {
     .filter((line) => !/^\s*<wpm>:/.test(line))
     .join('\n')
     .trimEnd();
+}
+
+/**
+ * A dependency cycle between derivations shows up in Jsonnet as endless recursion. Name the
+ * values that keep being re-entered (the `thunk <name>` frames), in order, with their locations.
+ */
+function describeRecursion(message: string): string | undefined {
+  if (!message.includes('max stack frames exceeded')) return undefined;
+  const seen = new Map<string, string>();
+  const loop: string[] = [];
+  for (const m of message.matchAll(/^\s*(\S+:\d+:\d+(?:-\d+)?)\s+thunk <([^>]+)>/gm)) {
+    const [, where, name] = m;
+    if (name === 'array_element' || name === undefined || where === undefined) continue;
+    if (seen.has(name)) break;
+    seen.set(name, where);
+    loop.push(`${name} (${where})`);
+  }
+  if (loop.length === 0) return 'infinite recursion: a value depends on itself';
+  return `dependency cycle: ${[...loop].reverse().join(' needs ')} needs ${loop[loop.length - 1]!.split(' ')[0]} again`;
 }

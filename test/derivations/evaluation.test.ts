@@ -1,0 +1,127 @@
+// Evaluation through the CLI: laziness, top-level arguments, and errors that point somewhere.
+import fs from 'node:fs';
+import path from 'node:path';
+import tar from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import { tempDir, wpm } from '../helpers/cli.js';
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir('eval');
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const PRELUDE = "local wpm = import 'wpm.libsonnet';\nlocal tool = wpm.writeText('tool.wasm', 'x');\n";
+
+describe('evaluation', () => {
+  it('instantiates only what the requested attribute needs', () => {
+    const dir = project({
+      'default.jsonnet': `${PRELUDE}{
+  a: { b: wpm.derivation({ name: 'wanted', builder: tool }) },
+  other: wpm.derivation({ name: 'unwanted', builder: wpm.path(std.thisFile, 'does-not-exist.wasm') }),
+  broken: error 'never forced',
+}
+`,
+    });
+    const home = tempDir('home');
+    const r = wpm(['show-derivation', '-A', 'a.b', path.join(dir, 'default.jsonnet')], { home });
+    expect(r.stderr).toBe('');
+    const drvs = JSON.parse(r.stdout) as Record<string, { name: string }>;
+    expect(Object.values(drvs).map((d) => d.name)).toEqual(['wanted']);
+    const stored = fs.readdirSync(path.join(home, 'store')).filter((f) => f.endsWith('.drv'));
+    expect(stored.map((f) => f.slice(33))).toEqual(['wanted.drv']);
+  });
+
+  it('passes --arg and --argstr as top-level arguments', () => {
+    const dir = project({ 'f.jsonnet': 'function(n, s) { n: n * 2, s: s + "!" }\n' });
+    const r = wpm(['eval', '--json', '--arg', 'n=21', '--argstr', 's=hi', path.join(dir, 'f.jsonnet')], { home: tempDir('home') });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ n: 42, s: 'hi!' });
+  });
+});
+
+describe('evaluation errors carry a location', () => {
+  const dir = project({
+    'default.jsonnet': `${PRELUDE}{
+  runtime: { a: error 'boom: this field fails' },
+  wrongType: wpm.derivation({ name: 'wt', builder: tool, args: 'not-an-array' }),
+  cycle: (
+    local a = wpm.derivation({ name: 'a', builder: tool, args: [b.out] }),
+          b = wpm.derivation({ name: 'b', builder: tool, args: [a.out] });
+    a
+  ),
+  missing: wpm.derivation({ name: 'm', builder: wpm.path(std.thisFile, 'missing.wasm') }),
+  nested: { deeper: { x: 1 } },
+}
+`,
+  });
+  const file = path.join(dir, 'default.jsonnet');
+  const build = (attr: string) => wpm(['build', '--no-link', '-A', attr, file], { home: tempDir('home') });
+
+  it('a runtime error names file, line and column', () => {
+    const r = build('runtime');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('boom: this field fails');
+    expect(r.stderr).toContain(`${file}:4:17`);
+  });
+
+  it('a field of the wrong type names the derivation, the field and the call site', () => {
+    const r = build('wrongType');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`derivation 'wt': field 'args' must be an array of strings, got the string "not-an-array"`);
+    expect(r.stderr).toContain(`${file}:5:`);
+  });
+
+  it('an unknown attribute path lists what exists', () => {
+    const r = build('nested.nope');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`attribute 'nested.nope' not found in ${file}; available: deeper`);
+    expect(build('nope').stderr).toContain('available: cycle, missing, nested, runtime, wrongType');
+  });
+
+  it('a dependency cycle names the derivations going round it', () => {
+    const r = build('cycle');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/dependency cycle: . \(.*default\.jsonnet:\d+:\d+-\d+\) needs . \(.*default\.jsonnet:\d+:\d+-\d+\) needs . again/);
+  });
+
+  it('wpm.path of a missing file names the file and the call site', () => {
+    const r = build('missing');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`${path.join(dir, 'missing.wasm')} does not exist`);
+    expect(r.stderr).toContain(`${file}:11:`);
+  });
+});
+
+describe('builtin:unpack refuses archives that escape', () => {
+  async function tarball(entries: { name: string; type?: 'file' | 'symlink'; linkname?: string }[]): Promise<Buffer> {
+    const pack = tar.pack();
+    const chunks: Buffer[] = [];
+    pack.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise((r) => pack.on('end', r));
+    for (const e of entries) {
+      if (e.type === 'symlink') pack.entry({ name: e.name, type: 'symlink', linkname: e.linkname! });
+      else pack.entry({ name: e.name }, 'data\n');
+    }
+    pack.finalize();
+    await done;
+    return Buffer.concat(chunks);
+  }
+
+  for (const [label, entries, entry] of [
+    ['a ../ path', [{ name: 'ok.txt' }, { name: '../x' }], '../x'],
+    ['an absolute path', [{ name: '/etc/evil' }], '/etc/evil'],
+    ['a path through a symlink it made', [{ name: 'link', type: 'symlink', linkname: '/tmp' }, { name: 'link/evil' }], 'link/evil'],
+  ] as const) {
+    it(`refuses ${label}, naming the entry, and stores nothing`, async () => {
+      const dir = project({ 'default.jsonnet': "local wpm = import 'wpm.libsonnet';\nwpm.unpack('evil', wpm.path(std.thisFile, 'evil.tar'))\n" });
+      fs.writeFileSync(path.join(dir, 'evil.tar'), await tarball([...entries]));
+      const home = tempDir('home');
+      const r = wpm(['build', '--no-link', path.join(dir, 'default.jsonnet')], { home });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`archive entry '${entry}'`);
+      expect(fs.readdirSync(path.join(home, 'store')).filter((f) => f.endsWith('-evil'))).toEqual([]);
+      expect(fs.existsSync('/tmp/evil')).toBe(false);
+    });
+  }
+});
