@@ -8,6 +8,7 @@ import { register as registerRun } from './commands/run.js';
 import { register as registerEval } from './commands/eval.js';
 import { register as registerShowDerivation } from './commands/show-derivation.js';
 import { register as registerLog } from './commands/log.js';
+import { register as registerGraph } from './commands/graph.js';
 import { register as registerStore } from './commands/store.js';
 import { register as registerNar } from './commands/nar.js';
 import { register as registerHash } from './commands/hash.js';
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerEval(program);
   registerShowDerivation(program);
   registerLog(program);
+  registerGraph(program);
   registerStore(program);
   registerNar(program);
   registerHash(program);
