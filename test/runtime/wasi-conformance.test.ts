@@ -2,12 +2,13 @@
 // each checking its own results; the tests assert their output and exit codes.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWpmError } from '../../util/errors.js';
 import { WasiPool, type WasiRunOptions } from '../../runtime/wasi/index.js';
 import { buildFixture, loadModule, runCaptured, sandbox, SYSROOT_GUEST } from './wasi-env.js';
 
-const PROGRAMS = ['files', 'dirs', 'rename', 'symlinks', 'seek', 'stat', 'clocks', 'random', 'args_env', 'stdin', 'exit', 'poll'];
+const PROGRAMS = ['files', 'dirs', 'rename', 'symlinks', 'seek', 'stat', 'clocks', 'random', 'args_env', 'stdin', 'exit', 'poll', 'outputs'];
 const pool = new WasiPool({ size: 2 });
 const modules = new Map<string, WebAssembly.Module>();
 
@@ -54,6 +55,33 @@ describe('file system', () => {
   it('reports stat results with fixed times unless set, and stable inode numbers', async () => {
     const r = await run('stat', { args: ['stat', `${SYSROOT_GUEST}/include/wasm32-wasip1/stdio.h`] });
     expect(r).toMatchObject({ exitCode: 0, stdout: 'ok\n' });
+  });
+});
+
+describe('declared outputs', () => {
+  const OUT = '/wpm/store/3333333333333333333333333333333z-result';
+
+  it.each(['file', 'dir', 'rename'])('lets the guest create its output as a %s, and lists it in /wpm/store once created', async (mode) => {
+    const sb = sandbox('out');
+    const host = path.join(sb.root, 'out-result');
+    try {
+      const r = await runCaptured(pool, modules.get('outputs')!, {
+        args: ['outputs', OUT, mode], env: { out: OUT }, mounts: sb.mounts, outputs: [{ guest: OUT, host }],
+      });
+      expect(r.stdout).toBe(
+        'store: 0000000000000000000000000000000a-wasi-sysroot\n' +
+          'store: 0000000000000000000000000000000a-wasi-sysroot 3333333333333333333333333333333z-result\nok\n',
+      );
+      expect(r.exitCode).toBe(0);
+      if (mode === 'file') expect(fs.readFileSync(host, 'utf8')).toBe('a file output\n');
+      if (mode === 'dir') {
+        expect(fs.readFileSync(path.join(host, 'bin/tool'), 'utf8')).toBe('tool\n');
+        expect(fs.readlinkSync(path.join(host, 'link'))).toBe('bin/tool');
+      }
+      if (mode === 'rename') expect(fs.readFileSync(path.join(host, 'f'), 'utf8')).toBe('staged\n');
+    } finally {
+      fs.rmSync(sb.root, { recursive: true, force: true });
+    }
   });
 });
 
