@@ -63,6 +63,10 @@ local wpmArgs = { ${applied.join(', ')} };
 local wpmRoot = if std.isFunction(wpmEntry) then ${call} else wpmEntry;
 local wpmSelect(v, path, i) =
   if i == std.length(path) then v
+  else if std.isArray(v) && std.length(path[i]) > 0 && std.all([std.member('0123456789', c) for c in std.stringChars(path[i])]) then
+    local n = std.parseInt(path[i]);
+    if n < std.length(v) then wpmSelect(v[n], path, i + 1)
+    else error 'attribute ' + std.join('.', path[:i + 1]) + ': index out of range (the list has ' + std.length(v) + ' elements)'
   else if !std.isObject(v) then
     error 'attribute ' + std.join('.', path[:i]) + ' is not an object, so it has no attribute ' + path[i]
   else if !std.objectHas(v, path[i]) then

@@ -7,19 +7,23 @@ import { realise } from '../../runtime/scheduler/index.js';
 import { WasiPool } from '../../runtime/wasi/index.js';
 import type { LocalStore } from '../../store/index.js';
 import { defaultJobs, openStore } from '../context.js';
+import { loadSettings } from '../config.js';
 import { evaluateFile, type Target } from '../evaluate.js';
 import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
 import { addEvalArgOptions, evalArgsFrom, parseJobs } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { addGcRootLink } from '../gc-roots.js';
+import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
+import type { Substituter } from '../../runtime/scheduler/index.js';
 
-export interface BuildFlags {
+export interface BuildFlags extends SubstituteFlags {
   attr: string[];
   out?: string;
   link: boolean;
   jobs?: number;
   keepGoing?: boolean;
+  check?: boolean;
   json?: boolean;
   arg?: string[][];
   argstr?: string[][];
@@ -31,7 +35,7 @@ export async function buildFile(
   file: string,
   attrs: string[],
   args: EvalArg[],
-  flags: { jobs?: number; keepGoing?: boolean; json?: boolean; quiet?: boolean },
+  flags: { jobs?: number; keepGoing?: boolean; json?: boolean; quiet?: boolean; check?: boolean; substituter?: Substituter | undefined },
 ): Promise<Target[]> {
   const evaluated = await evaluateFile(store, file, attrs, args);
   const jobs = flags.jobs ?? defaultJobs();
@@ -41,9 +45,11 @@ export async function buildFile(
     const result = await interruptible(pool, (signal) =>
       realise(store, pool, evaluated.targets.map((t) => t.drvPath), evaluated.derivations, {
         jobs,
-        keepGoing: flags.keepGoing ?? false,
+        keepGoing: flags.keepGoing ?? loadSettings().keepGoing,
+        check: flags.check ?? false,
         onEvent: (e) => progress.onEvent(e),
         signal,
+        ...(flags.substituter ? { substituter: flags.substituter } : {}),
       }),
     );
     progress.finish();
@@ -74,11 +80,14 @@ export function register(program: Command): void {
     .option('--no-link', 'do not create result links')
     .option('-j, --jobs <n>', 'steps to run at once (default: cores, or WPM_MAX_JOBS)', parseJobs)
     .option('-k, --keep-going', 'keep building independent steps after a failure')
+    .option('--check', 'build outputs that are already valid again and compare them byte for byte (reproducibility check)')
     .option('--json', 'stream build events as JSON lines on stderr, results as JSON on stdout');
   addEvalArgOptions(cmd);
+  addSubstituteOptions(cmd);
   cmd.action(async (file: string, flags: BuildFlags) => {
     const store = openStore();
-    const targets = await buildFile(store, file, flags.attr, evalArgsFrom(flags), flags);
+    const substituter = createSubstituter(store, flags, { json: flags.json ?? false });
+    const targets = await buildFile(store, file, flags.attr, evalArgsFrom(flags), { ...flags, substituter });
     const links: string[] = [];
     if (flags.link) {
       targets.forEach((t, i) => {

@@ -12,6 +12,7 @@ import {
   hashBytes,
   hashEquals,
   hashPath,
+  normalizeTree,
   parseHash,
   type Hash,
   type LocalStore,
@@ -23,6 +24,7 @@ import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
 import { readLogTail } from './logs.js';
+import { compareTrees } from './compare-trees.js';
 
 export interface LocalBuilderOptions {
   onEvent?: EventSink;
@@ -72,7 +74,26 @@ export class LocalBuilder implements StepBuilder {
     return path.join(this.store.layout.logs, `${path.basename(drvPath)}.log`);
   }
 
-  private async run(drvPath: string, drv: Derivation): Promise<void> {
+  /**
+   * `--check`: build a step whose outputs are already valid again, in a scratch directory, and
+   * compare the result with what is registered. Registers nothing.
+   */
+  async check(step: Step): Promise<void> {
+    const { drvPath, drv } = step;
+    this.emit({ type: 'start', drvPath, name: drv.name });
+    const started = Date.now();
+    try {
+      await this.run(drvPath, drv, 'check');
+    } catch (error) {
+      this.emit({ type: 'failed', drvPath, name: drv.name, message: (error as Error).message, logTail: readLogTail(this.logFile(drvPath)) });
+      throw error;
+    }
+    const outs: Record<string, string> = {};
+    for (const [name, o] of Object.entries(drv.outputs)) outs[name] = o.path;
+    this.emit({ type: 'built', drvPath, name: drv.name, durationMs: Date.now() - started, outputs: outs });
+  }
+
+  private async run(drvPath: string, drv: Derivation, mode: 'register' | 'check' = 'register'): Promise<void> {
     const work = this.store.makeTempDir(`build-${drv.name}`);
     try {
       const outHost: Record<string, string> = {};
@@ -90,6 +111,21 @@ export class LocalBuilder implements StepBuilder {
         if (!fs.existsSync(outHost[name]!) && !isSymlink(outHost[name]!)) {
           throw new WpmError('ERR_BUILD_NO_OUTPUT', `${drvPath}: builder finished but did not create output '${name}' (${o.path})`);
         }
+      }
+      if (mode === 'check') {
+        for (const [name, o] of Object.entries(drv.outputs)) {
+          normalizeTree(outHost[name]!);
+          const differing = compareTrees(this.store.toHost(o.path), outHost[name]!);
+          if (differing.length > 0) {
+            throw new WpmError(
+              'ERR_BUILD_NOT_REPRODUCIBLE',
+              differing[0] === '.'
+                ? `'${drv.name}' (${drvPath}) is not reproducible: rebuilding ${o.path} gave different content`
+                : `'${drv.name}' (${drvPath}) is not reproducible: rebuilding ${o.path} gave different files: ${differing.join(', ')}`,
+            );
+          }
+        }
+        return;
       }
       const candidates = [...inputs, ...Object.values(drv.outputs).map((o) => o.path)];
       for (const [name, o] of Object.entries(drv.outputs)) {

@@ -27,6 +27,8 @@ export interface RealiseOptions {
   onEvent?: EventSink;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Build targets whose outputs are valid again and compare (reproducibility check). */
+  check?: boolean;
   /** Binary caches to try before building. */
   substituter?: Substituter;
 }
@@ -47,11 +49,15 @@ export async function realise(
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
   });
-  const result = await runPlan(plan, builder, {
+  // --check: the targets whose outputs are valid are built again and compared, after the rest.
+  const checks = opts.check ? plan.cached.map((drvPath) => ({ drvPath, drv: load(drvPath), deps: [] })) : [];
+  const checker = { build: (step: (typeof checks)[number]) => (checks.includes(step) ? builder.check(step) : builder.build(step)) };
+  const withChecks = { steps: [...plan.steps, ...checks], cached: opts.check ? [] : plan.cached };
+  const result = await runPlan(withChecks, checker, {
     jobs: opts.jobs,
     ...(opts.keepGoing !== undefined ? { keepGoing: opts.keepGoing } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  return { ...result, cached: plan.cached };
+  return { ...result, cached: withChecks.cached };
 }

@@ -1,0 +1,116 @@
+// The scheduler with real processes: concurrent builds of one graph, --keep-going, Ctrl-C in the
+// middle of a build, and --check catching a step that does not reproduce.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO, tempDir, wpm, wpmAsync } from '../helpers/cli.js';
+import { cloneHome, seededHome } from '../helpers/seed.js';
+
+const FAN = path.join(REPO, 'test/fixtures/graphs/fan.jsonnet');
+let template: string;
+
+interface Event {
+  type: string;
+  drvPath: string;
+  name: string;
+}
+
+function events(stderr: string): Event[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Event);
+}
+
+beforeAll(() => {
+  // A home holding the toolchain and the `step` test tool, cloned for each test.
+  template = seededHome('template');
+  const r = wpm(['build', '--no-link', '-A', 'all', FAN, '--arg', 'width=1', '--argstr', 'salt=-warm'], { home: template });
+  expect(r.status, r.stderr).toBe(0);
+});
+
+describe('scheduler', () => {
+  it('two concurrent builds of one graph build each step once', async () => {
+    const home = cloneHome(template);
+    const args = ['build', '--no-link', '--json', '-j', '2', '-A', 'all', FAN, '--arg', 'width=4', '--arg', 'spin=150', '--argstr', 'salt=-conc'];
+    const a = wpmAsync(args, { home });
+    const b = wpmAsync(args, { home });
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.status, ra.stderr).toBe(0);
+    expect(rb.status, rb.stderr).toBe(0);
+    expect(ra.stdout).toBe(rb.stdout);
+    const built = [...events(ra.stderr), ...events(rb.stderr)].filter((e) => e.type === 'built');
+    const names = built.map((e) => e.name).sort();
+    expect(names).toEqual(['all-conc', 'leaf0-conc', 'leaf1-conc', 'leaf2-conc', 'leaf3-conc']);
+  });
+
+  it('with --keep-going, a failing step stops its dependents only', () => {
+    const home = cloneHome(template);
+    const r = wpm(['build', '--no-link', '--json', '--keep-going', '-j', '1', '-A', 'all', FAN, '--arg', 'width=3', '--arg', 'fail=true', '--argstr', 'salt=-kg'], { home });
+    expect(r.status).toBe(1);
+    const ev = events(r.stderr);
+    expect(ev.filter((e) => e.type === 'built').map((e) => e.name).sort()).toEqual(['leaf1-kg', 'leaf2-kg']);
+    expect(ev.filter((e) => e.type === 'failed').map((e) => e.name)).toEqual(['leaf-0']);
+    expect(ev.filter((e) => e.type === 'dependency-failed').map((e) => e.name)).toEqual(['all-kg']);
+    expect(r.stderr).toContain('leaf 0 fails on purpose');
+  });
+
+  it('stops promptly on SIGINT, leaves nothing partial, and the next build succeeds', async () => {
+    const home = cloneHome(template);
+    const args = ['build', '--no-link', '--json', '-j', '2', '-A', 'all', FAN, '--arg', 'width=2', '--arg', 'spin=1500', '--argstr', 'salt=-int'];
+    const run = wpmAsync(args, { home });
+    let started = 0;
+    await new Promise<void>((resolve) => {
+      run.child.stderr.on('data', (d: Buffer) => {
+        started += (d.toString().match(/"type":"start"/g) ?? []).length;
+        if (started >= 2) resolve();
+      });
+    });
+    const t = Date.now();
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(Date.now() - t).toBeLessThan(5000);
+    expect(r.status).toBe(130);
+    expect(events(r.stderr).filter((e) => e.type === 'built')).toEqual([]);
+    expect(fs.readdirSync(path.join(home, 'tmp'))).toEqual([]);
+    expect(fs.readdirSync(path.join(home, 'store')).filter((f) => /-leaf\d-int$/.test(f))).toEqual([]);
+    const again = wpm(args, { home });
+    expect(again.status, again.stderr).toBe(0);
+    expect(events(again.stderr).filter((e) => e.type === 'built')).toHaveLength(3);
+  });
+
+  it('--check rebuilds valid outputs and names what differs', () => {
+    const home = cloneHome(template);
+    const dir = tempDir('check');
+    fs.writeFileSync(path.join(dir, 'data.txt'), 'first contents\n');
+    fs.writeFileSync(
+      path.join(dir, 'default.jsonnet'),
+      `local wpm = import 'wpm.libsonnet';
+local s = import '${path.join(REPO, 'test/fixtures/tools/step.libsonnet')}';
+s.step('copy', ['cat', wpm.path(std.thisFile, 'data.txt')])
+`,
+    );
+    const file = path.join(dir, 'default.jsonnet');
+    expect(wpm(['build', '--no-link', file], { home }).status).toBe(0);
+    const same = wpm(['build', '--no-link', '--check', file], { home });
+    expect(same.status, same.stderr).toBe(0);
+    // The fixture builder reads a file the test now changes behind the store's back, so the
+    // same derivation gives different bytes: exactly what --check exists to catch.
+    const input = fs.readdirSync(path.join(home, 'store')).find((f) => f.endsWith('-data.txt'))!;
+    const hostInput = path.join(home, 'store', input);
+    fs.chmodSync(hostInput, 0o644);
+    fs.writeFileSync(hostInput, 'second contents\n');
+    const differs = wpm(['build', '--no-link', '--check', file], { home });
+    expect(differs.status).toBe(1);
+    expect(differs.stderr).toMatch(/'copy' \(\/wpm\/store\/[0-9a-z]{32}-copy\.drv\) is not reproducible: rebuilding \/wpm\/store\/[0-9a-z]{32}-copy gave different content/);
+  });
+
+  it('keeps every step log, shown by wpm log', () => {
+    const home = cloneHome(template);
+    const r = wpm(['build', '-o', path.join(home, 'result'), '-A', 'leaves.0', FAN, '--arg', 'width=1', '--arg', 'spin=1', '--argstr', 'salt=-log'], { home });
+    expect(r.status, r.stderr).toBe(0);
+    const log = wpm(['log', path.join(home, 'result')], { home });
+    expect(log.status).toBe(0);
+    expect(log.stdout).toMatch(/^spun [01]\n$/);
+  });
+});
