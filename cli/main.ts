@@ -12,6 +12,11 @@ import { register as registerGraph } from './commands/graph.js';
 import { register as registerStore } from './commands/store.js';
 import { register as registerNar } from './commands/nar.js';
 import { register as registerHash } from './commands/hash.js';
+import { register as registerServe } from './commands/serve.js';
+import { register as registerCopy } from './commands/copy.js';
+import { register as registerKey } from './commands/key.js';
+import { register as registerSign } from './commands/sign.js';
+import { register as registerChallenge } from './commands/challenge.js';
 
 function exitCodeFor(err: WpmError): number {
   if (err.code === 'ERR_INTERRUPTED') return EXIT.INTERRUPTED;
@@ -42,11 +47,21 @@ export function createProgram(): Command {
   registerStore(program);
   registerNar(program);
   registerHash(program);
+  registerServe(program);
+  registerCopy(program);
+  registerKey(program);
+  registerSign(program);
+  registerChallenge(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `wpm eval … | head`: a closed pipe is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = createProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

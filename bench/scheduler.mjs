@@ -1,0 +1,46 @@
+// Scheduler benchmarks, through the real CLI:
+//   1. no-op rebuild of a fully cached 1,000-derivation graph (whole-process wall time; goal < 0.5 s)
+//   2. no-op rebuild of packages/hello (goal < 0.2 s)
+//   3. 16 independent clang compiles, -j 2 against -j 1 (goal ≥ 1.8×)
+// Run `npm run build` first. The first run builds everything it needs (a few minutes).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const home = process.env.WPM_BENCH_HOME ?? path.join(os.tmpdir(), 'wpm-bench-scheduler');
+fs.mkdirSync(home, { recursive: true });
+
+function wpm(args) {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/wpm.js'), ...args], {
+    cwd: root,
+    env: { ...process.env, WPM_HOME: home },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`wpm ${args.join(' ')} failed:\n${r.stderr}`);
+  return performance.now() - t;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const runs = (n, f) => Array.from({ length: n }, f);
+
+const graph = path.join(root, 'bench/fixtures/graph-1000.jsonnet');
+const hello = path.join(root, 'packages/hello/default.jsonnet');
+console.log('preparing (builds the graph and hello once)…');
+wpm(['build', '--no-link', graph]);
+wpm(['build', '--no-link', hello]);
+
+const graphNoop = median(runs(5, () => wpm(['build', '--no-link', graph])));
+const helloNoop = median(runs(5, () => wpm(['build', '--no-link', hello])));
+console.log(`no-op, 1,000-derivation graph: ${(graphNoop / 1000).toFixed(3)} s (goal < 0.5 s; Bazel ≈ 0.5 s, Nix cached ≈ 0.1 s)`);
+console.log(`no-op, packages/hello:         ${(helloNoop / 1000).toFixed(3)} s (goal < 0.2 s)`);
+
+const compiles = path.join(root, 'bench/fixtures/compiles.jsonnet');
+const stamp = `${process.pid}-${Date.now()}`;
+const j1 = wpm(['build', '--no-link', '-j', '1', compiles, '--argstr', `salt=j1-${stamp}`]);
+const j2 = wpm(['build', '--no-link', '-j', '2', compiles, '--argstr', `salt=j2-${stamp}`]);
+console.log(`16 clang compiles: -j 1 ${(j1 / 1000).toFixed(1)} s, -j 2 ${(j2 / 1000).toFixed(1)} s → speed-up ${(j1 / j2).toFixed(2)}× (goal ≥ 1.8× on 2 cores)`);
