@@ -22,3 +22,17 @@ export { NarWriter } from './nar-writer.js';
 export { parseNar } from './nar-parser.js';
 export type { NarVisitor } from './nar-parser.js';
 export { RefScanner } from './ref-scanner.js';
+export { formatNarInfo, parseNarInfo } from './narinfo.js';
+export type { NarInfo } from './narinfo.js';
+export {
+  fingerprintPath,
+  formatPublicKey,
+  formatSecretKey,
+  generateKeyPair,
+  parsePublicKey,
+  parseSecretKey,
+  publicKeyOf,
+  signFingerprint,
+  verifySignature,
+} from './signature.js';
+export type { PublicKey, SecretKey } from './signature.js';

@@ -1,0 +1,71 @@
+// A binary cache in a local directory (file:///srv/cache). Reads are plain file reads; writes go
+// to a temporary name in the same directory and are renamed into place, so a concurrent reader
+// (or nginx serving the same directory) never sees half a file.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WpmError } from '../../util/index.js';
+import { readAll, type BinaryCache, type PutBody } from './cache.js';
+
+export class FileCache implements BinaryCache {
+  readonly url: string;
+  readonly root: string;
+
+  constructor(url: string) {
+    this.url = url.replace(/\/+$/, '');
+    this.root = fileURLToPath(this.url.startsWith('file://') ? this.url : `file://${path.resolve(this.url)}`);
+  }
+
+  private file(rel: string): string {
+    const p = path.join(this.root, rel);
+    // rel comes from narinfo URLs, which a hostile cache writes: stay inside the root.
+    if (path.relative(this.root, p).startsWith('..')) throw new WpmError('ERR_CACHE_BAD_URL', `${this.url}: '${rel}' points outside the cache`);
+    return p;
+  }
+
+  private ioError(err: unknown, rel: string, what: string): WpmError {
+    const code = (err as NodeJS.ErrnoException)?.code ?? 'EIO';
+    return new WpmError('ERR_CACHE_UNREACHABLE', `cannot ${what} ${this.url}/${rel}: ${code}`, { cause: err });
+  }
+
+  async getStream(rel: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const file = this.file(rel);
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(file, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw this.ioError(err, rel, 'read');
+    }
+    return handle.createReadStream({ highWaterMark: 1 << 20 });
+  }
+
+  async getText(rel: string, maxBytes = 1 << 20): Promise<string | undefined> {
+    const s = await this.getStream(rel);
+    if (!s) return undefined;
+    const buf = await readAll(s, maxBytes, () => new WpmError('ERR_CACHE_TOO_BIG', `${this.url}/${rel} is larger than ${maxBytes} bytes`));
+    return buf.toString('utf8');
+  }
+
+  async exists(rel: string): Promise<boolean> {
+    return fs.existsSync(this.file(rel));
+  }
+
+  async put(rel: string, body: PutBody): Promise<void> {
+    const dest = this.file(rel);
+    const tmp = path.join(path.dirname(dest), `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      if (typeof body === 'object' && 'file' in body) fs.copyFileSync(body.file, tmp);
+      else fs.writeFileSync(tmp, body);
+      fs.chmodSync(tmp, 0o644);
+      fs.renameSync(tmp, dest);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw new WpmError('ERR_CACHE_WRITE', `cannot write ${this.url}/${rel}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
+    }
+  }
+}

@@ -1,0 +1,147 @@
+// A binary cache over HTTP(S). Every request has a deadline: no answer, or no bytes for
+// `timeoutMs` while a body streams, is ERR_CACHE_TIMEOUT, so a stalled cache costs one timeout
+// and then the path is built locally. Connections are kept alive across the many small narinfo
+// requests a build makes. 404, 403 and 410 mean "not here" (S3 answers 403 for a missing key).
+
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { WpmError, isWpmError } from '../../util/index.js';
+import { readAll, type BinaryCache, type PutBody } from './cache.js';
+
+export interface HttpCacheOptions {
+  /** Milliseconds without an answer or a byte before giving up (default 10 000). */
+  timeoutMs?: number;
+  /** Sent as `Authorization: Bearer <token>` on uploads. */
+  token?: string;
+}
+
+const ABSENT = new Set([403, 404, 410]);
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+export class HttpCache implements BinaryCache {
+  readonly url: string;
+  readonly #timeoutMs: number;
+  readonly #token: string | undefined;
+  readonly #agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
+  };
+
+  constructor(url: string, opts: HttpCacheOptions = {}) {
+    this.url = url.replace(/\/+$/, '');
+    this.#timeoutMs = opts.timeoutMs ?? 10_000;
+    this.#token = opts.token;
+  }
+
+  /** Closes kept-alive connections (they never keep the process alive, but tests like it tidy). */
+  close(): void {
+    this.#agents['http:'].destroy();
+    this.#agents['https:'].destroy();
+  }
+
+  private request(method: string, u: URL, body?: PutBody, headers: Record<string, string> = {}): Promise<{ res: http.IncomingMessage; timedOut: () => boolean }> {
+    const mod = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : undefined;
+    if (!mod) return Promise.reject(new WpmError('ERR_CACHE_BAD_URL', `${u.href}: only http, https and file caches are supported`));
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const req = mod.request(u, { method, agent: this.#agents[u.protocol as 'http:' | 'https:'], headers }, (res) => {
+        resolve({ res, timedOut: () => timedOut });
+      });
+      // An idle socket for this long, before or during the answer, ends the request.
+      req.setTimeout(this.#timeoutMs, () => {
+        timedOut = true;
+        req.destroy(new WpmError('ERR_CACHE_TIMEOUT', `${u.href}: no answer within ${this.#timeoutMs / 1000} s`));
+      });
+      req.on('error', (err) => {
+        if (isWpmError(err)) reject(err);
+        else reject(new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${u.href}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
+      });
+      if (body === undefined) req.end();
+      else if (typeof body === 'object' && 'file' in body) {
+        const src = fs.createReadStream(body.file);
+        src.on('error', (err) => req.destroy(err));
+        src.pipe(req);
+      } else req.end(body);
+    });
+  }
+
+  /** GET following redirects; undefined when the file is absent. */
+  private async get(rel: string): Promise<{ res: http.IncomingMessage; timedOut: () => boolean; href: string } | undefined> {
+    let u = new URL(rel, this.url + '/');
+    for (let i = 0; ; i++) {
+      const r = await this.request('GET', u);
+      const status = r.res.statusCode ?? 0;
+      if (status === 200) return { ...r, href: u.href };
+      r.res.resume();
+      if (ABSENT.has(status)) return undefined;
+      if (REDIRECT.has(status) && r.res.headers.location && i < MAX_REDIRECTS) {
+        u = new URL(r.res.headers.location, u);
+        continue;
+      }
+      throw new WpmError('ERR_CACHE_HTTP', `${u.href} answered HTTP ${status}`);
+    }
+  }
+
+  async getStream(rel: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const r = await this.get(rel);
+    return r && body(r.res, r.href, r.timedOut);
+  }
+
+  async getText(rel: string, maxBytes = 1 << 20): Promise<string | undefined> {
+    const r = await this.get(rel);
+    if (!r) return undefined;
+    const buf = await readAll(body(r.res, r.href, r.timedOut), maxBytes, () => {
+      r.res.destroy();
+      return new WpmError('ERR_CACHE_TOO_BIG', `${r.href} is larger than ${maxBytes} bytes`);
+    });
+    return buf.toString('utf8');
+  }
+
+  async exists(rel: string): Promise<boolean> {
+    const u = new URL(rel, this.url + '/');
+    const { res } = await this.request('HEAD', u);
+    res.resume();
+    if (res.statusCode === 200) return true;
+    if (ABSENT.has(res.statusCode ?? 0)) return false;
+    throw new WpmError('ERR_CACHE_HTTP', `${u.href} answered HTTP ${res.statusCode}`);
+  }
+
+  async put(rel: string, data: PutBody, opts: { contentType?: string } = {}): Promise<void> {
+    const u = new URL(rel, this.url + '/');
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : 'file' in data ? fs.statSync(data.file).size : data.length;
+    const headers: Record<string, string> = {
+      'content-type': opts.contentType ?? 'application/octet-stream',
+      'content-length': String(size),
+    };
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    const { res } = await this.request('PUT', u, data, headers);
+    const text = (await readAll(res, 64 * 1024, () => new Error('answer too long')).catch(() => Buffer.alloc(0))).toString('utf8').trim();
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return;
+    const detail = text ? `: ${text}` : '';
+    if (status === 401 || status === 403) {
+      throw new WpmError('ERR_CACHE_UPLOAD_DENIED', `${u.href} refused the upload (HTTP ${status})${detail}`, {
+        hint: 'the server needs --allow-upload TOKEN, and the client the same token (--token or WPM_CACHE_TOKEN)',
+      });
+    }
+    throw new WpmError('ERR_CACHE_HTTP', `uploading ${u.href}: HTTP ${status}${detail}`);
+  }
+}
+
+/** The response body, with a premature end or a stall turned into a WpmError naming the URL. */
+async function* body(res: http.IncomingMessage, href: string, timedOut: () => boolean): AsyncGenerator<Uint8Array> {
+  let got = 0;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      got += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    if (timedOut()) throw new WpmError('ERR_CACHE_TIMEOUT', `${href}: the download stalled after ${got} bytes`, { cause: err });
+    if (isWpmError(err)) throw err;
+    throw new WpmError('ERR_CACHE_TRUNCATED', `${href}: the connection ended after ${got} bytes`, { cause: err });
+  }
+  if (!res.complete) throw new WpmError('ERR_CACHE_TRUNCATED', `${href}: the connection ended after ${got} bytes`);
+}

@@ -1,0 +1,72 @@
+// From a NAR file of a cache to a valid local path: decompress while streaming, hash and count
+// every byte, unpack into $WPM_HOME/tmp, and register only if the bytes are exactly the NarHash
+// and NarSize the (already trusted) narinfo promised. Anything else leaves no trace in the store.
+
+import path from 'node:path';
+import { WpmError, isWpmError } from '../../util/index.js';
+import { HashSink, formatHash, type NarInfo } from '../format/index.js';
+import type { LocalStore } from '../local-store.js';
+import { restoreNar } from '../nar-index.js';
+import { removeTree } from '../normalize.js';
+import type { PathInfo } from '../path-info.js';
+import { decompress } from './compression.js';
+
+/** Hashes and counts as the bytes pass; more bytes than NarSize is an error at once. */
+async function* verifying(src: AsyncIterable<Uint8Array>, narinfo: NarInfo, where: string, sink: HashSink): AsyncGenerator<Uint8Array> {
+  for await (const chunk of src) {
+    sink.update(chunk);
+    if (sink.size > narinfo.narSize) {
+      throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `${where}: the NAR of ${narinfo.storePath} is longer than its NarSize ${narinfo.narSize}`);
+    }
+    yield chunk;
+  }
+}
+
+export async function installNar(store: LocalStore, narinfo: NarInfo, file: AsyncIterable<Uint8Array>, where: string): Promise<PathInfo> {
+  const tmpDir = store.makeTempDir('substitute');
+  const tmp = path.join(tmpDir, 'x');
+  const sink = new HashSink('sha256');
+  try {
+    try {
+      await restoreNar(verifying(decompress(narinfo.compression, file, where), narinfo, where, sink), tmp);
+    } catch (err) {
+      if (isWpmError(err) && (err.code.startsWith('ERR_CACHE') || err.code.startsWith('ERR_SUBSTITUTE'))) throw err;
+      // The parser's own message says what was wrong (an early end, a bad tag…).
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new WpmError('ERR_SUBSTITUTE_BAD_NAR', `${where}: the NAR of ${narinfo.storePath} is truncated or malformed after ${sink.size} bytes: ${msg}`, { cause: err });
+    }
+    if (sink.size !== narinfo.narSize) {
+      throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `${where}: the NAR of ${narinfo.storePath} is ${sink.size} bytes, its NarSize says ${narinfo.narSize}`);
+    }
+    const got = formatHash(sink.digest(), 'nix32');
+    if (got !== narinfo.narHash) {
+      throw new WpmError('ERR_SUBSTITUTE_NAR_HASH', `${where}: NAR hash mismatch for ${narinfo.storePath}:\n  narinfo says: ${narinfo.narHash}\n  got:          ${got}`);
+    }
+    // register() normalises and hashes the tree again: the bytes on disk, not only the bytes that
+    // went by, are what the store vouches for.
+    const info = await store.register(tmp, narinfo.storePath, {
+      references: narinfo.references,
+      ...(narinfo.deriver ? { deriver: narinfo.deriver } : {}),
+      ...(narinfo.ca ? { ca: narinfo.ca } : {}),
+      expectedNarHash: narinfo.narHash,
+    });
+    return narinfo.sigs.length > 0 ? await addSignatures(store, info.path, narinfo.sigs) : info;
+  } finally {
+    removeTree(tmpDir);
+  }
+}
+
+/** Adds signatures to a valid path's info (under its lock, so two writers do not lose one). */
+export async function addSignatures(store: LocalStore, storePath: string, sigs: string[]): Promise<PathInfo> {
+  const lock = await store.lock(storePath);
+  try {
+    const info = store.requirePathInfo(storePath);
+    const merged = [...new Set([...info.signatures, ...sigs])];
+    if (merged.length === info.signatures.length) return info;
+    const updated = { ...info, signatures: merged };
+    store.writeInfo(updated);
+    return updated;
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,19 @@
+// A store path's NAR as a pull stream (what HTTP responses and compressors consume), with
+// backpressure: the dump waits while the consumer is behind, so memory stays flat.
+
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
+import type { LocalStore } from '../local-store.js';
+import { dumpPath } from '../nar-index.js';
+
+export function narSource(store: LocalStore, storePath: string): Readable {
+  const out = new PassThrough({ highWaterMark: 4 << 20 });
+  void dumpPath(store.toHost(storePath), async (chunk) => {
+    if (out.destroyed) throw new Error('NAR consumer went away');
+    if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  }).then(
+    () => out.end(),
+    (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
+  );
+  return out;
+}

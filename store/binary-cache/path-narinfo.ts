@@ -1,0 +1,68 @@
+// From what the local store knows about a path to what a cache says about it, and signing.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fingerprintPath, signFingerprint, type NarInfo, type SecretKey } from '../format/index.js';
+import type { LocalStore } from '../local-store.js';
+import type { PathInfo } from '../path-info.js';
+
+/** The signature `key` makes over a path's fingerprint. */
+export function signPathInfo(info: PathInfo, key: SecretKey): string {
+  return signFingerprint(key, fingerprintPath(info.path, info.narHash, info.narSize, info.references));
+}
+
+export interface NarFile {
+  url: string;
+  compression: string;
+  fileHash?: string;
+  fileSize?: number;
+}
+
+/** The narinfo of a valid path whose NAR is `file`, with its stored signatures plus `signWith`'s. */
+export function narInfoFor(info: PathInfo, file: NarFile, signWith: SecretKey[] = []): NarInfo {
+  const sigs = [...info.signatures];
+  for (const k of signWith) {
+    const sig = signPathInfo(info, k);
+    if (!sigs.includes(sig)) sigs.push(sig);
+  }
+  return {
+    storePath: info.path,
+    ...file,
+    narHash: info.narHash,
+    narSize: info.narSize,
+    references: [...info.references].sort(),
+    ...(info.deriver ? { deriver: info.deriver } : {}),
+    sigs,
+    ...(info.ca ? { ca: info.ca } : {}),
+  };
+}
+
+/**
+ * A valid path's info from its hash part alone (what a narinfo request names). LocalStore keeps
+ * one info file per hash part under db/; it has no public lookup by hash part yet, so this reads
+ * the file's `path` and then asks the store properly, which re-checks validity.
+ */
+export function queryPathInfoByHashPart(store: LocalStore, hashPart: string): PathInfo | undefined {
+  if (!/^[0-9a-df-np-sv-z]{32}$/.test(hashPart)) return undefined;
+  let storePath: unknown;
+  try {
+    storePath = (JSON.parse(fs.readFileSync(path.join(store.layout.db, `${hashPart}.json`), 'utf8')) as { path?: unknown }).path;
+  } catch {
+    return undefined;
+  }
+  return typeof storePath === 'string' ? store.queryPathInfo(storePath) : undefined;
+}
+
+/** A closure in an order where every path comes after its references (as uploads need). */
+export function referencesFirst(store: LocalStore, paths: Iterable<string>): string[] {
+  const out: string[] = [];
+  const done = new Set<string>();
+  const visit = (p: string) => {
+    if (done.has(p)) return;
+    done.add(p);
+    for (const r of store.requirePathInfo(p).references) if (r !== p) visit(r);
+    out.push(p);
+  };
+  for (const p of [...paths].sort()) visit(p);
+  return out;
+}

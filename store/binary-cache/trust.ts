@@ -1,0 +1,54 @@
+// Which downloads to believe. A narinfo is accepted when at least `required` DISTINCT trusted keys
+// made valid signatures over its fingerprint: two signatures by one key (even under two names)
+// count once, because the point of k-of-n is independent builders agreeing on the same bytes.
+// The NAR itself is then checked against the signed NarHash and NarSize.
+
+import { WpmError } from '../../util/index.js';
+import { fingerprintPath, formatPublicKey, parsePublicKey, verifySignature, type NarInfo, type PublicKey } from '../format/index.js';
+
+export interface TrustPolicy {
+  keys: PublicKey[];
+  /** Valid signatures from distinct trusted keys needed; 0 trusts every cache (checks hashes only). */
+  required: number;
+}
+
+export function makeTrustPolicy(trustedKeys: string[], required: number): TrustPolicy {
+  if (!Number.isInteger(required) || required < 0) {
+    throw new WpmError('ERR_USAGE', `required signatures must be a whole number ≥ 0, got ${required}`);
+  }
+  return { keys: trustedKeys.map(parsePublicKey), required };
+}
+
+export interface TrustVerdict {
+  ok: boolean;
+  /** Distinct trusted keys with a valid signature. */
+  signers: PublicKey[];
+  /** Why it was refused, for the log. */
+  reason?: string;
+}
+
+type Signed = Pick<NarInfo, 'storePath' | 'narHash' | 'narSize' | 'references' | 'sigs'>;
+
+export function checkTrust(info: Signed, policy: TrustPolicy): TrustVerdict {
+  const fingerprint = fingerprintPath(info.storePath, info.narHash, info.narSize, info.references);
+  const signers = new Map<string, PublicKey>();
+  const invalid: string[] = [];
+  for (const sig of info.sigs) {
+    const key = verifySignature(sig, fingerprint, policy.keys);
+    const name = sig.slice(0, Math.max(0, sig.indexOf(':')));
+    if (key) signers.set(Buffer.from(key.key).toString('hex'), key);
+    else if (policy.keys.some((k) => k.name === name)) invalid.push(name);
+  }
+  const found = [...signers.values()];
+  if (found.length >= policy.required) return { ok: true, signers: found };
+  const names = (ks: PublicKey[]) => ks.map((k) => `'${k.name}'`).join(', ');
+  let reason: string;
+  if (invalid.length > 0) reason = `invalid signature by ${[...new Set(invalid)].map((n) => `'${n}'`).join(', ')}`;
+  else if (info.sigs.length === 0) reason = 'it is not signed';
+  else if (found.length === 0) reason = `no signature by a trusted key (signed by ${[...new Set(info.sigs.map((s) => `'${s.split(':')[0]}'`))].join(', ')})`;
+  else reason = `signed by ${found.length} trusted key${found.length === 1 ? '' : 's'} (${names(found)})`;
+  const distinct = new Set(policy.keys.map((k) => formatPublicKey(k).split(':')[1])).size;
+  reason += `; ${policy.required} distinct trusted key${policy.required === 1 ? '' : 's'} must sign it`;
+  if (distinct < policy.required) reason += ` but only ${distinct} ${distinct === 1 ? 'is' : 'are'} trusted`;
+  return { ok: false, signers: found, reason };
+}
