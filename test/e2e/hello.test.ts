@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, readTree, tempDir, wpm } from '../helpers/cli.js';
+import { seededHome } from '../helpers/seed.js';
 
 const HELLO = path.join(REPO, 'packages/hello/default.jsonnet');
 const STORE_PATH_RE = /^\/wpm\/store\/[0-9a-df-np-sv-z]{32}-hello$/;
@@ -78,7 +79,7 @@ describe('errors in the skeleton', () => {
   });
 
   it("reports the compiler's own message for a C syntax error and stores nothing of the failed step", () => {
-    const home = tempDir('home');
+    const home = seededHome();
     const file = path.join(REPO, 'test/fixtures/broken-c/default.jsonnet');
     const r = wpm(['build', file], { home, cwd: tempDir('cwd') });
     expect(r.status).toBe(1);
