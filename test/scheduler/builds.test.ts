@@ -1,9 +1,10 @@
 // The scheduler with real processes: concurrent builds of one graph, --keep-going, Ctrl-C in the
 // middle of a build, and --check catching a step that does not reproduce.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO, tempDir, wpm, wpmAsync } from '../helpers/cli.js';
+import { REPO, WPM, tempDir, wpm, wpmAsync } from '../helpers/cli.js';
 import { cloneHome, seededHome } from '../helpers/seed.js';
 
 const FAN = path.join(REPO, 'test/fixtures/graphs/fan.jsonnet');
@@ -112,5 +113,46 @@ s.step('copy', ['cat', wpm.path(std.thisFile, 'data.txt')])
     const log = wpm(['log', path.join(home, 'result')], { home });
     expect(log.status).toBe(0);
     expect(log.stdout).toMatch(/^spun [01]\n$/);
+  });
+});
+
+describe('progress', () => {
+  const args = (salt: string) => ['build', '--no-link', '-j', '2', '-A', 'all', FAN, '--arg', 'width=2', '--arg', 'spin=200', '--argstr', `salt=${salt}`];
+
+  it('on a terminal, keeps a live status line with counts and running steps', () => {
+    const home = cloneHome(template);
+    // `script` gives the command a real pseudo-terminal.
+    const cmd = [process.execPath, WPM, ...args('-tty')].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qefc', cmd, '/dev/null'], {
+      env: { ...process.env, WPM_HOME: home, TERM: 'xterm', COLUMNS: '200' },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/\r\x1b\[2K\[\d+\/3 done: \d+ built, 0 cached, \d+ running, 0 failed, [\d.]+s\]/);
+    expect(r.stdout).toMatch(/running, 0 failed, [\d.]+s\] leaf\d-tty [\d.]+s/);
+    expect(r.stdout).toMatch(/built all-tty in [\d.]+s/);
+  });
+
+  it('off a terminal, prints one plain line per event, and results only on stdout', () => {
+    const home = cloneHome(template);
+    const r = wpm(args('-plain'), { home });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('\x1b');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => /^building leaf\d-plain$/.test(l))).toHaveLength(2);
+    expect(lines.filter((l) => /^built leaf\d-plain in [\d.]+s$/.test(l))).toHaveLength(2);
+    expect(r.stdout.trim()).toMatch(/^\/wpm\/store\/[0-9a-z]{32}-all-plain$/);
+  });
+
+  it('with --json, streams one event per line and prints the results as JSON', () => {
+    const home = cloneHome(template);
+    const r = wpm([...args('-json'), '--json'], { home });
+    expect(r.status).toBe(0);
+    const ev = events(r.stderr);
+    expect(ev[0]).toMatchObject({ type: 'plan', toBuild: 3, cached: 0 });
+    expect(ev.filter((e) => e.type === 'start')).toHaveLength(3);
+    const out = JSON.parse(r.stdout) as { attr: string; outputs: { out: string } }[];
+    expect(out).toHaveLength(1);
+    expect(out[0]!.attr).toBe('all');
   });
 });
