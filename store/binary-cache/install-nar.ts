@@ -11,14 +11,23 @@ import { removeTree } from '../normalize.js';
 import type { PathInfo } from '../path-info.js';
 import { decompress } from './compression.js';
 
-/** Hashes and counts as the bytes pass; more bytes than NarSize is an error at once. */
-async function* verifying(src: AsyncIterable<Uint8Array>, narinfo: NarInfo, where: string, sink: HashSink): AsyncGenerator<Uint8Array> {
-  for await (const chunk of src) {
-    sink.update(chunk);
-    if (sink.size > narinfo.narSize) {
-      throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `${where}: the NAR of ${narinfo.storePath} is longer than its NarSize ${narinfo.narSize}`);
+/**
+ * Hashes and counts as the bytes pass; more bytes than NarSize is an error at once. The error is
+ * also kept in `failure`, because the NAR parser reports errors of its source in its own words.
+ */
+async function* verifying(src: AsyncIterable<Uint8Array>, narinfo: NarInfo, where: string, sink: HashSink, failure: { error?: WpmError }): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of src) {
+      sink.update(chunk);
+      if (sink.size > narinfo.narSize) {
+        throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `${where}: the NAR of ${narinfo.storePath} is longer than its NarSize ${narinfo.narSize}`);
+      }
+      yield chunk;
     }
-    yield chunk;
+  } catch (err) {
+    // Errors of the download itself (timeouts, early ends, decompression) are the ones to report.
+    if (isWpmError(err)) failure.error = err;
+    throw err;
   }
 }
 
@@ -26,10 +35,12 @@ export async function installNar(store: LocalStore, narinfo: NarInfo, file: Asyn
   const tmpDir = store.makeTempDir('substitute');
   const tmp = path.join(tmpDir, 'x');
   const sink = new HashSink('sha256');
+  const failure: { error?: WpmError } = {};
   try {
     try {
-      await restoreNar(verifying(decompress(narinfo.compression, file, where), narinfo, where, sink), tmp);
+      await restoreNar(verifying(decompress(narinfo.compression, file, where), narinfo, where, sink, failure), tmp);
     } catch (err) {
+      if (failure.error) throw failure.error;
       if (isWpmError(err) && (err.code.startsWith('ERR_CACHE') || err.code.startsWith('ERR_SUBSTITUTE'))) throw err;
       // The parser's own message says what was wrong (an early end, a bad tag…).
       const msg = err instanceof Error ? err.message : String(err);
