@@ -106,6 +106,33 @@ s.step('copy', ['cat', wpm.path(std.thisFile, 'data.txt')])
     expect(differs.stderr).toMatch(/'copy' \(\/wpm\/store\/[0-9a-z]{32}-copy\.drv\) is not reproducible: rebuilding \/wpm\/store\/[0-9a-z]{32}-copy gave different content/);
   });
 
+  it('-j overrides WPM_MAX_JOBS and the config file: -j 1 never runs two steps at once', () => {
+    const home = cloneHome(template);
+    const r = wpm(['build', '--no-link', '--json', '-j', '1', '-A', 'all', FAN, '--arg', 'width=3', '--arg', 'spin=20', '--argstr', 'salt=-j1'], {
+      home,
+      env: { WPM_MAX_JOBS: '2' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    let running = 0;
+    let most = 0;
+    for (const e of events(r.stderr)) {
+      if (e.type === 'start') most = Math.max(most, ++running);
+      if (e.type === 'built') running--;
+    }
+    expect(most).toBe(1);
+    const parallel = wpm(['build', '--no-link', '--json', '-A', 'all', FAN, '--arg', 'width=3', '--arg', 'spin=200', '--argstr', 'salt=-j2'], {
+      home,
+      env: { WPM_MAX_JOBS: '2' },
+    });
+    running = 0;
+    most = 0;
+    for (const e of events(parallel.stderr)) {
+      if (e.type === 'start') most = Math.max(most, ++running);
+      if (e.type === 'built') running--;
+    }
+    expect(most).toBe(2);
+  });
+
   it('keeps every step log, shown by wpm log', () => {
     const home = cloneHome(template);
     const r = wpm(['build', '-o', path.join(home, 'result'), '-A', 'leaves.0', FAN, '--arg', 'width=1', '--arg', 'spin=1', '--argstr', 'salt=-log'], { home });

@@ -1,0 +1,47 @@
+// `wpm run`: real stdio, only the granted directories, and the program's own exit code.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO, tempDir, wpm } from '../helpers/cli.js';
+import { seededHome } from '../helpers/seed.js';
+
+const FILE = path.join(REPO, 'test/fixtures/run-probe/default.jsonnet');
+let home: string;
+let cwd: string;
+
+beforeAll(() => {
+  home = seededHome();
+  cwd = tempDir('cwd');
+  const r = wpm(['build', FILE], { home, cwd });
+  expect(r.status, r.stderr).toBe(0);
+});
+
+describe('wpm run', () => {
+  it('passes stdin, stdout, stderr and the exit code through, and grants only --dir', () => {
+    const data = tempDir('data');
+    const r = wpm(['run', '--dir', `${data}:/data`, './result', '--', '7'], { home, cwd, input: 'hello guest\n' });
+    expect(r.stdout).toBe('stdin: hello guest\npasswd: denied\ndata: written\n');
+    expect(r.stderr).toBe('to stderr\n');
+    expect(r.status).toBe(7);
+    expect(fs.readFileSync(path.join(data, 'written.txt'), 'utf8')).toBe('written by the guest\n');
+  });
+
+  it('without --dir the program can write nowhere', () => {
+    const r = wpm(['run', './result'], { home, cwd, input: '' });
+    expect(r.stdout).toBe('passwd: denied\ndata: denied\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('runs a Jsonnet file directly, building it first', () => {
+    const r = wpm(['run', FILE, '--', '3'], { home, cwd: tempDir('cwd'), input: 'x\n' });
+    expect(r.stdout).toContain('stdin: x\n');
+    expect(r.status).toBe(3);
+  });
+
+  it('names what is missing when there is no such program', () => {
+    const r = wpm(['run', '--bin', 'nope', './result'], { home, cwd });
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/has no bin\/nope\.wasm/);
+    expect(r.stderr).toContain('it has: probe.wasm');
+  });
+});
