@@ -47,6 +47,7 @@ export async function buildFile(
         jobs,
         keepGoing: flags.keepGoing ?? loadSettings().keepGoing,
         check: flags.check ?? false,
+        knownOutputs: new Map(evaluated.targets.map((t) => [t.drvPath, Object.values(t.outputs)])),
         onEvent: (e) => progress.onEvent(e),
         signal,
         ...(flags.substituter ? { substituter: flags.substituter } : {}),

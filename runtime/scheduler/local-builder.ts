@@ -18,8 +18,6 @@ import {
   type LocalStore,
 } from '../../store/index.js';
 import { compileModule, type Mount, type WasiPool } from '../wasi/index.js';
-import { fetchToFile } from '../builtins/fetch.js';
-import { unpack } from '../builtins/unpack.js';
 import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
@@ -220,6 +218,8 @@ export class LocalBuilder implements StepBuilder {
 
   private async runFetch(drvPath: string, drv: Derivation, dest: string): Promise<void> {
     const req = (drv.stdin ?? {}) as { url?: string; npm?: { package: string; version: string }; executable?: boolean };
+    // Loaded on demand, like every builtin: most builds (and every no-op) never need them.
+    const { fetchToFile } = await import('../builtins/fetch.js');
     await fetchToFile({
       ...(req.url ? { url: req.url } : {}),
       ...(req.npm ? { npm: req.npm } : {}),
@@ -234,6 +234,7 @@ export class LocalBuilder implements StepBuilder {
     if (typeof req.src !== 'string' || !req.src.startsWith(STORE_DIR + '/')) {
       throw new WpmError('ERR_BUILD_BAD_INPUT', `${drvPath}: builtin:unpack needs stdin.src, a store path`);
     }
+    const { unpack } = await import('../builtins/unpack.js');
     await unpack({
       archive: this.store.toHost(req.src),
       dest,

@@ -24,6 +24,8 @@ export async function planBuild(
   targets: string[],
   load: (drvPath: string) => Derivation,
   isValid: (storePath: string) => boolean | Promise<boolean>,
+  /** Output paths already known for some targets (from evaluation): a no-op need not read their .drv files. */
+  knownOutputs: Map<string, string[]> = new Map(),
 ): Promise<Plan> {
   const steps: Step[] = [];
   const cached: string[] = [];
@@ -59,6 +61,12 @@ export async function planBuild(
   };
 
   for (const t of targets) {
+    const known = knownOutputs.get(t);
+    if (known && known.every((p) => isValid(p) === true)) {
+      state.set(t, 'valid');
+      cached.push(t);
+      continue;
+    }
     if (!(await visit(t, []))) cached.push(t);
   }
   return { steps, cached };

@@ -27,6 +27,8 @@ export interface RealiseOptions {
   onEvent?: EventSink;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Output paths of targets, as evaluation reported them. */
+  knownOutputs?: Map<string, string[]>;
   /** Build targets whose outputs are valid again and compare (reproducibility check). */
   check?: boolean;
   /** Binary caches to try before building. */
@@ -40,10 +42,16 @@ export async function realise(
   derivations: Map<string, Derivation>,
   opts: RealiseOptions,
 ): Promise<ScheduleResult & { cached: string[] }> {
+  const knownOutputs = opts.knownOutputs ?? new Map<string, string[]>();
   await writeDerivations(store, derivations);
   const load = (p: string) => derivations.get(p) ?? readDerivation(store, p);
   const substituter = opts.substituter;
-  const plan = await planBuild(targets, load, (p) => store.isValid(p) || (substituter ? substituter.substitute(p) : false));
+  const plan = await planBuild(
+    targets,
+    load,
+    (p) => store.isValid(p) || (substituter ? substituter.substitute(p) : false),
+    knownOutputs,
+  );
   opts.onEvent?.({ type: 'plan', toBuild: plan.steps.length, cached: plan.cached.length });
   const builder = new LocalBuilder(store, pool, {
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
