@@ -41,12 +41,13 @@ export function register(program: Command): void {
       try {
         const targets = paths.map((p) => storePathArg(store, p));
         for (const t of targets) store.requirePathInfo(t);
-        const { copied, present } = await copyToCache(store, targets, cache, {
+        const { copied, signed, present } = await copyToCache(store, targets, cache, {
           compression: flags.compression,
           signKeys: flags.signKey.map(readSecretKeyFile),
           onCopied: (p, size) => process.stderr.write(`copied ${p} to ${cache.url} (${(size / 1e6).toFixed(1)} MB)\n`),
         });
-        process.stderr.write(`${copied.length} copied, ${present.length} already in ${cache.url}\n`);
+        const sigs = signed.length > 0 ? `, ${signed.length} given new signatures` : '';
+        process.stderr.write(`${copied.length} copied${sigs}, ${present.length} already in ${cache.url}\n`);
       } finally {
         closeCache(cache);
       }

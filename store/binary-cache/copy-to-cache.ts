@@ -2,14 +2,17 @@
 // each narinfo in the cache has its references there too. For each path the NAR is dumped from
 // the store, compressed and written to a local temporary file while both the NAR and the file
 // are hashed (the file's name is its hash, known only at the end); then the file is put, then
-// the narinfo. A path whose narinfo the cache has already is skipped.
+// the narinfo. A path the cache has already is not uploaded again, but signatures it lacks are
+// added to its narinfo (that is how a second builder vouches for the same bytes); a cache that
+// holds other bytes under the same path is an error, never overwritten.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { WpmError } from '../../util/index.js';
-import { HashSink, formatHash, formatNarInfo, nix32Encode, parseStorePath, type SecretKey } from '../format/index.js';
+import { HashSink, formatHash, formatNarInfo, nix32Encode, parseNarInfo, parseStorePath, type SecretKey } from '../format/index.js';
+import type { PathInfo } from '../path-info.js';
 import type { LocalStore } from '../local-store.js';
 import { removeTree } from '../normalize.js';
 import type { BinaryCache } from './cache.js';
@@ -38,21 +41,23 @@ export async function copyToCache(
   paths: string[],
   cache: BinaryCache,
   opts: CopyToCacheOptions = {},
-): Promise<{ copied: string[]; present: string[] }> {
+): Promise<{ copied: string[]; signed: string[]; present: string[] }> {
   const compression = opts.compression ?? 'none';
   // A new directory cache gets its nix-cache-info; an existing one must be for /wpm/store.
   if (!(await cache.exists('nix-cache-info'))) await cache.put('nix-cache-info', formatCacheInfo(), { contentType: 'text/x-nix-cache-info' });
   await readCacheInfo(cache);
 
   const copied: string[] = [];
+  const signed: string[] = [];
   const present: string[] = [];
   for (const storePath of referencesFirst(store, store.closure(paths))) {
     const { hashPart } = parseStorePath(storePath);
-    if (await cache.exists(`${hashPart}.narinfo`)) {
-      present.push(storePath);
+    const info = store.requirePathInfo(storePath);
+    const existing = await cache.getText(`${hashPart}.narinfo`);
+    if (existing !== undefined) {
+      (await addMissingSignatures(cache, info, existing, opts.signKeys) ? signed : present).push(storePath);
       continue;
     }
-    const info = store.requirePathInfo(storePath);
     const tmpDir = store.makeTempDir('upload');
     try {
       const tmp = path.join(tmpDir, 'nar');
@@ -76,5 +81,21 @@ export async function copyToCache(
       removeTree(tmpDir);
     }
   }
-  return { copied, present };
+  return { copied, signed, present };
+}
+
+/** Puts the narinfo again with the signatures it lacks; false if it had them all. */
+async function addMissingSignatures(cache: BinaryCache, info: PathInfo, text: string, signKeys: SecretKey[] = []): Promise<boolean> {
+  const where = `${cache.url}/${parseStorePath(info.path).hashPart}.narinfo`;
+  const theirs = parseNarInfo(text, where);
+  if (theirs.narHash !== info.narHash || theirs.narSize !== info.narSize) {
+    throw new WpmError('ERR_CACHE_DISAGREES', `${where} holds other bytes for ${info.path} (${theirs.narHash}, here ${info.narHash}); not overwriting it`, {
+      hint: `compare with: wpm challenge ${info.path} --caches ${cache.url}`,
+    });
+  }
+  const ours = narInfoFor(info, { url: theirs.url, compression: theirs.compression }, signKeys).sigs;
+  const missing = ours.filter((s) => !theirs.sigs.includes(s));
+  if (missing.length === 0) return false;
+  await cache.put(`${parseStorePath(info.path).hashPart}.narinfo`, formatNarInfo({ ...theirs, sigs: [...theirs.sigs, ...missing] }), { contentType: 'text/x-nix-narinfo' });
+  return true;
 }
