@@ -3,20 +3,28 @@
 import { Command, CommanderError } from 'commander';
 import { isWpmError, WpmError } from '../util/index.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
-import { register as registerBuild } from './commands/build.js';
-import { register as registerRun } from './commands/run.js';
-import { register as registerEval } from './commands/eval.js';
-import { register as registerShowDerivation } from './commands/show-derivation.js';
-import { register as registerLog } from './commands/log.js';
-import { register as registerGraph } from './commands/graph.js';
-import { register as registerStore } from './commands/store.js';
-import { register as registerNar } from './commands/nar.js';
-import { register as registerHash } from './commands/hash.js';
-import { register as registerServe } from './commands/serve.js';
-import { register as registerCopy } from './commands/copy.js';
-import { register as registerKey } from './commands/key.js';
-import { register as registerSign } from './commands/sign.js';
-import { register as registerChallenge } from './commands/challenge.js';
+
+type Registrar = { register(program: Command): void };
+
+/**
+ * Each verb's modules, loaded only when that verb runs: a no-op `wpm build` should not pay for
+ * the binary-cache server or the NAR tools. Order is the order of `wpm --help`.
+ */
+const COMMANDS: [verb: string, load: () => Promise<Registrar>[]][] = [
+  ['build', () => [import('./commands/build.js')]],
+  ['run', () => [import('./commands/run.js')]],
+  ['eval', () => [import('./commands/eval.js')]],
+  ['show-derivation', () => [import('./commands/show-derivation.js')]],
+  ['log', () => [import('./commands/log.js')]],
+  ['graph', () => [import('./commands/graph.js')]],
+  ['store', () => [import('./commands/store.js'), import('./commands/sign.js')]],
+  ['nar', () => [import('./commands/nar.js')]],
+  ['hash', () => [import('./commands/hash.js')]],
+  ['serve', () => [import('./commands/serve.js')]],
+  ['copy', () => [import('./commands/copy.js')]],
+  ['key', () => [import('./commands/key.js')]],
+  ['challenge', () => [import('./commands/challenge.js')]],
+];
 
 function exitCodeFor(err: WpmError): number {
   if (err.code === 'ERR_INTERRUPTED') return EXIT.INTERRUPTED;
@@ -28,7 +36,8 @@ function exitCodeFor(err: WpmError): number {
   return EXIT.ERROR;
 }
 
-export function createProgram(): Command {
+/** The program with the commands for `verb` (all of them when the verb is unknown or absent). */
+export async function createProgram(verb?: string): Promise<Command> {
   const program = new Command('wpm')
     .description('wpm: a hermetic build system and package manager where every build step is a WebAssembly program')
     .version(process.env.npm_package_version ?? '0.1.0')
@@ -38,20 +47,11 @@ export function createProgram(): Command {
       `\nEnvironment:\n  WPM_HOME       where the store lives (default: $XDG_DATA_HOME/wpm or ~/.local/share/wpm)\n  WPM_MAX_JOBS   default for -j\n${EXIT_CODES_HELP}`,
     )
     .exitOverride();
-  registerBuild(program);
-  registerRun(program);
-  registerEval(program);
-  registerShowDerivation(program);
-  registerLog(program);
-  registerGraph(program);
-  registerStore(program);
-  registerNar(program);
-  registerHash(program);
-  registerServe(program);
-  registerCopy(program);
-  registerKey(program);
-  registerSign(program);
-  registerChallenge(program);
+  const known = COMMANDS.some(([v]) => v === verb);
+  for (const [v, load] of COMMANDS) {
+    if (known && v !== verb) continue;
+    for (const mod of await Promise.all(load())) mod.register(program);
+  }
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
@@ -62,7 +62,8 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
-  const program = createProgram();
+  const verb = argv.find((a) => !a.startsWith('-'));
+  const program = await createProgram(verb);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
