@@ -54,12 +54,10 @@ export function register(program: Command): void {
       return;
     }
     const substituter = createSubstituter(store, { ...flags, substituters: [flags.from!] }, { json: flags.json ?? false })!;
-    const failed: string[] = [];
-    for (const p of paths) {
-      const storePath = storePathArg(store, p);
-      if (await substituter.substitute(storePath)) process.stdout.write(storePath + '\n');
-      else failed.push(storePath);
-    }
+    const storePaths = paths.map((p) => storePathArg(store, p));
+    const got = await substituter.substituteAll(storePaths);
+    const failed = storePaths.filter((_, i) => !got[i]);
+    for (const p of storePaths.filter((_, i) => got[i])) process.stdout.write(p + '\n');
     if (failed.length > 0) {
       throw new WpmError('ERR_SUBSTITUTE_FAILED', `could not copy ${failed.join(', ')} from ${flags.from}`, { hint: 'the warnings above say why' });
     }
