@@ -127,6 +127,19 @@ describe('substituting from a cache that misbehaves', () => {
     expect(pathInfo(b.home, project.top)!.signatures).toHaveLength(1);
   });
 
+  it('takes substituters, keys and required signatures from the settings when no flag is given', async () => {
+    mode = 'good';
+    const home = tempDir('home-env');
+    const env = { WPM_SUBSTITUTERS: url, WPM_TRUSTED_PUBLIC_KEYS: TRUSTED, WPM_REQUIRED_SIGNATURES: '1' };
+    const r = await wpmP(['build', '--no-link', '--json', '-A', 'top', project.file], { home, env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(events(r.stderr).filter((e) => e.type === 'start')).toEqual([]);
+    // A flag overrides the setting: 2 required now, with one signature, so it builds.
+    const home2 = tempDir('home-env2');
+    const r2 = await wpmP(['build', '--no-link', '--json', '-A', 'top', project.file, '--required-signatures', '2'], { home: home2, env });
+    expect(events(r2.stderr).filter((e) => e.type === 'start')).toHaveLength(2);
+  });
+
   it('builds locally when the cache is down, and says so', async () => {
     const closed = net.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
