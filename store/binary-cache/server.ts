@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { pipeline } from 'node:stream';
-import { isWpmError } from '../../util/index.js';
+import { WpmError, isWpmError } from '../../util/index.js';
 import { formatNarInfo, nix32Encode, parseHash, type SecretKey } from '../format/index.js';
 import type { LocalStore } from '../local-store.js';
 import { formatCacheInfo } from './cache-info.js';
@@ -49,7 +49,9 @@ function authorised(req: http.IncomingMessage, token: string): boolean {
 
 export function createCacheServer(store: LocalStore, opts: CacheServerOptions = {}): http.Server {
   const compression = opts.compression ?? 'none';
-  if (!isCompressionSupported(compression)) throw new Error(`compression ${compression} is not supported here`);
+  if (!isCompressionSupported(compression)) {
+    throw new WpmError('ERR_CACHE_COMPRESSION', `cannot serve ${compression}-compressed NARs: not supported on this machine`);
+  }
   const ext = compressionExtension(compression);
   const cacheInfo = formatCacheInfo({ priority: opts.priority ?? 40 });
 
