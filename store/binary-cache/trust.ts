@@ -2,9 +2,12 @@
 // made valid signatures over its fingerprint: two signatures by one key (even under two names)
 // count once, because the point of k-of-n is independent builders agreeing on the same bytes.
 // The NAR itself is then checked against the signed NarHash and NarSize.
+// As in Nix, a path whose name is its content needs no signature: for `CA: fixed:r:sha256:H` the
+// store path is computed from H (= NarHash) and the references, so checking the NAR against
+// NarHash, which substitution always does, proves it.
 
 import { WpmError } from '../../util/index.js';
-import { fingerprintPath, formatPublicKey, parsePublicKey, verifySignature, type NarInfo, type PublicKey } from '../format/index.js';
+import { fingerprintPath, formatPublicKey, makeFixedOutputPath, parseHash, parsePublicKey, parseStorePath, verifySignature, type NarInfo, type PublicKey } from '../format/index.js';
 
 export interface TrustPolicy {
   keys: PublicKey[];
@@ -27,7 +30,19 @@ export interface TrustVerdict {
   reason?: string;
 }
 
-type Signed = Pick<NarInfo, 'storePath' | 'narHash' | 'narSize' | 'references' | 'sigs'>;
+type Signed = Pick<NarInfo, 'storePath' | 'narHash' | 'narSize' | 'references' | 'sigs'> & { ca?: string };
+
+/** Whether the store path follows from the NAR hash alone (recursive sha256 content address). */
+export function isSelfAuthenticating(info: Signed): boolean {
+  if (info.ca !== `fixed:r:${info.narHash}`) return false;
+  try {
+    const refs = info.references.filter((r) => r !== info.storePath);
+    if (refs.length !== info.references.length) return false; // a self-reference cannot be content-addressed
+    return makeFixedOutputPath('recursive', parseHash(info.narHash), parseStorePath(info.storePath).name, refs) === info.storePath;
+  } catch {
+    return false;
+  }
+}
 
 export function checkTrust(info: Signed, policy: TrustPolicy): TrustVerdict {
   const fingerprint = fingerprintPath(info.storePath, info.narHash, info.narSize, info.references);
@@ -40,7 +55,7 @@ export function checkTrust(info: Signed, policy: TrustPolicy): TrustVerdict {
     else if (policy.keys.some((k) => k.name === name)) invalid.push(name);
   }
   const found = [...signers.values()];
-  if (found.length >= policy.required) return { ok: true, signers: found };
+  if (found.length >= policy.required || isSelfAuthenticating(info)) return { ok: true, signers: found };
   const names = (ks: PublicKey[]) => ks.map((k) => `'${k.name}'`).join(', ');
   let reason: string;
   if (invalid.length > 0) reason = `invalid signature by ${[...new Set(invalid)].map((n) => `'${n}'`).join(', ')}`;

@@ -14,6 +14,8 @@ import {
   publicKeyOf,
   signFingerprint,
   verifySignature,
+  makeSourcePath,
+  parseHash,
   type NarInfo,
 } from '../../store/format/index.js';
 import { checkTrust, makeTrustPolicy } from '../../store/binary-cache/index.js';
@@ -137,6 +139,16 @@ describe('trust policy: k valid signatures from distinct trusted keys', () => {
   it('refuses an unsigned path, or one signed by an untrusted key', () => {
     expect(checkTrust(base, makeTrustPolicy(keys, 1)).reason).toMatch(/not signed/);
     expect(checkTrust({ ...base, sigs: [signFingerprint(x.secret, fp)] }, makeTrustPolicy(keys, 1)).reason).toMatch(/no signature by a trusted key \(signed by 'x'\)/);
+  });
+
+  it('needs no signature for a path whose name follows from its NAR hash (CA fixed:r:sha256), as in Nix', () => {
+    const narHash = NAR_HASH;
+    const storePath = makeSourcePath(parseHash(narHash), 'd');
+    const ca = { ...base, storePath, narHash, references: [], ca: `fixed:r:${narHash}` };
+    expect(checkTrust(ca, makeTrustPolicy(keys, 2)).ok).toBe(true);
+    // A claimed CA that does not produce the path, or a different hash, proves nothing.
+    expect(checkTrust({ ...ca, storePath: P }, makeTrustPolicy(keys, 1)).ok).toBe(false);
+    expect(checkTrust({ ...ca, ca: 'fixed:r:sha256:' + '0'.repeat(52) }, makeTrustPolicy(keys, 1)).ok).toBe(false);
   });
 
   it('with 0 required, trusts any narinfo (its NAR is still checked against NarHash)', () => {
