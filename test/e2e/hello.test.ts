@@ -82,7 +82,7 @@ describe('errors in the skeleton', () => {
     const home = seededHome();
     const file = path.join(REPO, 'test/fixtures/broken-c/default.jsonnet');
     const r = wpm(['build', file], { home, cwd: tempDir('cwd') });
-    expect(r.status).toBe(1);
+    expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/broken\.c:3:11: error: expected ';'/);
     const drv = JSON.parse(wpm(['show-derivation', '-r', file], { home }).stdout) as Record<string, { name: string; outputs: { out: { path: string } } }>;
     const objectOut = Object.values(drv).find((d) => d.name === 'broken.o')!.outputs.out.path;

@@ -60,13 +60,16 @@ describe('scheduler', () => {
     const home = cloneHome(template);
     const args = ['build', '--no-link', '--json', '-j', '2', '-A', 'all', FAN, '--arg', 'width=2', '--arg', 'spin=1500', '--argstr', 'salt=-int'];
     const run = wpmAsync(args, { home });
-    let started = 0;
-    await new Promise<void>((resolve) => {
+    let seen = '';
+    const bothStarted = new Promise<boolean>((resolve) => {
       run.child.stderr.on('data', (d: Buffer) => {
-        started += (d.toString().match(/"type":"start"/g) ?? []).length;
-        if (started >= 2) resolve();
+        seen += d.toString();
+        if ((seen.match(/"type":"start"/g) ?? []).length >= 2) resolve(true);
       });
     });
+    // If the build ends before both steps start, fail with its output rather than time out.
+    const early = await Promise.race([bothStarted, run.done.then(() => false)]);
+    expect(early, seen).toBe(true);
     const t = Date.now();
     run.child.kill('SIGINT');
     const r = await run.done;
