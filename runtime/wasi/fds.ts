@@ -3,6 +3,7 @@
 // ESPIPE or ENOTSUP, as POSIX would answer.
 
 import fs from 'node:fs';
+import tty from 'node:tty';
 import { E, FDFLAGS, FILETYPE, FIXED_TIME_NS, RIGHTS, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY, WHENCE } from './constants.js';
 import type { WasiContext } from './context.js';
 import { WasiErrno } from './errno.js';
@@ -47,17 +48,28 @@ export abstract class Fd {
   close(): void {}
 }
 
-const ttyStat = (ino: bigint): Filestat => ({
-  dev: VIRTUAL_DEV, ino, filetype: FILETYPE.CHARACTER_DEVICE, nlink: 1n, size: 0n,
+const ttyStat = (ino: bigint, filetype: number): Filestat => ({
+  dev: VIRTUAL_DEV, ino, filetype, nlink: 1n, size: 0n,
   atim: FIXED_TIME_NS, mtim: FIXED_TIME_NS, ctim: FIXED_TIME_NS,
 });
 
+/**
+ * What a stdio stream is to the guest. wasi-libc's isatty() is "a character device without seek
+ * rights", and programs such as the sqlite3 shell switch to an interactive mode (prompts, banner)
+ * on a terminal. A host stream given to `wpm run` is a terminal only if the host's is, as in
+ * wasmtime (a pipe or file is UNKNOWN); build steps keep their fixed answer.
+ */
+function stdioFiletype(inheritedHostFd: number | null): number {
+  return inheritedHostFd !== null && !tty.isatty(inheritedHostFd) ? FILETYPE.UNKNOWN : FILETYPE.CHARACTER_DEVICE;
+}
+
 /** stdin: a byte buffer given up front, or the host's real stdin for `wpm run`. */
 export class StdinFd extends Fd {
-  readonly filetype = FILETYPE.CHARACTER_DEVICE;
+  readonly filetype: number;
   private pos = 0;
   constructor(private data: Uint8Array, private inherit: boolean) {
     super();
+    this.filetype = stdioFiletype(inherit ? 0 : null);
     this.rightsBase = RIGHTS_TTY & ~RIGHTS.FD_WRITE;
   }
   override read(ctx: WasiContext, ptr: number, len: number): number {
@@ -72,7 +84,7 @@ export class StdinFd extends Fd {
     return this.inherit ? 1 : this.data.length - this.pos;
   }
   filestat(): Filestat {
-    return ttyStat(0n);
+    return ttyStat(0n, this.filetype);
   }
 }
 
@@ -91,9 +103,11 @@ function readHostStdin(u8: Uint8Array, ptr: number, len: number): number {
 
 /** stdout/stderr: discarded, the host's own fd 1/2, or appended to a log file. */
 export class SinkFd extends Fd {
-  readonly filetype = FILETYPE.CHARACTER_DEVICE;
+  readonly filetype: number;
   constructor(private hostFd: number | null, private ino: bigint) {
     super();
+    // fds 1 and 2 are only ever the host's own (`inherit`); log files get fresh descriptors.
+    this.filetype = stdioFiletype(hostFd === 1 || hostFd === 2 ? hostFd : null);
     this.rightsBase = RIGHTS_TTY & ~RIGHTS.FD_READ;
   }
   override write(ctx: WasiContext, ptr: number, len: number): number {
@@ -111,7 +125,7 @@ export class SinkFd extends Fd {
     return len;
   }
   filestat(): Filestat {
-    return ttyStat(this.ino);
+    return ttyStat(this.ino, this.filetype);
   }
 }
 
