@@ -1,75 +1,191 @@
-// C and C++ with clang.wasm. One derivation per source file (editing one file rebuilds one object),
-// then a separate wasm-ld step: WASI has no processes, so clang's driver cannot run the linker
-// itself. The link line is the one `clang -###` prints for wasm32-wasip1.
+// C and C++ with clang.wasm, for wasm32-wasip1.
+//
+// One derivation per source file, so editing one file rebuilds one object; then an archive step
+// (llvm-ar) for a library or a link step (wasm-ld) for a program. WASI has no processes, so
+// clang's driver cannot run the linker itself: the link line is the one `clang -###` prints.
+// Files are placed into an output tree by wpm's own `install` tool (packages/tools/install),
+// because nothing else in a WASI step can `mkdir -p && cp`.
+//
+//   cc.object({ src, … })                    one .o file
+//   cc.staticLibrary({ name, srcs, hdrs, … })  $out/lib/lib<name>.a and $out/include/…
+//   cc.executable({ name, srcs, … })          $out/bin/<name>.wasm
+//
+// Compile fields, accepted by all three:
+//   lang      'c' or 'c++'; by default from each source's extension (.cc .cpp .cxx .C are C++)
+//   opt       optimisation flag, default '-O2'
+//   defines   { NAME: true | 'value' | number | false } (false leaves NAME undefined)
+//   includes  directories (store paths) searched for headers, this target only
+//   cflags    extra flags for every source; cxxflags: extra flags for C++ sources only
+//   deps      libraries made by staticLibrary: their headers, public defines and archives,
+//             transitively (a library's own deps come along)
+//
+// C++ uses the sysroot's libc++, which was built without exceptions (its libc++abi has no
+// __cxa_throw), so C++ is compiled with -fno-exceptions by default: `throw` is then a compile
+// error instead of an undefined symbol at link time, and a library function that would throw
+// aborts with its message. RTTI (typeid, dynamic_cast) works and stays on.
 local wpm = import 'wpm.libsonnet';
 local toolchain = import '../toolchains/clang/default.libsonnet';
 
+local llvm = toolchain.llvm;
 local sysroot = toolchain.sysroot;
 local targetFlags = ['--target=wasm32-wasip1', '--sysroot=' + sysroot, '-resource-dir=' + sysroot];
 local libDir = sysroot + '/lib/wasm32-wasip1';
+local builtins = sysroot + '/lib/wasm32-unknown-wasip1/libclang_rt.builtins.a';
+local cxxDefaultFlags = ['-fno-exceptions'];
 
 local baseName(p) = local parts = std.split(p, '/'); parts[std.length(parts) - 1];
-// Store paths carry a hash prefix: '/wpm/store/<32 chars>-hello.c' → 'hello.c'.
-local sourceName(p) = local b = baseName(p); if std.startsWith(p, '/wpm/store/') && std.length(b) > 33 then std.substr(b, 33, std.length(b) - 33) else b;
+// Store paths carry a hash prefix: '/wpm/store/<32 chars>-hello.c' → 'hello.c'. A file inside a
+// store directory ('/wpm/store/<hash>-sqlite/sqlite3.c') already has its plain name.
+local sourceName(p) =
+  local b = baseName(p);
+  if std.startsWith(p, '/wpm/store/') && std.length(std.split(p, '/')) == 4 && std.length(b) > 33
+  then std.substr(b, 33, std.length(b) - 33) else b;
+local extension(name) = local parts = std.split(name, '.'); if std.length(parts) > 1 then parts[std.length(parts) - 1] else '';
 local stem(name) = local parts = std.split(name, '.'); if std.length(parts) > 1 then std.join('.', parts[:std.length(parts) - 1]) else name;
-local isCxx(src) = std.member(['cc', 'cpp', 'cxx', 'C'], std.split(src, '.')[std.length(std.split(src, '.')) - 1]);
+local isCxxSource(src) = std.member(['cc', 'cpp', 'cxx', 'C', 'c++'], extension(sourceName(src)));
+
+// Keep the first occurrence of each element (a library reached twice through a diamond must not
+// repeat its link flags); order otherwise as given.
+local uniq(xs) = std.foldl(function(acc, x) if std.member(acc, x) then acc else acc + [x], xs, []);
 
 local defineFlags(defines) = [
-  if defines[k] == true then '-D' + k else '-D%s=%s' % [k, defines[k]]
+  local v = defines[k];
+  if v == true then '-D' + k else '-D' + k + '=' + std.toString(v)
   for k in std.objectFields(defines)
   if defines[k] != false
 ];
 
-// Include directories of library dependencies, transitively.
-local depIncludes(deps) = std.flattenArrays([d.includes + depIncludes(d.deps) for d in deps]);
-local depArchives(deps) = std.flattenArrays([[d.archive] + depArchives(d.deps) for d in deps]);
+// Every library a target depends on, transitively, each once, a library before the libraries it
+// depends on (the order static archives are linked in). A library keeps its direct deps in a
+// hidden field. Libraries are compared by drvPath, which is cheap; comparing the objects would
+// compare all their fields.
+local closure(deps) =
+  local all = std.flattenArrays([[d] + closure(d._cc.deps) for d in deps]);
+  local n = std.length(all);
+  // Keep the last occurrence: in A→B, A→C, B→C the walk gives A B C C, and C must come after B.
+  [all[i] for i in std.range(0, n - 1) if std.length([j for j in std.range(i + 1, n - 1) if all[j].drvPath == all[i].drvPath]) == 0];
+
+// The flags shared by every source of one target, computed once per target rather than once per
+// file (libjsonnet re-evaluates object fields on every access; locals once).
+local compileSettings(t) =
+  local deps = closure(std.get(t, 'deps', []));
+  local depDefines = std.foldl(function(acc, d) acc + d._cc.defines, deps, {});
+  local common = targetFlags
+                 + [std.get(t, 'opt', '-O2')]
+                 + defineFlags(depDefines + std.get(t, 'defines', {}))
+                 + ['-I' + i for i in std.get(t, 'includes', [])]
+                 + ['-I' + d._cc.include for d in deps if d._cc.include != null]
+                 + std.get(t, 'cflags', []);
+  {
+    deps: deps,
+    lang: std.get(t, 'lang', null),
+    c: common,
+    cxx: common + cxxDefaultFlags + std.get(t, 'cxxflags', []),
+  };
+
+local compile(settings, src, name=null) =
+  local cxx = if settings.lang != null then settings.lang == 'c++' else isCxxSource(src);
+  wpm.derivation({
+    name: if name != null then name else stem(sourceName(src)) + '.o',
+    builder: llvm,
+    args: [if cxx then 'clang++' else 'clang']
+          + (if cxx then settings.cxx else settings.c)
+          + ['-c', src, '-o', wpm.placeholder('out')],
+  });
+
+local usesCxx(t) = std.get(t, 'lang', '') == 'c++' || std.length([s for s in t.srcs if isCxxSource(s)]) > 0;
 
 local cc = {
   toolchain:: toolchain,
 
-  // Compile one source file. Fields: src (store path), lang ('c' or 'c++', default from the
-  // extension), cflags, defines ({NAME: value | true}), includes (store paths of directories),
-  // deps (libraries from staticLibrary, for their headers), opt (default '-O2').
-  object(o)::
-    local src = o.src;
-    local cxx = if std.objectHas(o, 'lang') then o.lang == 'c++' else isCxx(src);
-    wpm.derivation({
-      name: if std.objectHas(o, 'name') then o.name else stem(sourceName(src)) + '.o',
-      builder: toolchain.llvm,
-      args: [if cxx then 'clang++' else 'clang'] + targetFlags
-            + [if std.objectHas(o, 'opt') then o.opt else '-O2']
-            + defineFlags(std.get(o, 'defines', {}))
-            + ['-I' + i for i in std.get(o, 'includes', []) + depIncludes(std.get(o, 'deps', []))]
-            + std.get(o, 'cflags', [])
-            + ['-c', src, '-o', wpm.placeholder('out')],
-    }),
+  // One object file. Fields: src (a store path), name (default: the source's stem + '.o'), and
+  // the compile fields above.
+  object(o):: compile(compileSettings(o), o.src, std.get(o, 'name', null)),
 
-  // Link objects (store paths of .o files) and archives into a single .wasm file.
+  // Link objects and archives (store paths) into one .wasm file with the link line of clang's
+  // driver for wasm32-wasip1. Fields: name, objects, archives, cxx (link libc++), ldflags
+  // (before -lc, e.g. ['-lwasi-emulated-mman']).
   link(l)::
-    local cxx = std.get(l, 'cxx', false);
     wpm.derivation({
       name: l.name + '.wasm',
-      builder: toolchain.llvm,
+      builder: llvm,
       args: ['wasm-ld', '-m', 'wasm32', '-L' + libDir, libDir + '/crt1-command.o']
             + l.objects
             + std.get(l, 'archives', [])
-            + (if cxx then ['-lc++', '-lc++abi'] else [])
             + std.get(l, 'ldflags', [])
-            + ['-lc', sysroot + '/lib/wasm32-unknown-wasip1/libclang_rt.builtins.a', '-o', wpm.placeholder('out')],
+            + (if std.get(l, 'cxx', false) then ['-lc++', '-lc++abi'] else [])
+            + ['-lc', builtins, '-o', wpm.placeholder('out')],
     }),
 
-  // A program: objects for each source, a link step, then $out/bin/<name>.wasm.
-  // Fields: name, srcs, and anything `object` takes (applied to every source), deps, ldflags.
+  // A static library: $out/lib/lib<name>.a and its public headers under $out/include.
+  // Fields, besides the compile fields:
+  //   name, srcs     the library and its sources (store paths)
+  //   hdrs           public headers: a directory (store path) that becomes $out/include, or a
+  //                  list of files copied to $out/include/<file name>
+  //   publicDefines  defines that dependents are compiled with too (and this library itself)
+  //   linkflags      flags every program linking this library needs, e.g. a wasi-emulated lib
+  // Dependents do not use $out: they compile against the headers alone and link the archive
+  // alone (hidden field _cc), as Bazel separates headers from archives. So editing a library
+  // source recompiles that source, re-archives and relinks dependents, but recompiles none of
+  // their objects; $out is for people and other tools.
+  staticLibrary(l)::
+    local out = wpm.placeholder('out');
+    local hdrs = std.get(l, 'hdrs', []);
+    // A list of header files becomes one directory of its own, which depends on the headers only.
+    local headers =
+      if std.isString(hdrs) then hdrs
+      else if hdrs == [] then null
+      else wpm.derivation({
+        name: l.name + '-headers',
+        builder: installTool,
+        args: ['install'] + std.flattenArrays([[h, out + '/' + sourceName(h)] for h in hdrs]),
+      }).out;
+    // The library's own sources see its public headers as its users do, and its public defines.
+    local settings = compileSettings(l + {
+      defines: std.get(l, 'publicDefines', {}) + std.get(l, 'defines', {}),
+      includes: (if headers == null then [] else [headers]) + std.get(l, 'includes', []),
+    });
+    local objects = [compile(settings, s) for s in l.srcs];
+    local archive = wpm.derivation({
+      name: 'lib' + l.name + '.a',
+      builder: llvm,
+      // r: insert, c: no warning when creating, s: symbol index (wasm-ld needs it), D: zero
+      // timestamps, uids and modes, so the archive is the same bytes everywhere.
+      args: ['llvm-ar', 'rcsD', wpm.placeholder('out')] + [o.out for o in objects],
+    }).out;
+    local lib = wpm.derivation({
+      name: l.name,
+      builder: installTool,
+      args: ['install', archive, out + '/lib/lib' + l.name + '.a']
+            + (if headers == null then [] else [headers, out + '/include']),
+    });
+    lib + {
+      objects:: objects,
+      archive:: archive,
+      _cc:: {
+        include: headers,
+        archive: archive,
+        defines: std.get(l, 'publicDefines', {}),
+        linkflags: std.get(l, 'linkflags', []),
+        cxx: usesCxx(l),
+        deps: std.get(l, 'deps', []),
+      },
+    },
+
+  // A program: one object per source, a wasm-ld step, then $out/bin/<name>.wasm.
+  // Fields: name, srcs, the compile fields, ldflags.
+  // The linked module is a WASI preview1 command; a step that turns it into a wasip2 component
+  // would go between `linked` and the install step, and install that instead.
   executable(e)::
-    local common = { [k]: e[k] for k in std.objectFields(e) if std.member(['lang', 'cflags', 'defines', 'includes', 'deps', 'opt'], k) };
-    local objects = [cc.object(common + { src: s }) for s in e.srcs];
-    local cxx = std.get(e, 'lang', '') == 'c++' || std.length([s for s in e.srcs if isCxx(s)]) > 0;
+    local settings = compileSettings(e);
+    local objects = [compile(settings, s) for s in e.srcs];
+    local deps = settings.deps;
     local linked = cc.link({
       name: e.name,
       objects: [o.out for o in objects],
-      archives: depArchives(std.get(e, 'deps', [])),
-      cxx: cxx,
-      ldflags: std.get(e, 'ldflags', []),
+      archives: [d._cc.archive for d in deps],
+      cxx: usesCxx(e) || std.length([d for d in deps if d._cc.cxx]) > 0,
+      ldflags: std.get(e, 'ldflags', []) + uniq(std.flattenArrays([d._cc.linkflags for d in deps])),
     });
     wpm.derivation({
       name: e.name,

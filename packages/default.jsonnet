@@ -1,0 +1,10 @@
+// The package set: `wpm build packages/default.jsonnet` builds every package,
+// `wpm build packages/default.jsonnet -A sqlite` one of them.
+{
+  hello: import 'hello/default.jsonnet',
+  'hello-cpp': import 'hello-cpp/default.jsonnet',
+  base64: import 'base64/default.jsonnet',
+  b64: import 'b64/default.jsonnet',
+  crc32: import 'crc32/default.jsonnet',
+  sqlite: import 'sqlite/default.jsonnet',
+}
