@@ -51,6 +51,7 @@ export function placeholder(output: string): string {
 export class Instantiator {
   /** Every derivation instantiated in this evaluation, by `.drv` path. */
   readonly derivations = new Map<string, Derivation>();
+  /** Hash modulo of each derivation, computed when a dependent first needs it. */
   private readonly hashes = new Map<string, Hash>();
   /** Hash part of an output path → the derivation and output producing it. */
   private readonly outputsByHash = new Map<string, { drvPath: string; output: string }>();
@@ -67,7 +68,7 @@ export class Instantiator {
   adopt(drvPath: string, drv: Derivation): void {
     if (this.derivations.has(drvPath)) return;
     for (const input of Object.keys(drv.inputDrvs)) {
-      if (!this.hashes.has(input)) throw new WpmError('ERR_DRV_UNKNOWN_INPUT', `${drvPath}: input ${input} not loaded`);
+      if (!this.derivations.has(input)) throw new WpmError('ERR_DRV_UNKNOWN_INPUT', `${drvPath}: input ${input} not loaded`);
     }
     this.record(drvPath, drv);
   }
@@ -136,7 +137,7 @@ export class Instantiator {
 
     const { inputDrvs, inputSrcs } = this.scanInputs(where, [builder, JSON.stringify(args), JSON.stringify(env), JSON.stringify(stdin)]);
     const draft: Derivation = { name: rawName, builder, args, env, stdin, inputDrvs, inputSrcs, outputs };
-    const drv = withOutputPaths(draft, (p) => this.hashes.get(p)!);
+    const drv = withOutputPaths(draft, (p) => this.hashOf(p)!);
     const drvPath = derivationPath(drv);
     this.record(drvPath, drv);
     const outputsByName: Record<string, string> = {};
@@ -147,7 +148,6 @@ export class Instantiator {
   private record(drvPath: string, drv: Derivation): void {
     if (this.derivations.has(drvPath)) return;
     this.derivations.set(drvPath, drv);
-    this.hashes.set(drvPath, hashDerivationModulo(drv, (p) => this.hashes.get(p)!));
     for (const [output, o] of Object.entries(drv.outputs)) {
       this.outputsByHash.set(o.path.slice(STORE_DIR.length + 1, STORE_DIR.length + 33), { drvPath, output });
     }
@@ -187,7 +187,14 @@ export class Instantiator {
   }
 
   hashOf(drvPath: string): Hash | undefined {
-    return this.hashes.get(drvPath);
+    let h = this.hashes.get(drvPath);
+    if (h === undefined) {
+      const drv = this.derivations.get(drvPath);
+      if (drv === undefined) return undefined;
+      h = hashDerivationModulo(drv, (p) => this.hashOf(p)!);
+      this.hashes.set(drvPath, h);
+    }
+    return h;
   }
 }
 
