@@ -18,6 +18,10 @@ export interface WasiContext {
   clock: VirtualClock;
   random: Prng;
   output: OutputBudget;
+  /** The one file descriptor holding buffered writes, if any (see FileFd). Every system
+   * call except fd_write/fd_seek/fd_tell flushes it first, so nothing can observe the
+   * file without the buffered bytes. */
+  buffered: { flush(): void } | null;
 }
 
 /** Wall clock fixed; the monotonic clock only moves when the guest looks at it or sleeps. */

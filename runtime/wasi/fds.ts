@@ -129,10 +129,19 @@ export class SinkFd extends Fd {
   }
 }
 
+/** Writes smaller than this are gathered before reaching the host: clang writes its
+ * object files in tens of thousands of few-byte pieces. */
+const WRITE_BUFFER = 64 * 1024;
+
 /** A regular file in a mount, backed by a host fd; position kept here (pread/pwrite). */
 export class FileFd extends Fd {
   readonly filetype = FILETYPE.REGULAR_FILE;
   pos = 0;
+  private wbuf: Buffer | null = null;
+  private wbufLen = 0;
+  /** File offset of wbuf[0]. */
+  private wbufAt = 0;
+  private ctx: WasiContext | null = null;
   constructor(
     readonly hostFd: number,
     readonly loc: Loc,
@@ -156,8 +165,29 @@ export class FileFd extends Fd {
     return fs.readSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
   }
   override write(ctx: WasiContext, ptr: number, len: number): number {
-    if (this.fdflags & FDFLAGS.APPEND) this.pos = fs.fstatSync(this.hostFd).size;
-    const n = this.pwrite(ctx, ptr, len, this.pos);
+    if (!this.canWrite) throw new WasiErrno(E.BADF);
+    ctx.mem.check(ptr, len);
+    if (this.fdflags & FDFLAGS.APPEND) {
+      this.flush();
+      this.pos = fs.fstatSync(this.hostFd).size;
+    }
+    ctx.output.charge(len);
+    if (len < WRITE_BUFFER / 4) {
+      if (this.wbufLen > 0 && (this.pos !== this.wbufAt + this.wbufLen || this.wbufLen + len > WRITE_BUFFER)) this.flush();
+      if (ctx.buffered !== this) {
+        ctx.buffered?.flush();
+        ctx.buffered = this;
+        this.ctx = ctx;
+      }
+      if (this.wbufLen === 0) this.wbufAt = this.pos;
+      this.wbuf ??= Buffer.allocUnsafe(WRITE_BUFFER);
+      this.wbuf.set(ctx.mem.u8.subarray(ptr, ptr + len), this.wbufLen);
+      this.wbufLen += len;
+      this.pos += len;
+      return len;
+    }
+    this.flush();
+    const n = fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, this.pos);
     this.pos += n;
     return n;
   }
@@ -167,12 +197,23 @@ export class FileFd extends Fd {
     ctx.output.charge(len);
     return fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
   }
+  /** Write out buffered bytes. */
+  flush(): void {
+    if (this.ctx !== null && this.ctx.buffered === this) this.ctx.buffered = null;
+    if (this.wbufLen === 0) return;
+    const len = this.wbufLen;
+    this.wbufLen = 0;
+    let done = 0;
+    while (done < len) done += fs.writeSync(this.hostFd, this.wbuf!, done, len - done, this.wbufAt + done);
+  }
   override seek(offset: number, whence: number): number {
     let base: number;
     if (whence === WHENCE.SET) base = 0;
     else if (whence === WHENCE.CUR) base = this.pos;
-    else if (whence === WHENCE.END) base = fs.fstatSync(this.hostFd).size;
-    else throw new WasiErrno(E.INVAL);
+    else if (whence === WHENCE.END) {
+      this.flush();
+      base = fs.fstatSync(this.hostFd).size;
+    } else throw new WasiErrno(E.INVAL);
     const p = base + offset;
     if (p < 0 || !Number.isSafeInteger(p)) throw new WasiErrno(E.INVAL);
     this.pos = p;
@@ -195,7 +236,11 @@ export class FileFd extends Fd {
     return Math.max(0, fs.fstatSync(this.hostFd).size - this.pos);
   }
   override close(): void {
-    fs.closeSync(this.hostFd);
+    try {
+      this.flush();
+    } finally {
+      fs.closeSync(this.hostFd);
+    }
   }
 }
 

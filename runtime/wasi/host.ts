@@ -64,6 +64,7 @@ export function createContext(opts: WasiRunOptions, toClose: number[]): WasiCont
     clock: new VirtualClock(opts.realtimeNs ?? FIXED_TIME_NS),
     random: new Prng(opts.seed),
     output: new OutputBudget(opts.limits?.outputBytes ?? Infinity),
+    buffered: null,
   };
   fds.add(new StdinFd(opts.stdin ?? new Uint8Array(0), opts.stdinInherit ?? false));
   fds.add(new SinkFd(openSink(opts.stdout, 1, toClose), 1n << 62n));
@@ -74,14 +75,19 @@ export function createContext(opts: WasiRunOptions, toClose: number[]): WasiCont
   return ctx;
 }
 
+/** Calls that cannot observe a file's contents, so buffered writes may stay buffered. */
+const KEEPS_WRITE_BUFFER = new Set(['fd_write', 'fd_seek', 'fd_tell', 'clock_time_get', 'random_get', 'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'sched_yield']);
+
 /** The import object: every syscall wrapped so a failure becomes an errno, never a crash. */
 export function wasiImports(ctx: WasiContext): Record<string, (...args: never[]) => number> {
   const imports: Record<string, (...args: never[]) => number> = {};
   const mem = ctx.mem;
   for (const [name, fn] of Object.entries(SYSCALLS)) {
+    const keepsBuffer = KEEPS_WRITE_BUFFER.has(name);
     imports[name] = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown, g?: unknown, h?: unknown, i?: unknown) => {
       try {
         mem.refresh();
+        if (!keepsBuffer && ctx.buffered !== null) ctx.buffered.flush();
         return fn(ctx, a, b, c, d, e, f, g, h, i);
       } catch (err) {
         if (err instanceof ProcExit || err instanceof GuestStopped) throw err;

@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// Benchmark: clang.wasm `-O2 -c` of sqlite's shell.c (and sqlite3.c with --sqlite3) under
+// wpm's WASI host vs node:wasi vs native clang-14, plus the warm per-step overhead of a
+// hello.c compile. Every measurement runs in a fresh process, rounds are interleaved, and
+// the minimum is reported (the machine is shared, so wall times are noisy; CPU times of
+// the whole process are shown as well).
+//
+//   npm run build && node bench/wasi-clang.mjs [--rounds 3] [--sqlite3] [--hello-runs 20]
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(fileURLToPath(import.meta.url), '../..');
+const CLANG_WASM = path.join(ROOT, 'node_modules/@yowasp/clang/gen/llvm.core.wasm');
+const SYSROOT = path.join(ROOT, 'node_modules/.cache/wpm-test/sysroot');
+const SQLITE = path.join(ROOT, 'node_modules/.cache/wpm-bench/sqlite');
+const S = '/wpm/store/0000000000000000000000000000000a-wasi-sysroot';
+const FLAGS = ['--target=wasm32-wasip1', `--sysroot=${S}`, `-resource-dir=${S}`];
+const SQLITE_FLAGS = ['-O2', '-D_WASI_EMULATED_SIGNAL', '-D_WASI_EMULATED_PROCESS_CLOCKS', '-D_WASI_EMULATED_GETPID', '-DSQLITE_OMIT_LOAD_EXTENSION', '-DSQLITE_THREADSAFE=0'];
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i === -1 ? dflt : argv[i + 1];
+};
+
+// ---- child modes: one measurement each, printed as JSON on the last stdout line ----
+
+async function childWpm(build, args, runs) {
+  const { WasiPool, compileModule } = await import(path.join(ROOT, 'dist/runtime/wasi/index.js'));
+  const module = compileModule(fs.readFileSync(CLANG_WASM));
+  const pool = new WasiPool({ size: 1 });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-tmp-'));
+  const mounts = [
+    { guest: S, host: SYSROOT, writable: false },
+    { guest: '/build', host: build, writable: true },
+    { guest: '/tmp', host: tmp, writable: true },
+  ];
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = await pool.run(module, { args, env: {}, mounts, seed: new Uint8Array(32), stderr: 'inherit' });
+    times.push(performance.now() - t0);
+    if (r.exitCode !== 0) throw new Error(`clang exited ${r.exitCode}`);
+  }
+  await pool.close();
+  return times;
+}
+
+async function childNodeWasi(build, args, runs) {
+  const { WASI } = await import('node:wasi');
+  process.removeAllListeners('warning');
+  const module = new WebAssembly.Module(fs.readFileSync(CLANG_WASM));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-tmp-'));
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const wasi = new WASI({ version: 'preview1', args, env: {}, preopens: { '.': build, '/build': build, '/tmp': tmp, [S]: SYSROOT }, returnOnExit: true });
+    const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasi.wasiImport });
+    const code = wasi.start(instance);
+    times.push(performance.now() - t0);
+    if (code !== 0) throw new Error(`clang exited ${code}`);
+    // node:wasi on Node 20 segfaults once a few finished instances are collected
+    // implicitly; collecting them explicitly, outside the timing, avoids it.
+    globalThis.gc?.();
+  }
+  return times;
+}
+
+function childNative(build, args, runs) {
+  // Native clang-14 for the same target; wasi-libc's headers come from the same sysroot.
+  const cargs = args.slice(1).map((a) => a.replaceAll(S, SYSROOT)).filter((a) => !a.startsWith('-resource-dir'));
+  cargs.unshift('--target=wasm32-wasi', '-isystem', path.join(SYSROOT, 'include/wasm32-wasip1'));
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    execFileSync('clang-14', cargs.filter((a) => !a.startsWith('--target=wasm32-wasip1')), { cwd: build, stdio: 'inherit' });
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+if (argv[0] === '--child') {
+  const [, variant, build, json, runs] = argv;
+  const fn = { wpm: childWpm, node: childNodeWasi, native: childNative }[variant];
+  const times = await fn(build, JSON.parse(json), Number(runs));
+  const ru = process.resourceUsage();
+  console.log(JSON.stringify({ times, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 }));
+  process.exit(0); // node:wasi on Node 20 may abort V8 at a normal exit
+}
+
+// ---- parent: preparation and the interleaved rounds ----
+
+function ensureSysroot() {
+  if (fs.existsSync(path.join(SYSROOT, 'lib/wasm32-wasip1/libc.a'))) return;
+  fs.mkdirSync(SYSROOT, { recursive: true });
+  execFileSync('tar', ['xf', path.join(ROOT, 'node_modules/@yowasp/clang/gen/llvm-resources.tar'), '-C', SYSROOT]);
+}
+
+function ensureSqlite() {
+  if (fs.existsSync(path.join(SQLITE, 'shell.c'))) return;
+  const dl = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-dl-'));
+  console.error('fetching sqlite sources (npm pack sqlite3@5)…');
+  execFileSync('npm', ['pack', 'sqlite3@5', '--pack-destination', dl], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const tgz = fs.readdirSync(dl).find((f) => f.endsWith('.tgz'));
+  execFileSync('tar', ['xzf', path.join(dl, tgz), '-C', dl]);
+  const deps = path.join(dl, 'package/deps');
+  const inner = fs.readdirSync(deps).find((f) => /^sqlite-autoconf-.*\.tar\.gz$/.test(f));
+  execFileSync('tar', ['xzf', path.join(deps, inner), '-C', dl]);
+  const src = path.join(dl, inner.replace(/\.tar\.gz$/, ''));
+  fs.mkdirSync(SQLITE, { recursive: true });
+  for (const f of ['shell.c', 'sqlite3.c', 'sqlite3.h']) fs.copyFileSync(path.join(src, f), path.join(SQLITE, f));
+  fs.rmSync(dl, { recursive: true, force: true });
+}
+
+function measure(variant, build, args, runs) {
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', variant, build, JSON.stringify(args), String(runs)], {
+    stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`${variant} failed (status ${r.status}, signal ${r.signal})`);
+  return JSON.parse(r.stdout.toString().trim().split('\n').pop());
+}
+
+const min = (xs) => Math.min(...xs);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+function bigCompile(file, rounds, variants) {
+  const results = Object.fromEntries(variants.map((v) => [v, { wall: [], cpu: [] }]));
+  const args = ['clang', ...FLAGS, ...SQLITE_FLAGS, '-c', file, '-o', file.replace(/\.c$/, '.o')];
+  const objects = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const v of variants) {
+      const build = fs.mkdtempSync(path.join(os.tmpdir(), `wpm-bench-${v}-`));
+      for (const f of ['shell.c', 'sqlite3.c', 'sqlite3.h']) fs.copyFileSync(path.join(SQLITE, f), path.join(build, f));
+      const m = measure(v, build, args, 1);
+      results[v].wall.push(m.times[0]);
+      results[v].cpu.push(m.cpuMs);
+      objects[v] = fs.readFileSync(path.join(build, file.replace(/\.c$/, '.o')));
+      fs.rmSync(build, { recursive: true, force: true });
+      console.error(`  round ${r + 1} ${v.padEnd(6)} ${s(m.times[0])} (process CPU ${s(m.cpuMs)})`);
+    }
+  }
+  console.log(`\nclang -O2 -c ${file} (best of ${rounds}; process CPU in brackets)`);
+  for (const v of variants) console.log(`  ${v.padEnd(7)} ${s(min(results[v].wall)).padStart(9)}  median ${s(median(results[v].wall))}  [CPU ${s(min(results[v].cpu))}]`);
+  const w = min(results.wpm.wall), n = min(results.node.wall);
+  console.log(`  wpm / node:wasi  ${(w / n).toFixed(3)}x wall, ${(min(results.wpm.cpu) / min(results.node.cpu)).toFixed(3)}x CPU`);
+  if (results.native) {
+    const nat = min(results.native.wall);
+    console.log(`  wpm / native     ${(w / nat).toFixed(2)}x   node:wasi / native ${(n / nat).toFixed(2)}x`);
+  }
+  console.log(`  objects: wpm ${objects.wpm.equals(objects.node) ? '==' : '!='} node:wasi (byte-identical is expected)`);
+}
+
+function helloOverhead(runs) {
+  const build = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-hello-'));
+  fs.writeFileSync(path.join(build, 'hello.c'), '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n');
+  const args = ['clang', ...FLAGS, '-O2', '-c', 'hello.c', '-o', 'hello.o'];
+  console.log(`\nwarm hello.c compile, ${runs} runs after 3 warm-up runs in one process (per step: mean / min)`);
+  const rows = {};
+  for (const v of ['wpm', 'node']) {
+    const t = measure(v, build, args, runs + 3).times.slice(3);
+    rows[v] = t;
+    console.log(`  ${v.padEnd(7)} ${(t.reduce((a, b) => a + b, 0) / t.length).toFixed(1)} ms / ${min(t).toFixed(1)} ms`);
+  }
+  console.log(`  wpm - node:wasi  ${(min(rows.wpm) - min(rows.node)).toFixed(1)} ms per step (worker hand-off, sandbox set-up)`);
+  fs.rmSync(build, { recursive: true, force: true });
+}
+
+if (!fs.existsSync(path.join(ROOT, 'dist/runtime/wasi/index.js'))) {
+  console.error('dist/ is missing: run `npm run build` first');
+  process.exit(1);
+}
+ensureSysroot();
+ensureSqlite();
+const rounds = Number(opt('--rounds', '3'));
+const hasNative = spawnSync('clang-14', ['--version']).status === 0;
+const variants = hasNative ? ['wpm', 'node', 'native'] : ['wpm', 'node'];
+if (!hasNative) console.error('clang-14 not found (apt-get install clang-14): skipping native');
+console.log(`node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+helloOverhead(Number(opt('--hello-runs', '20')));
+bigCompile('shell.c', rounds, variants);
+if (argv.includes('--sqlite3')) bigCompile('sqlite3.c', rounds, variants);
+console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
