@@ -57,10 +57,11 @@ const ttyStat = (ino: bigint, filetype: number): Filestat => ({
  * What a stdio stream is to the guest. wasi-libc's isatty() is "a character device without seek
  * rights", and programs such as the sqlite3 shell switch to an interactive mode (prompts, banner)
  * on a terminal. A host stream given to `wpm run` is a terminal only if the host's is, as in
- * wasmtime (a pipe or file is UNKNOWN); build steps keep their fixed answer.
+ * wasmtime (a pipe or file is UNKNOWN). A build step's streams are a buffer and log files, so
+ * never a terminal: the same fixed answer everywhere, and what a Nix builder's pipe would say.
  */
 function stdioFiletype(inheritedHostFd: number | null): number {
-  return inheritedHostFd !== null && !tty.isatty(inheritedHostFd) ? FILETYPE.UNKNOWN : FILETYPE.CHARACTER_DEVICE;
+  return inheritedHostFd !== null && tty.isatty(inheritedHostFd) ? FILETYPE.CHARACTER_DEVICE : FILETYPE.UNKNOWN;
 }
 
 /** stdin: a byte buffer given up front, or the host's real stdin for `wpm run`. */
@@ -145,8 +146,8 @@ export class FileFd extends Fd {
   constructor(
     readonly hostFd: number,
     readonly loc: Loc,
-    readonly canRead: boolean,
-    readonly canWrite: boolean,
+    public canRead: boolean,
+    public canWrite: boolean,
     rightsBase: bigint,
     fdflags: number,
   ) {

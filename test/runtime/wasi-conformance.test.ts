@@ -8,7 +8,7 @@ import { isWpmError } from '../../util/errors.js';
 import { WasiPool, type WasiRunOptions } from '../../runtime/wasi/index.js';
 import { buildFixture, loadModule, runCaptured, sandbox, SYSROOT_GUEST } from './wasi-env.js';
 
-const PROGRAMS = ['files', 'dirs', 'rename', 'symlinks', 'seek', 'stat', 'clocks', 'random', 'args_env', 'stdin', 'exit', 'poll', 'outputs'];
+const PROGRAMS = ['files', 'dirs', 'rename', 'symlinks', 'seek', 'stat', 'clocks', 'random', 'args_env', 'stdin', 'exit', 'poll', 'outputs', 'misc'];
 const pool = new WasiPool({ size: 2 });
 const modules = new Map<string, WebAssembly.Module>();
 
@@ -50,6 +50,10 @@ describe('file system', () => {
 
   it('seeks with SET/CUR/END, leaves holes, rejects bad offsets', async () => {
     expect(await run('seek')).toMatchObject({ exitCode: 0, stdout: 'ok\n' });
+  });
+
+  it('advises, allocates, syncs, sets fd flags, renumbers and drops rights', async () => {
+    expect(await run('misc')).toMatchObject({ exitCode: 0, stdout: 'ok\n' });
   });
 
   it('reports stat results with fixed times unless set, and stable inode numbers', async () => {

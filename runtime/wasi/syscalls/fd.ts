@@ -1,7 +1,7 @@
 // fd_* calls. fd_read/fd_write are the hot path (clang reads hundreds of headers in small
 // pieces): they go straight between the host fd and guest memory, no copies, no allocation.
 
-import { E, FDFLAGS, FSTFLAGS, PREOPENTYPE_DIR } from '../constants.js';
+import { E, FDFLAGS, FSTFLAGS, PREOPENTYPE_DIR, RIGHTS } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
 import { DirFd, type DirEntry, FileFd, type Fd } from '../fds.js';
@@ -122,6 +122,10 @@ export const fdCalls: Syscalls = {
     if ((base & ~f.rightsBase) !== 0n || (inheriting & ~f.rightsInheriting) !== 0n) return E.NOTCAPABLE;
     f.rightsBase = base;
     f.rightsInheriting = inheriting;
+    if (f instanceof FileFd) {
+      f.canRead &&= (base & RIGHTS.FD_READ) !== 0n;
+      f.canWrite &&= (base & RIGHTS.FD_WRITE) !== 0n;
+    }
     return E.SUCCESS;
   },
 
