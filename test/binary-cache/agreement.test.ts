@@ -71,6 +71,20 @@ describe('k-of-n signatures', () => {
   });
 });
 
+describe('priority', () => {
+  it('tries caches in nix-cache-info Priority order, not the order given', async () => {
+    const [first, preferred] = [tempDir('prio-50'), tempDir('prio-10')];
+    for (const [dir, prio] of [[first, 50], [preferred, 10]] as const) {
+      await ok(['copy', '--to', `file://${dir}`, project.top], homeA);
+      fs.writeFileSync(path.join(dir, 'nix-cache-info'), `StoreDir: /wpm/store\nWantMassQuery: 1\nPriority: ${prio}\n`);
+    }
+    const r = await wpmP(['build', '--no-link', '--json', '-A', 'top', project.file, '--substituters', `file://${first} file://${preferred}`, '--trusted-public-keys', pubA], { home: tempDir('prio-b') });
+    expect(r.status, r.stderr).toBe(0);
+    const from = events(r.stderr).filter((e) => e.type === 'substituted').map((e) => e.cache);
+    expect(from).toEqual([`file://${preferred}`, `file://${preferred}`]);
+  });
+});
+
 describe('uploads', () => {
   it('installs a closure uploaded to wpm serve, references first, checked like a download', async () => {
     const homeD = tempDir('agree-d');
