@@ -11,8 +11,9 @@ import { WasiPool, compileModule, type Mount } from '../../runtime/wasi/index.js
 import { openStore } from '../context.js';
 import { buildFile } from './build.js';
 import { addEvalArgOptions, evalArgsFrom } from '../options.js';
+import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 
-interface RunFlags {
+interface RunFlags extends SubstituteFlags {
   attr?: string;
   bin?: string;
   dir: string[];
@@ -35,7 +36,9 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
   const inStore = store.fromHost(real);
   if (inStore) return inStore;
   if (fs.statSync(real).isFile()) {
-    const targets = await buildFile(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet: !process.stderr.isTTY });
+    const quiet = !process.stderr.isTTY;
+    const substituter = createSubstituter(store, flags, { quiet });
+    const targets = await buildFile(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet, substituter });
     if (targets.length !== 1) {
       throw new WpmError('ERR_RUN_TARGET', `${target} gives ${targets.length} derivations; choose one with -A (${targets.map((t) => t.attr).join(', ')})`);
     }
@@ -80,6 +83,7 @@ export function register(program: Command): void {
     .option('--bin <name>', 'which bin/<name>.wasm to run when there are several')
     .option('--dir <host[:guest]>', 'grant a host directory, read-write (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
   addEvalArgOptions(cmd);
+  addSubstituteOptions(cmd);
   cmd.action(async (target: string, args: string[], flags: RunFlags) => {
     const store = openStore();
     const storePath = await resolveTarget(store, target, flags);
