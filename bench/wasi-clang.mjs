@@ -29,6 +29,29 @@ const opt = (name, dflt) => {
 
 // ---- child modes: one measurement each, printed as JSON on the last stdout line ----
 
+/** CPU ms per thread of this process (Linux /proc; empty elsewhere). */
+function threadTimes() {
+  const out = new Map();
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const f = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(tid, (Number(f[11]) + Number(f[12])) * 10); // utime + stime, 100 ticks/s
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+/** CPU time of the busiest thread between two snapshots: the thread that ran the guest
+ * (V8's background compiler threads are separate and not counted). Robust to machine load
+ * in a way wall time is not. */
+function guestThreadCpu(before, after) {
+  let best = 0;
+  for (const [tid, t] of after) best = Math.max(best, t - (before.get(tid) ?? 0));
+  return best;
+}
+
 async function childWpm(build, args, runs) {
   const { WasiPool, compileModule } = await import(path.join(ROOT, 'dist/runtime/wasi/index.js'));
   const module = compileModule(fs.readFileSync(CLANG_WASM));
@@ -40,14 +63,16 @@ async function childWpm(build, args, runs) {
     { guest: '/tmp', host: tmp, writable: true },
   ];
   const times = [];
+  const before = threadTimes();
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const r = await pool.run(module, { args, env: {}, mounts, seed: new Uint8Array(32), stderr: 'inherit' });
     times.push(performance.now() - t0);
     if (r.exitCode !== 0) throw new Error(`clang exited ${r.exitCode}`);
   }
+  const threadCpuMs = guestThreadCpu(before, threadTimes()); // before close() ends the worker thread
   await pool.close();
-  return times;
+  return { times, threadCpuMs };
 }
 
 async function childNodeWasi(build, args, runs) {
@@ -56,6 +81,7 @@ async function childNodeWasi(build, args, runs) {
   const module = new WebAssembly.Module(fs.readFileSync(CLANG_WASM));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-tmp-'));
   const times = [];
+  const before = threadTimes();
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const wasi = new WASI({ version: 'preview1', args, env: {}, preopens: { '.': build, '/build': build, '/tmp': tmp, [S]: SYSROOT }, returnOnExit: true });
@@ -67,28 +93,15 @@ async function childNodeWasi(build, args, runs) {
     // implicitly; collecting them explicitly, outside the timing, avoids it.
     globalThis.gc?.();
   }
-  return times;
-}
-
-function childNative(build, args, runs) {
-  // Native clang-14 for the same target; wasi-libc's headers come from the same sysroot.
-  const cargs = args.slice(1).map((a) => a.replaceAll(S, SYSROOT)).filter((a) => !a.startsWith('-resource-dir'));
-  cargs.unshift('--target=wasm32-wasi', '-isystem', path.join(SYSROOT, 'include/wasm32-wasip1'));
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    execFileSync('clang-14', cargs.filter((a) => !a.startsWith('--target=wasm32-wasip1')), { cwd: build, stdio: 'inherit' });
-    times.push(performance.now() - t0);
-  }
-  return times;
+  return { times, threadCpuMs: guestThreadCpu(before, threadTimes()) };
 }
 
 if (argv[0] === '--child') {
   const [, variant, build, json, runs] = argv;
-  const fn = { wpm: childWpm, node: childNodeWasi, native: childNative }[variant];
-  const times = await fn(build, JSON.parse(json), Number(runs));
+  const fn = { wpm: childWpm, node: childNodeWasi }[variant];
+  const { times, threadCpuMs } = await fn(build, JSON.parse(json), Number(runs));
   const ru = process.resourceUsage();
-  console.log(JSON.stringify({ times, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 }));
+  console.log(JSON.stringify({ times, threadCpuMs, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 }));
   process.exit(0); // node:wasi on Node 20 may abort V8 at a normal exit
 }
 
@@ -116,7 +129,21 @@ function ensureSqlite() {
   fs.rmSync(dl, { recursive: true, force: true });
 }
 
+function measureNative(build, args) {
+  const cargs = args.slice(1).map((a) => a.replaceAll(S, SYSROOT)).filter((a) => !a.startsWith('-resource-dir') && a !== '--target=wasm32-wasip1');
+  cargs.unshift('--target=wasm32-wasi', '-isystem', path.join(SYSROOT, 'include/wasm32-wasip1'));
+  const timeBin = fs.existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', 'CPU %U %S'] : [];
+  const t0 = performance.now();
+  const r = spawnSync(timeBin[0] ?? 'clang-14', [...timeBin.slice(1), ...(timeBin.length ? ['clang-14'] : []), ...cargs], { cwd: build, stdio: ['ignore', 'inherit', 'pipe'] });
+  const wall = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`clang-14 failed: ${r.stderr}`);
+  const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
+  const cpu = m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN;
+  return { times: [wall], threadCpuMs: cpu, cpuMs: cpu };
+}
+
 function measure(variant, build, args, runs) {
+  if (variant === 'native') return measureNative(build, args);
   const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', variant, build, JSON.stringify(args), String(runs)], {
     stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
   });
@@ -129,7 +156,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 function bigCompile(file, rounds, variants) {
-  const results = Object.fromEntries(variants.map((v) => [v, { wall: [], cpu: [] }]));
+  const results = Object.fromEntries(variants.map((v) => [v, { wall: [], cpu: [], thread: [] }]));
   const args = ['clang', ...FLAGS, ...SQLITE_FLAGS, '-c', file, '-o', file.replace(/\.c$/, '.o')];
   const objects = {};
   for (let r = 0; r < rounds; r++) {
@@ -139,18 +166,22 @@ function bigCompile(file, rounds, variants) {
       const m = measure(v, build, args, 1);
       results[v].wall.push(m.times[0]);
       results[v].cpu.push(m.cpuMs);
+      results[v].thread.push(m.threadCpuMs);
       objects[v] = fs.readFileSync(path.join(build, file.replace(/\.c$/, '.o')));
       fs.rmSync(build, { recursive: true, force: true });
-      console.error(`  round ${r + 1} ${v.padEnd(6)} ${s(m.times[0])} (process CPU ${s(m.cpuMs)})`);
+      console.error(`  round ${r + 1} ${v.padEnd(6)} wall ${s(m.times[0])}, guest thread CPU ${s(m.threadCpuMs)}, process CPU ${s(m.cpuMs)}`);
     }
   }
-  console.log(`\nclang -O2 -c ${file} (best of ${rounds}; process CPU in brackets)`);
-  for (const v of variants) console.log(`  ${v.padEnd(7)} ${s(min(results[v].wall)).padStart(9)}  median ${s(median(results[v].wall))}  [CPU ${s(min(results[v].cpu))}]`);
-  const w = min(results.wpm.wall), n = min(results.node.wall);
-  console.log(`  wpm / node:wasi  ${(w / n).toFixed(3)}x wall, ${(min(results.wpm.cpu) / min(results.node.cpu)).toFixed(3)}x CPU`);
+  console.log(`\nclang -O2 -c ${file}, best of ${rounds}: wall / CPU of the thread running clang / CPU of the whole process`);
+  for (const v of variants) {
+    const x = results[v];
+    console.log(`  ${v.padEnd(7)} ${s(min(x.wall)).padStart(9)} (median ${s(median(x.wall))})  ${s(min(x.thread)).padStart(9)}  ${s(min(x.cpu)).padStart(9)}`);
+  }
+  const ratio = (a, b, k) => (min(results[a][k]) / min(results[b][k])).toFixed(3);
+  console.log(`  wpm / node:wasi   ${ratio('wpm', 'node', 'wall')}x wall, ${ratio('wpm', 'node', 'thread')}x guest-thread CPU`);
   if (results.native) {
-    const nat = min(results.native.wall);
-    console.log(`  wpm / native     ${(w / nat).toFixed(2)}x   node:wasi / native ${(n / nat).toFixed(2)}x`);
+    console.log(`  wpm / native      ${ratio('wpm', 'native', 'wall')}x wall, ${ratio('wpm', 'native', 'thread')}x CPU`);
+    console.log(`  node:wasi / native ${ratio('node', 'native', 'wall')}x wall, ${ratio('node', 'native', 'thread')}x CPU`);
   }
   console.log(`  objects: wpm ${objects.wpm.equals(objects.node) ? '==' : '!='} node:wasi (byte-identical is expected)`);
 }

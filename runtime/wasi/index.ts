@@ -5,3 +5,4 @@ export type { Mount, OutputSink, WasiLimits, WasiResult, WasiRunOptions } from '
 export { WasiPool, type WasiPoolOptions } from './pool.js';
 export { compileModule } from './module.js';
 export { preopenPaths, STORE_DIR } from './host.js';
+export * from './component/index.js';

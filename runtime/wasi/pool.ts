@@ -9,13 +9,14 @@ import { moduleWithMemoryLimit } from './module.js';
 import type { WasiResult, WasiRunOptions } from './types.js';
 import { InitialMemoryTooLarge } from './wasm-binary.js';
 import { workerScript } from './worker-url.js';
+import type { ComponentRunnable } from './component/run.js';
 
 const WASM32_MAX_BYTES = 4 * 1024 ** 3;
 const MiB = 1024 * 1024;
 
 interface Job {
   id: number;
-  module: WebAssembly.Module;
+  module: WebAssembly.Module | ComponentRunnable;
   opts: WasiRunOptions;
   resolve: (r: WasiResult) => void;
   reject: (e: unknown) => void;
@@ -47,12 +48,16 @@ export class WasiPool {
     this.stackSizeMb = opts.stackSizeMb ?? 256;
   }
 
-  run(module: WebAssembly.Module, opts: WasiRunOptions): Promise<WasiResult> {
+  /** Run a preview1 module, or a transpiled WASI 0.2 component (component/run.ts). */
+  run(module: WebAssembly.Module | ComponentRunnable, opts: WasiRunOptions): Promise<WasiResult> {
     if (this.closed) return Promise.reject(new WpmError('ERR_WASI_ABORTED', 'the WASI pool is closed'));
     const memoryBytes = opts.limits?.memoryBytes ?? WASM32_MAX_BYTES;
-    let limitedModule: WebAssembly.Module;
+    let limitedModule: WebAssembly.Module | ComponentRunnable;
     try {
-      limitedModule = moduleWithMemoryLimit(module, memoryBytes);
+      // --- issue 9 hook: a component's core modules get the same memory maximum each.
+      limitedModule = module instanceof WebAssembly.Module
+        ? moduleWithMemoryLimit(module, memoryBytes)
+        : { ...module, cores: Object.fromEntries(Object.entries(module.cores).map(([n, m]) => [n, moduleWithMemoryLimit(m, memoryBytes)])) };
     } catch (err) {
       if (err instanceof InitialMemoryTooLarge) {
         return Promise.reject(memoryLimitError(memoryBytes, `its initial memory alone is ${fmtMiB(err.initialPages * 65536)}`));
@@ -116,8 +121,9 @@ export class WasiPool {
       this.finish(slot);
       if (msg.failure) {
         const invalid = msg.failure.name === 'LinkError' || msg.failure.name === 'InvalidModule';
+        const what = job.module instanceof WebAssembly.Module ? 'WASI preview1 command' : 'WASI 0.2 command component';
         const e = invalid
-          ? new WpmError('ERR_WASI_INVALID_MODULE', `not a runnable WASI preview1 command: ${msg.failure.message}`)
+          ? new WpmError('ERR_WASI_INVALID_MODULE', `not a runnable ${what}: ${msg.failure.message}`)
           : new WpmError('ERR_WASI_HOST', `the WASI host failed: ${msg.failure.message}`);
         if (msg.failure.stack) e.stack = msg.failure.stack;
         job.reject(e);

@@ -2,17 +2,20 @@
 
 import { parentPort } from 'node:worker_threads';
 import { runGuest } from './host.js';
+import { runComponent, type ComponentRunnable } from './component/run.js';
 import type { WasiRunOptions } from './types.js';
 
 export interface WorkerRequest {
   id: number;
-  module: WebAssembly.Module;
+  module: WebAssembly.Module | ComponentRunnable;
   opts: WasiRunOptions;
 }
 
-parentPort!.on('message', (req: WorkerRequest) => {
+parentPort!.on('message', async (req: WorkerRequest) => {
   try {
-    parentPort!.postMessage({ id: req.id, outcome: runGuest(req.module, req.opts) });
+    // issue 9 hook: a component's glue is imported, so its run is async.
+    const outcome = req.module instanceof WebAssembly.Module ? runGuest(req.module, req.opts) : await runComponent(req.module, req.opts);
+    parentPort!.postMessage({ id: req.id, outcome });
   } catch (err) {
     const e = err as Error;
     parentPort!.postMessage({ id: req.id, failure: { name: e?.name, message: e?.message ?? String(err), stack: e?.stack } });

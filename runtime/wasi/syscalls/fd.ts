@@ -78,6 +78,9 @@ export const fdCalls: Syscalls = {
   fd_seek: (ctx, fd: number, off: bigint, whence: number, out: number) => {
     const f = ctx.fds.get(fd);
     if (f instanceof DirFd) return E.BADF;
+    // Seeking the buffered descriptor itself needs no flush (SEEK_END flushes inside), but
+    // another descriptor's SEEK_END must see the buffered bytes.
+    if (ctx.buffered !== null && ctx.buffered !== f) ctx.buffered.flush();
     ctx.mem.check(out, 8);
     ctx.mem.setU64(out, f.seek(Number(off), whence));
     return E.SUCCESS;
