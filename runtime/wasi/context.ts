@@ -1,6 +1,7 @@
 // Everything a system call may touch during one run, passed explicitly to each syscall.
 
 import type { FdTable } from './fd-table.js';
+import type { FileFd } from './fds.js';
 import type { Inodes } from './inodes.js';
 import type { GuestMemory } from './memory.js';
 import type { Namespace } from './vfs.js';
@@ -21,7 +22,7 @@ export interface WasiContext {
   /** The one file descriptor holding buffered writes, if any (see FileFd). Every system
    * call except fd_write/fd_seek/fd_tell flushes it first, so nothing can observe the
    * file without the buffered bytes. */
-  buffered: { flush(): void } | null;
+  buffered: FileFd | null;
 }
 
 /** Wall clock fixed; the monotonic clock only moves when the guest looks at it or sleeps. */
