@@ -8,7 +8,7 @@ import { isWpmError } from '../../util/errors.js';
 import { WasiPool, type WasiRunOptions } from '../../runtime/wasi/index.js';
 import { buildFixture, loadModule, runCaptured, sandbox, SYSROOT_GUEST } from './wasi-env.js';
 
-const PROGRAMS = ['files', 'dirs', 'rename', 'symlinks', 'seek', 'stat', 'clocks', 'random', 'args_env', 'stdin', 'exit', 'poll', 'outputs', 'misc'];
+const PROGRAMS = ['files', 'dirs', 'rename', 'symlinks', 'seek', 'stat', 'clocks', 'random', 'args_env', 'stdin', 'exit', 'poll', 'outputs', 'misc', 'tryopen'];
 const pool = new WasiPool({ size: 2 });
 const modules = new Map<string, WebAssembly.Module>();
 
@@ -59,6 +59,36 @@ describe('file system', () => {
   it('reports stat results with fixed times unless set, and stable inode numbers', async () => {
     const r = await run('stat', { args: ['stat', `${SYSROOT_GUEST}/include/wasm32-wasip1/stdio.h`] });
     expect(r).toMatchObject({ exitCode: 0, stdout: 'ok\n' });
+  });
+});
+
+describe('mounts', () => {
+  it('mounts a single file as a store path, and a directory inside another mount', async () => {
+    const sb = sandbox('mounts');
+    const file = path.join(sb.root, 'hello.c');
+    const nested = path.join(sb.root, 'nested');
+    fs.writeFileSync(file, 'int main(void) { return 0; }\n');
+    fs.mkdirSync(nested);
+    fs.writeFileSync(path.join(nested, 'x'), 'nested x\n');
+    fs.writeFileSync(path.join(sb.build, 'own'), '');
+    const FILE = '/wpm/store/5555555555555555555555555555555z-hello.c';
+    try {
+      const r = await runCaptured(pool, modules.get('tryopen')!, {
+        args: ['tryopen', FILE, `${FILE}/x`, 'ls:/wpm/store', 'ls:/build', '/build/nested/x', 'nested/x'],
+        env: {},
+        mounts: [...sb.mounts, { guest: FILE, host: file, writable: false }, { guest: '/build/nested', host: nested, writable: false }],
+      });
+      expect(r.stdout).toBe(
+        `${FILE} -> READ 29: int main(void) { return 0; } \n` +
+          `${FILE}/x -> ENOTDIR\n` +
+          'ls:/wpm/store -> . .. 0000000000000000000000000000000a-wasi-sysroot 5555555555555555555555555555555z-hello.c\n' +
+          'ls:/build -> . .. nested own\n' +
+          '/build/nested/x -> READ 9: nested x \n' +
+          'nested/x -> READ 9: nested x \n',
+      );
+    } finally {
+      fs.rmSync(sb.root, { recursive: true, force: true });
+    }
   });
 });
 
