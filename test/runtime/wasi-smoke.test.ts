@@ -2,10 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WasiPool } from '../../runtime/wasi/index.js';
+import { PREVIEW1_NAMES, SYSCALLS } from '../../runtime/wasi/syscalls/table.js';
 import { buildFixture, clangModule, COMPILE_FLAGS, linkArgs, loadModule, runCaptured, sandbox } from './wasi-env.js';
 
 const pool = new WasiPool({ size: 2 });
 afterAll(() => pool.close());
+
+describe('the system-call table', () => {
+  it('implements every wasi_snapshot_preview1 function, and nothing else', () => {
+    expect(Object.keys(SYSCALLS).sort()).toEqual([...PREVIEW1_NAMES].sort());
+    expect(PREVIEW1_NAMES.length).toBe(46);
+  });
+});
 
 describe('clang.wasm under the wpm WASI host', () => {
   it('compiles and links hello.c, and the result runs', async () => {
