@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
 import { STORE_DIR, type LocalStore } from '../../store/index.js';
-import { WasiPool, compileModule, type Mount } from '../../runtime/wasi/index.js';
+import { WasiPool, type Mount } from '../../runtime/wasi/index.js';
+import { runnableFor } from '../../runtime/scheduler/index.js';
 import { openStore } from '../context.js';
 import { buildFile } from './build.js';
 import { addEvalArgOptions, evalArgsFrom } from '../options.js';
@@ -90,7 +91,7 @@ export function register(program: Command): void {
     const prog = findProgram(store, storePath, flags.bin);
     const dirs = flags.dir.map(parseDir);
     const closure = store.closure([storePath]);
-    const module = compileModule(fs.readFileSync(store.toHost(prog.guest)));
+    const module = await runnableFor(store, fs.readFileSync(store.toHost(prog.guest)), prog.guest); // module or component (issue 9)
     const pool = new WasiPool({ size: 1 });
     try {
       const result = await pool.run(module, {

@@ -11,3 +11,4 @@ export type { RealiseOptions } from './realise.js';
 export type { Substituter } from './substituter.js';
 export { EvalCache, EvalRecorder } from './eval-cache.js';
 export type { EvalCacheRequest } from './eval-cache.js';
+export { loadTranspiled, runnableFor, transpiledPath, type Runnable } from './component-cache.js';

@@ -17,7 +17,8 @@ import {
   type Hash,
   type LocalStore,
 } from '../../store/index.js';
-import { compileModule, type Mount, type WasiPool } from '../wasi/index.js';
+import { type Mount, type WasiPool } from '../wasi/index.js';
+import { readBuilder, runnableFor, type Runnable } from './component-cache.js';
 import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
@@ -31,7 +32,7 @@ export interface LocalBuilderOptions {
 }
 
 export class LocalBuilder implements StepBuilder {
-  private readonly modules = new Map<string, WebAssembly.Module>();
+  private readonly modules = new Map<string, Runnable>();
 
   constructor(
     private readonly store: LocalStore,
@@ -154,17 +155,11 @@ export class LocalBuilder implements StepBuilder {
     return readDerivation(this.store, drvPath);
   }
 
-  private moduleFor(builder: string): WebAssembly.Module {
+  /** The builder as a pool runnable: a core module, or a WASI 0.2 component (issue 9, by content). */
+  private async moduleFor(builder: string): Promise<Runnable> {
     let m = this.modules.get(builder);
     if (!m) {
-      const host = this.store.toHost(builder);
-      let bytes: Uint8Array;
-      try {
-        bytes = fs.readFileSync(host);
-      } catch (cause) {
-        throw new WpmError('ERR_BUILD_BUILDER', `builder ${builder} cannot be read`, { cause });
-      }
-      m = compileModule(bytes);
+      m = await runnableFor(this.store, readBuilder(this.store, builder), `builder ${builder}`);
       this.modules.set(builder, m);
     }
     return m;
@@ -198,7 +193,7 @@ export class LocalBuilder implements StepBuilder {
       { guest: '/tmp', host: path.join(work, 'tmp'), writable: true },
     ];
     const stdin = drv.stdin === null ? new Uint8Array(0) : new TextEncoder().encode(rewrite(canonicalJson(drv.stdin)));
-    const module = this.moduleFor(drv.builder);
+    const module = await this.moduleFor(drv.builder);
     const result = await this.pool.run(module, {
       args: drv.args.map(rewrite),
       env,
