@@ -120,3 +120,22 @@ describe('components as builders', () => {
     expect(differing.length).toBeLessThan(40);
   });
 });
+
+describe('components in the store', () => {
+  it('transpiles a builder component once per store, and runs it from the store path', async () => {
+    const { LocalStore } = await import('../../store/index.js');
+    const { runnableFor, transpiledPath } = await import('../../runtime/scheduler/index.js');
+    const store = LocalStore.open(tempDir('home'), { durable: false });
+    const bytes = fs.readFileSync(componentFiles.get('hello')!);
+    let transpiles = 0;
+    const p1 = await transpiledPath(store, bytes, { onTranspile: () => transpiles++ });
+    const p2 = await transpiledPath(store, bytes, { onTranspile: () => transpiles++ });
+    expect(transpiles).toBe(1);
+    expect(p2).toBe(p1);
+    expect(p1).toMatch(/^\/wpm\/store\/[0-9a-z]{32}-jco-[0-9a-f]{32}-component$/);
+    const runnable = await runnableFor(store, bytes, 'hello');
+    const sb = sandbox('store-hello');
+    const r = await runCaptured(pool, runnable as WebAssembly.Module, { args: ['hello', 'store'], env: {}, mounts: sb.mounts });
+    expect(r.stdout).toBe((await runCaptured(pool, modules.get('hello')!, { args: ['hello', 'store'], env: {}, mounts: sb.mounts })).stdout);
+  });
+});
