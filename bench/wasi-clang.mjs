@@ -5,7 +5,7 @@
 // the minimum is reported (the machine is shared, so wall times are noisy; CPU times of
 // the whole process are shown as well).
 //
-//   npm run build && node bench/wasi-clang.mjs [--rounds 3] [--sqlite3] [--hello-runs 20]
+//   npm run build && node bench/wasi-clang.mjs [--rounds 3] [--sqlite3] [--no-shell] [--hello-runs 20]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -212,7 +212,7 @@ const hasNative = spawnSync('clang-14', ['--version']).status === 0;
 const variants = hasNative ? ['wpm', 'node', 'native'] : ['wpm', 'node'];
 if (!hasNative) console.error('clang-14 not found (apt-get install clang-14): skipping native');
 console.log(`node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-helloOverhead(Number(opt('--hello-runs', '20')));
-bigCompile('shell.c', rounds, variants);
+if (opt('--hello-runs', '20') !== '0') helloOverhead(Number(opt('--hello-runs', '20')));
+if (!argv.includes('--no-shell')) bigCompile('shell.c', rounds, variants);
 if (argv.includes('--sqlite3')) bigCompile('sqlite3.c', rounds, variants);
 console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
