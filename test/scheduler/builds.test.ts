@@ -127,6 +127,7 @@ s.step('copy', ['cat', wpm.path(std.thisFile, 'data.txt')])
       home,
       env: { WPM_MAX_JOBS: '2' },
     });
+    expect(parallel.status, parallel.stderr).toBe(0);
     running = 0;
     most = 0;
     for (const e of events(parallel.stderr)) {
