@@ -19,6 +19,8 @@ export function homeLayout(home: string) {
     locks: path.join(home, 'locks'),
     logs: path.join(home, 'logs'),
     gcroots: path.join(home, 'gcroots'),
+    /** One file per live process listing the paths it relies on (see temp-roots.ts). */
+    temproots: path.join(home, 'temproots'),
     cache: path.join(home, 'cache'),
   };
 }

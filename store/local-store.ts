@@ -1,7 +1,12 @@
 // The local store under $WPM_HOME. Paths are added by building them in $WPM_HOME/tmp (same file
-// system), normalising, hashing, then renaming into store/ under the path's lock; the path-info
-// file is written last, atomically, and its existence is what makes a path valid. A crash at any
-// moment leaves either nothing registered or a complete path; leftovers are swept on the next add.
+// system), normalising, hashing, fsyncing, then renaming into store/ under the path's lock; the
+// path-info file is written last, atomically, and its existence is what makes a path valid. A
+// crash at any moment leaves either nothing registered or a complete path; leftovers are swept
+// by the next add of that path, by `wpm store gc` and by `wpm store verify --repair`.
+//
+// Every path this process adds or finds valid becomes a temporary GC root first (temp-roots.ts),
+// so a concurrent `wpm store gc` never deletes what a running evaluation or build relies on.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError } from '../util/index.js';
@@ -14,11 +19,14 @@ import {
   makeTextPath,
   parseStorePath,
 } from './format/index.js';
+import { copyTree, type CopyFilter } from './copy-tree.js';
 import { homeLayout, type HomeLayout } from './home.js';
 import { acquireLock, type Lock } from './lock.js';
-import { hashPath, scanReferences } from './nar-index.js';
+import { hashAndScanPath, hashPath } from './nar-index.js';
 import { normalizeTree, removeTree } from './normalize.js';
 import type { PathInfo } from './path-info.js';
+import { syncDir, syncTree } from './sync-tree.js';
+import { addTempRoot, addTempRootSync } from './temp-roots.js';
 
 export interface RegisterOptions {
   /** Store paths whose hash parts may occur in the output (its input closure and its own outputs). */
@@ -31,17 +39,36 @@ export interface RegisterOptions {
   expectedNarHash?: string;
 }
 
+export interface LocalStoreOptions {
+  /**
+   * fsync a path's files and directories before its info is written, and the info before it is
+   * relied on (default true). Without it a power cut, not a crash, can corrupt a valid path.
+   */
+  durable?: boolean;
+  /** Called when this process, holding the path's lock, is about to move a path into the store. */
+  onInstalling?: (storePath: string) => void;
+  /** Called each time this process moves a path into the store and makes it valid. */
+  onInstalled?: (info: PathInfo) => void;
+}
+
 export class LocalStore {
   readonly layout: HomeLayout;
 
-  private constructor(readonly home: string) {
+  private constructor(
+    readonly home: string,
+    private readonly opts: LocalStoreOptions,
+  ) {
     this.layout = homeLayout(home);
   }
 
-  static open(home: string): LocalStore {
-    const store = new LocalStore(path.resolve(home));
+  static open(home: string, opts: LocalStoreOptions = {}): LocalStore {
+    const store = new LocalStore(path.resolve(home), opts);
     for (const dir of Object.values(store.layout)) fs.mkdirSync(dir, { recursive: true });
     return store;
+  }
+
+  private get durable(): boolean {
+    return this.opts.durable ?? true;
   }
 
   /** Physical location of a logical store path (or of a file inside one). */
@@ -59,29 +86,39 @@ export class LocalStore {
     return `${STORE_DIR}/${rel.split(path.sep)[0]}`;
   }
 
-  private infoFile(storePath: string): string {
+  /** The info file of a path; its existence is what makes the path valid. */
+  infoFile(storePath: string): string {
     const { hashPart } = parseStorePath(storePath);
     return path.join(this.layout.db, `${hashPart}.json`);
   }
 
+  /**
+   * Is the path valid? A path found valid is also protected from GC for the rest of this process
+   * (a temporary root), because every caller is about to rely on it: as an input, a cached output,
+   * a result. Use queryPathInfo to look without protecting.
+   */
   isValid(storePath: string): boolean {
+    let file: string;
     try {
-      return fs.existsSync(this.infoFile(storePath));
+      file = this.infoFile(storePath);
     } catch {
       return false;
     }
+    addTempRootSync(this.layout, storePath);
+    return fs.existsSync(file);
+  }
+
+  /** Make a path a temporary root of this process (it is kept by GC until the process exits). */
+  addTempRoot(storePath: string): Promise<void> {
+    parseStorePath(storePath);
+    return addTempRoot(this.layout, storePath);
   }
 
   queryPathInfo(storePath: string): PathInfo | undefined {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.infoFile(storePath), 'utf8');
-    } catch {
-      return undefined;
-    }
-    const info = JSON.parse(text) as PathInfo;
+    const file = this.infoFile(storePath);
+    const info = readInfoFile(file);
     // The hash part alone names the info file; make sure the name matches too.
-    return info.path === storePath ? info : undefined;
+    return info?.path === storePath ? info : undefined;
   }
 
   requirePathInfo(storePath: string): PathInfo {
@@ -92,21 +129,20 @@ export class LocalStore {
 
   /** Every valid path, sorted. */
   listValid(): string[] {
-    const out: string[] = [];
-    for (const file of fs.readdirSync(this.layout.db)) {
-      if (!file.endsWith('.json')) continue;
-      const info = this.queryInfoByHashPart(file.slice(0, -5));
-      if (info) out.push(info.path);
-    }
-    return out.sort();
+    return this.listInfos()
+      .map((i) => i.path)
+      .sort();
   }
 
-  private queryInfoByHashPart(hashPart: string): PathInfo | undefined {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(this.layout.db, `${hashPart}.json`), 'utf8')) as PathInfo;
-    } catch {
-      return undefined;
+  /** The info of every valid path (one read of db/; what GC and verify start from). */
+  listInfos(): PathInfo[] {
+    const out: PathInfo[] = [];
+    for (const file of fs.readdirSync(this.layout.db)) {
+      if (!file.endsWith('.json')) continue;
+      const info = readInfoFile(path.join(this.layout.db, file), { missingOk: true });
+      if (info) out.push(info);
     }
+    return out;
   }
 
   /** The closure of some valid paths under references, sorted. */
@@ -122,9 +158,12 @@ export class LocalStore {
     return [...seen].sort();
   }
 
-  /** A fresh directory under $WPM_HOME/tmp, on the store's file system so renames are atomic. */
+  /**
+   * A fresh directory under $WPM_HOME/tmp, on the store's file system so renames are atomic. Its
+   * name starts with our pid, so GC and verify can tell a dead process's leftovers from live work.
+   */
   makeTempDir(prefix: string): string {
-    return fs.mkdtempSync(path.join(this.layout.tmp, `${prefix}-`));
+    return fs.mkdtempSync(path.join(this.layout.tmp, `${process.pid}-${prefix}-`));
   }
 
   lockFile(storePath: string): string {
@@ -135,9 +174,17 @@ export class LocalStore {
     return acquireLock(this.lockFile(storePath), { onWait });
   }
 
-  /** Held while a derivation builds, so two processes sharing the store build it once. */
-  buildLock(drvPath: string, onWait?: () => void): Promise<Lock> {
-    return acquireLock(path.join(this.layout.locks, `${parseStorePath(drvPath).hashPart}.build.lock`), { onWait });
+  buildLockFile(drvPath: string): string {
+    return path.join(this.layout.locks, `${parseStorePath(drvPath).hashPart}.build.lock`);
+  }
+
+  /**
+   * Held while a derivation builds, so two processes sharing the store build it once. The `.drv`
+   * becomes a temporary root first: GC keeps a rooted derivation's closure and outputs.
+   */
+  async buildLock(drvPath: string, onWait?: () => void): Promise<Lock> {
+    await this.addTempRoot(drvPath);
+    return acquireLock(this.buildLockFile(drvPath), { onWait });
   }
 
   /**
@@ -145,16 +192,27 @@ export class LocalStore {
    * `tmpPath` is consumed: moved into the store, or deleted if the path is already valid.
    */
   async register(tmpPath: string, storePath: string, opts: RegisterOptions = {}): Promise<PathInfo> {
-    normalizeTree(tmpPath);
-    const { narHash, narSize } = await hashPath(tmpPath);
+    const entries = normalizeTree(tmpPath);
+    let narHash;
+    let narSize: number;
+    let references: string[];
+    if (opts.references) {
+      ({ narHash, narSize } = await hashPath(tmpPath));
+      references = [...new Set(opts.references)].sort();
+    } else {
+      // One walk gives the hash and the references: the output's files are read once.
+      const byHash = new Map<string, string>();
+      for (const c of opts.referenceCandidates ?? []) byHash.set(hashPartOf(c), c);
+      byHash.set(parseStorePath(storePath).hashPart, storePath);
+      const scanned = await hashAndScanPath(tmpPath, byHash.keys());
+      ({ narHash, narSize } = scanned);
+      references = [...scanned.references].map((h) => byHash.get(h)!).sort();
+    }
     const narHashText = formatHash(narHash, 'nix32');
     if (opts.expectedNarHash !== undefined && opts.expectedNarHash !== narHashText) {
       removeTree(tmpPath);
       throw new WpmError('ERR_STORE_HASH_MISMATCH', `hash mismatch for ${storePath}:\n  expected: ${opts.expectedNarHash}\n  got:      ${narHashText}`);
     }
-    const references = opts.references
-      ? [...opts.references].sort()
-      : await this.findReferences(tmpPath, storePath, opts.referenceCandidates ?? []);
     const info: PathInfo = {
       path: storePath,
       narHash: narHashText,
@@ -164,26 +222,31 @@ export class LocalStore {
       signatures: [],
       ...(opts.ca ? { ca: opts.ca } : {}),
     };
-    await this.install(tmpPath, info);
+    await this.install(tmpPath, info, entries);
     return this.requirePathInfo(storePath);
   }
 
-  private async findReferences(tree: string, self: string, candidates: Iterable<string>): Promise<string[]> {
-    const byHash = new Map<string, string>();
-    for (const c of candidates) byHash.set(c.slice(STORE_DIR.length + 1, STORE_DIR.length + 1 + HASH_PART_LENGTH), c);
-    byHash.set(parseStorePath(self).hashPart, self);
-    const found = await scanReferences(tree, byHash.keys());
-    return [...found].map((h) => byHash.get(h)!).sort();
-  }
-
-  /** Rename into place and write the info file, under the path's lock. */
-  private async install(tmpPath: string, info: PathInfo): Promise<void> {
+  /**
+   * Rename into place and write the info file, under the path's lock. Returns false if the path
+   * was valid already (then `tmpPath` is just deleted): a path is written once, whoever races.
+   */
+  private async install(tmpPath: string, info: PathInfo, toSync: { files: Buffer[]; dirs: Buffer[] } | false): Promise<boolean> {
+    const durable = this.durable && toSync !== false;
+    // Rooted before anything lands in store/, so GC never takes our half-installed path for garbage.
+    await addTempRoot(this.layout, info.path);
+    if (fs.existsSync(this.infoFile(info.path))) {
+      removeTree(tmpPath);
+      return false;
+    }
+    // Outside the lock: other writers of other paths need not wait for our disk.
+    if (durable) await syncTree(toSync);
     const lock = await this.lock(info.path);
     try {
-      if (this.isValid(info.path)) {
+      if (fs.existsSync(this.infoFile(info.path))) {
         removeTree(tmpPath);
-        return;
+        return false;
       }
+      this.opts.onInstalling?.(info.path);
       const host = this.toHost(info.path);
       removeTree(host); // an invalid leftover from a crash
       // Renaming a directory into another parent needs it writable (its '..' entry changes).
@@ -194,84 +257,123 @@ export class LocalStore {
         fs.chmodSync(host, 0o555);
         fs.utimesSync(host, new Date(1000), new Date(1000));
       }
-      this.writeInfo(info);
+      if (durable) syncDir(this.layout.store);
+      this.writeInfo(info, { durable });
+      this.opts.onInstalled?.(info);
+      return true;
     } finally {
       lock.release();
     }
   }
 
-  writeInfo(info: PathInfo): void {
+  writeInfo(info: PathInfo, opts: { durable?: boolean } = {}): void {
+    const durable = opts.durable ?? this.durable;
     const file = this.infoFile(info.path);
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(info, null, 2) + '\n');
+    const fd = fs.openSync(tmp, 'w', 0o644);
+    try {
+      fs.writeSync(fd, JSON.stringify(info, null, 2) + '\n');
+      if (durable) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
+    if (durable) syncDir(this.layout.db);
   }
 
   /** Forget a path (GC and repair): the info goes first, so a crash leaves it invalid, not corrupt. */
   invalidate(storePath: string): void {
-    fs.rmSync(this.infoFile(storePath), { force: true });
-    removeTree(this.toHost(storePath));
+    this.invalidatePaths([storePath]);
+  }
+
+  /**
+   * Forget many paths: every info file first, in the order given (GC passes referrers before what
+   * they refer to, so no valid path ever lacks a reference), one fsync, then the directories.
+   */
+  invalidatePaths(storePaths: string[]): void {
+    for (const p of storePaths) fs.rmSync(this.infoFile(p), { force: true });
+    // The removals must be on disk before any file of those paths is, or a power cut could leave
+    // a valid path with half its files deleted.
+    if (this.durable && storePaths.length > 0) syncDir(this.layout.db);
+    for (const p of storePaths) removeTree(this.toHost(p));
   }
 
   /** Add a file or directory from the host as a `source` path (recursive sha256, like nix-store --add). */
-  async addPath(hostPath: string, opts: { name?: string; filter?: (relPath: string, isDir: boolean) => boolean } = {}): Promise<string> {
+  async addPath(hostPath: string, opts: { name?: string; filter?: CopyFilter } = {}): Promise<string> {
     const abs = path.resolve(hostPath);
     const name = opts.name ?? path.basename(abs);
     const tmpDir = this.makeTempDir('add');
     const tmp = path.join(tmpDir, 'x');
     try {
-      copyTree(abs, tmp, '', opts.filter);
-      normalizeTree(tmp);
-      const { narHash } = await hashPath(tmp);
+      copyTree(abs, tmp, opts.filter);
+      const entries = normalizeTree(tmp);
+      const { narHash, narSize } = await hashPath(tmp);
       const storePath = makeSourcePath(narHash, name);
-      if (!this.isValid(storePath)) {
-        await this.register(tmp, storePath, { ca: `fixed:r:${formatHash(narHash, 'nix32')}` });
-      }
+      const narHashText = formatHash(narHash, 'nix32');
+      // A source refers to nothing: it cannot contain its own hash, which depends on its contents.
+      await this.install(tmp, { path: storePath, narHash: narHashText, narSize, references: [], signatures: [], ca: `fixed:r:${narHashText}` }, entries);
       return storePath;
     } finally {
       removeTree(tmpDir);
     }
   }
 
-  /** Add a text object (a `.drv` file, a wpm.writeText) with the given references. */
+  /**
+   * Add a text object (a `.drv` file, a wpm.writeText) with the given references.
+   *
+   * Text objects are not fsynced, even in a durable store: an evaluation writes them by the thousand
+   * (four fsyncs each would make a cold evaluation of 10,000 derivations take minutes), they are
+   * tiny, and re-evaluation recreates them. A power cut can tear one that was just written; its
+   * hash then no longer matches and `wpm store verify --repair` drops it.
+   */
   async addText(name: string, text: string, references: string[]): Promise<string> {
     const storePath = makeTextPath(name, text, references);
     if (this.isValid(storePath)) return storePath;
-    const tmpDir = this.makeTempDir('text');
-    const tmp = path.join(tmpDir, 'x');
+    // A bare file in tmp/ (not a directory holding it): two fewer metadata operations per object.
+    const tmp = path.join(this.layout.tmp, `${process.pid}-text-${crypto.randomBytes(6).toString('hex')}`);
     try {
-      fs.writeFileSync(tmp, text);
-      // A text object's references are declared, not scanned (as in Nix).
-      await this.register(tmp, storePath, {
-        references,
-        ca: `text:${formatHash(hashBytes('sha256', text), 'nix32')}`,
-      });
+      fs.writeFileSync(tmp, text, { mode: 0o444 });
+      fs.utimesSync(tmp, new Date(1000), new Date(1000));
+      const { narHash, narSize } = await hashPath(tmp);
+      await this.install(
+        tmp,
+        {
+          path: storePath,
+          narHash: formatHash(narHash, 'nix32'),
+          narSize,
+          // A text object's references are declared, not scanned (as in Nix).
+          references: [...new Set(references)].sort(),
+          signatures: [],
+          ca: `text:${formatHash(hashBytes('sha256', text), 'nix32')}`,
+        },
+        false,
+      );
       return storePath;
     } finally {
-      removeTree(tmpDir);
+      fs.rmSync(tmp, { force: true });
     }
   }
 }
 
-function copyTree(src: string, dest: string, rel: string, filter?: (relPath: string, isDir: boolean) => boolean): void {
-  const st = fs.lstatSync(src);
-  if (st.isSymbolicLink()) {
-    fs.symlinkSync(fs.readlinkSync(src), dest);
-  } else if (st.isFile()) {
-    fs.copyFileSync(src, dest);
-    fs.chmodSync(dest, st.mode & 0o111 ? 0o755 : 0o644);
-  } else if (st.isDirectory()) {
-    fs.mkdirSync(dest);
-    for (const name of fs.readdirSync(src)) {
-      const childRel = rel === '' ? name : `${rel}/${name}`;
-      const child = path.join(src, name);
-      if (name === '.git') continue; // never part of a source, whatever the filter says
-      if (filter && !filter(childRel, fs.lstatSync(child).isDirectory())) continue;
-      copyTree(child, path.join(dest, name), childRel, filter);
-    }
-  } else {
-    throw new WpmError('ERR_STORE_SPECIAL_FILE', `${src}: not a regular file, directory or symlink`, {
-      hint: 'store objects cannot hold FIFOs, sockets or devices',
+function hashPartOf(storePath: string): string {
+  return storePath.slice(STORE_DIR.length + 1, STORE_DIR.length + 1 + HASH_PART_LENGTH);
+}
+
+/** Reads an info file; a file that exists but does not parse is an error naming it. */
+function readInfoFile(file: string, opts: { missingOk?: boolean } = {}): PathInfo | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || opts.missingOk) return undefined;
+    throw new WpmError('ERR_STORE_IO', `cannot read path info ${file}`, { cause: err });
+  }
+  try {
+    return JSON.parse(text) as PathInfo;
+  } catch (cause) {
+    throw new WpmError('ERR_STORE_CORRUPT_INFO', `path info ${file} is corrupt`, {
+      cause,
+      hint: 'run `wpm store verify --repair` to drop it (the path will be rebuilt or re-added)',
     });
   }
 }

@@ -1,7 +1,16 @@
-// wpm store … : add paths and inspect path info.
+// wpm store … : add paths, inspect path info, collect garbage, verify the store.
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
-import { STORE_DIR, type LocalStore } from '../../store/index.js';
+import {
+  STORE_DIR,
+  collectGarbage,
+  findRoots,
+  formatBytes,
+  problemPath,
+  verifyStore,
+  type LocalStore,
+  type Problem,
+} from '../../store/index.js';
 import fs from 'node:fs';
 import { openStore } from '../context.js';
 
@@ -11,6 +20,28 @@ function toStorePath(store: LocalStore, p: string): string {
   if (!inStore) throw new WpmError('ERR_USAGE', `${p} is not a store path`);
   return inStore;
 }
+
+function describe(p: Problem): string {
+  switch (p.kind) {
+    case 'hash-mismatch':
+      return `${p.path} was modified: NAR hash ${p.actual} (${p.actualSize} bytes), expected ${p.expected} (${p.expectedSize} bytes)`;
+    case 'missing':
+      return `${p.path} is valid but missing on disk`;
+    case 'unreadable':
+      return `${p.path} cannot be read: ${p.message}`;
+    case 'dangling-reference':
+      return `${p.path} refers to ${p.reference}, which is not valid`;
+    case 'corrupt-info':
+      return `path info ${p.file} is corrupt: ${p.message}`;
+  }
+}
+
+/** "1 path", "2 paths". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+const waiting = () => process.stderr.write('waiting for another wpm store gc or verify to finish…\n');
 
 export function register(program: Command): void {
   const store = program.command('store').description('manage the local store');
@@ -41,5 +72,62 @@ export function register(program: Command): void {
       for (const i of infos) {
         process.stdout.write(`${i.path}\t${i.narHash}\t${i.narSize}\n`);
       }
+    });
+  store
+    .command('gc')
+    .description('delete every store path no GC root keeps (result links, profiles, running builds)')
+    .option('-n, --dry-run', 'print what would be deleted, delete nothing')
+    .option('--keep-outputs', "also keep the outputs of live derivations (a root's build-time dependencies)")
+    .option('--no-keep-derivations', 'do not keep the .drv files that built live paths')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nPrints each deleted path on stdout and a summary on stderr.')
+    .action(async (flags: { dryRun?: boolean; keepOutputs?: boolean; keepDerivations: boolean; json?: boolean }) => {
+      const s = openStore();
+      const r = await collectGarbage(s, {
+        dryRun: flags.dryRun ?? false,
+        keepOutputs: flags.keepOutputs ?? false,
+        keepDerivations: flags.keepDerivations,
+        onWait: waiting,
+        ...(flags.json ? {} : { onDelete: (p: string) => process.stdout.write(p + '\n') }),
+      });
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        return;
+      }
+      const verb = r.dryRun ? 'would delete' : 'deleted';
+      const leftovers = r.garbage.length > 0 ? ` and ${count(r.garbage.length, 'leftover')}` : '';
+      process.stderr.write(
+        `${verb} ${count(r.deleted.length, 'store path')}${leftovers}, ${r.dryRun ? 'would free' : 'freed'} ${formatBytes(r.bytesFreed)}; ` +
+          `kept ${r.live} (${count(r.roots.length, 'root')}, ${count(r.inUse.length, 'path')} in use)\n`,
+      );
+    });
+  store
+    .command('verify')
+    .description('re-hash every valid path and check the store is consistent; exits 4 if anything is corrupt')
+    .option('--repair', 'invalidate corrupt paths (the next build rebuilds them) and delete leftovers')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: { repair?: boolean; json?: boolean }) => {
+      const s = openStore();
+      const r = await verifyStore(s, { repair: flags.repair ?? false, onWait: waiting });
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      } else {
+        for (const p of r.problems) process.stdout.write(`corrupt: ${describe(p)}\n`);
+        for (const g of r.garbage) process.stdout.write(`${flags.repair ? 'removed' : 'garbage'}: ${g.storePath ?? g.host} (${g.kind})\n`);
+        for (const p of r.invalidated) process.stdout.write(`invalidated: ${p}\n`);
+        process.stderr.write(`checked ${count(r.checked, 'path')}: ${count(r.problems.length, 'problem')}, ${count(r.garbage.length, 'leftover')}\n`);
+      }
+      if (r.problems.length > 0 && !flags.repair) {
+        throw new WpmError('ERR_STORE_CORRUPT', `the store at ${s.home} has ${count(r.problems.length, 'problem')}: ${r.problems.map(problemPath).join(', ')}`, {
+          hint: 'run `wpm store verify --repair` to invalidate the corrupt paths; the next build rebuilds them',
+        });
+      }
+    });
+  store
+    .command('roots')
+    .description('print the GC roots: each link under gcroots/ and the store path it keeps')
+    .action(() => {
+      const s = openStore();
+      for (const r of findRoots(s).roots) process.stdout.write(`${r.via ?? r.link} -> ${r.path}\n`);
     });
 }
