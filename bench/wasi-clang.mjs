@@ -89,6 +89,8 @@ async function childNodeWasi(build, args, runs) {
     const code = wasi.start(instance);
     times.push(performance.now() - t0);
     if (code !== 0) throw new Error(`clang exited ${code}`);
+    // Report before anything else can go wrong: node:wasi on Node 20 aborts V8 at times.
+    report(times, guestThreadCpu(before, threadTimes()));
     // node:wasi on Node 20 segfaults once a few finished instances are collected
     // implicitly; collecting them explicitly, outside the timing, avoids it.
     globalThis.gc?.();
@@ -96,12 +98,16 @@ async function childNodeWasi(build, args, runs) {
   return { times, threadCpuMs: guestThreadCpu(before, threadTimes()) };
 }
 
+function report(times, threadCpuMs) {
+  const ru = process.resourceUsage();
+  fs.writeSync(1, `RESULT ${JSON.stringify({ times, threadCpuMs, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 })}\n`);
+}
+
 if (argv[0] === '--child') {
   const [, variant, build, json, runs] = argv;
   const fn = { wpm: childWpm, node: childNodeWasi }[variant];
   const { times, threadCpuMs } = await fn(build, JSON.parse(json), Number(runs));
-  const ru = process.resourceUsage();
-  console.log(JSON.stringify({ times, threadCpuMs, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 }));
+  report(times, threadCpuMs);
   process.exit(0); // node:wasi on Node 20 may abort V8 at a normal exit
 }
 
@@ -147,8 +153,11 @@ function measure(variant, build, args, runs) {
   const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', variant, build, JSON.stringify(args), String(runs)], {
     stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
   });
-  if (r.status !== 0) throw new Error(`${variant} failed (status ${r.status}, signal ${r.signal})`);
-  return JSON.parse(r.stdout.toString().trim().split('\n').pop());
+  const results = r.stdout.toString().split('\n').filter((l) => l.startsWith('RESULT '));
+  const last = results.length > 0 ? JSON.parse(results[results.length - 1].slice(7)) : null;
+  if (last === null || last.times.length < runs) throw new Error(`${variant} failed (status ${r.status}, signal ${r.signal})`);
+  if (r.status !== 0) console.error(`  (${variant}: the process then died with ${r.signal ?? `status ${r.status}`}; its result was already reported)`);
+  return last;
 }
 
 const min = (xs) => Math.min(...xs);
