@@ -28,7 +28,14 @@ describe('wpm build packages/default.jsonnet from an empty store', () => {
       wpmP(['build', '--no-link', '--json', PACKAGES], { home }),
       wpmP(['build', '--no-link', '--json', PACKAGES, '-A', 'sqlite'], { home: homeB }),
     ]);
-    if (all.status !== 0) throw new Error(`building the package set failed:\n${all.stderr.slice(-4000)}`);
+    if (all.status !== 0 || !all.stdout.startsWith('[')) {
+      const log = path.join(home, 'build-stderr.log');
+      fs.writeFileSync(log, all.stderr);
+      const ended = new Set(events(all).filter((e) => e.type !== 'start').map((e) => e.drvPath));
+      const unfinished = events(all).filter((e) => e.type === 'start' && !ended.has(e.drvPath)).map((e) => e.name);
+      const other = all.stderr.split('\n').filter((l) => !l.startsWith('{')).join('\n');
+      throw new Error(`building the package set failed (status ${all.status}, stdout '${all.stdout}'); started but never ended: ${unfinished.join(', ')}; full stderr in ${log}:\n${other.slice(-4000)}`);
+    }
     outputs = Object.fromEntries((JSON.parse(all.stdout) as { attr: string; outputs: { out: string } }[]).map((t) => [t.attr, t.outputs.out]));
   }, 1_200_000);
 
