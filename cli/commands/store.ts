@@ -80,7 +80,7 @@ export function register(program: Command): void {
     .option('--keep-outputs', "also keep the outputs of live derivations (a root's build-time dependencies)")
     .option('--no-keep-derivations', 'do not keep the .drv files that built live paths')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nPrints each deleted path on stdout and a summary on stderr.')
+    .addHelpText('after', '\nPrints each deleted path on stdout and a summary on stderr.\n')
     .action(async (flags: { dryRun?: boolean; keepOutputs?: boolean; keepDerivations: boolean; json?: boolean }) => {
       const s = openStore();
       const r = await collectGarbage(s, {
