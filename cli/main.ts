@@ -57,6 +57,22 @@ export async function createProgram(verb?: string): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // If the event loop empties while a command is still waiting (say, a download that stalled
+  // without keeping a handle open), Node would exit 0 having done nothing: make that an error.
+  let settled = false;
+  process.on('exit', (code) => {
+    if (settled || code !== 0) return;
+    process.stderr.write('internal error: wpm stopped with work still pending (nothing was left to wait on)\n');
+    process.exitCode = EXIT.ERROR;
+  });
+  try {
+    await runCommand(argv);
+  } finally {
+    settled = true;
+  }
+}
+
+async function runCommand(argv: string[]): Promise<void> {
   // `wpm eval … | head`: a closed pipe is the reader's choice, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

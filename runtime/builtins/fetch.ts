@@ -17,6 +17,7 @@ export interface FetchRequest {
   executable?: boolean;
   /** Names the step in errors. */
   where: string;
+  /** Give up when no data arrives for this long (default 60 s). */
   timeoutMs?: number;
 }
 
@@ -33,19 +34,40 @@ export async function fetchToFile(req: FetchRequest): Promise<void> {
   if (!/^https?:\/\//.test(url)) {
     throw new WpmError('ERR_FETCH_BAD_REQUEST', `${req.where}: only http(s) URLs can be fetched, not ${url}`);
   }
-  let response: Response;
+  // A download that stops sending is abandoned after `idleMs` without a byte. The timer is a
+  // real (ref'd) one: AbortSignal.timeout's is not, and a stalled socket alone may not keep
+  // Node's event loop alive, which would end the process in the middle of the build.
+  const idleMs = req.timeoutMs ?? 60_000;
+  const controller = new AbortController();
+  let idle = setTimeout(() => controller.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
+  const touch = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => controller.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
+  };
   try {
-    response = await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(req.timeoutMs ?? 300_000) });
-  } catch (cause) {
-    throw new WpmError('ERR_FETCH_FAILED', `${req.where}: cannot download ${url}: ${(cause as Error).message}`, { cause });
-  }
-  if (!response.ok || !response.body) {
-    throw new WpmError('ERR_FETCH_FAILED', `${req.where}: downloading ${url} failed with HTTP ${response.status}`);
-  }
-  try {
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), fs.createWriteStream(req.dest, { flags: 'wx' }));
-  } catch (cause) {
-    throw new WpmError('ERR_FETCH_FAILED', `${req.where}: download of ${url} broke off: ${(cause as Error).message}`, { cause });
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, redirect: 'follow', signal: controller.signal });
+    } catch (cause) {
+      throw new WpmError('ERR_FETCH_FAILED', `${req.where}: cannot download ${url}: ${reason(cause, controller)}`, { cause });
+    }
+    if (!response.ok || !response.body) {
+      throw new WpmError('ERR_FETCH_FAILED', `${req.where}: downloading ${url} failed with HTTP ${response.status}`);
+    }
+    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+    body.on('data', touch);
+    try {
+      await pipeline(body, fs.createWriteStream(req.dest, { flags: 'wx' }));
+    } catch (cause) {
+      throw new WpmError('ERR_FETCH_FAILED', `${req.where}: download of ${url} broke off: ${reason(cause, controller)}`, { cause });
+    }
+  } finally {
+    clearTimeout(idle);
   }
   if (req.executable) fs.chmodSync(req.dest, 0o755);
+}
+
+function reason(cause: unknown, controller: AbortController): string {
+  if (controller.signal.aborted && controller.signal.reason instanceof Error) return controller.signal.reason.message;
+  return (cause as Error).message;
 }
