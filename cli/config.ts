@@ -17,9 +17,18 @@ export interface Settings {
   requiredSignatures: number;
   /** Seconds to wait for a binary cache before treating it as a miss. */
   substituteTimeout: number;
+  /** Seconds without data after which a builtin:fetch download fails. */
+  fetchTimeout: number;
 }
 
-type Key = 'max-jobs' | 'keep-going' | 'substituters' | 'trusted-public-keys' | 'required-signatures' | 'substitute-timeout';
+type Key =
+  | 'max-jobs'
+  | 'keep-going'
+  | 'substituters'
+  | 'trusted-public-keys'
+  | 'required-signatures'
+  | 'substitute-timeout'
+  | 'fetch-timeout';
 
 const ENV: Record<Key, string> = {
   'max-jobs': 'WPM_MAX_JOBS',
@@ -28,6 +37,7 @@ const ENV: Record<Key, string> = {
   'trusted-public-keys': 'WPM_TRUSTED_PUBLIC_KEYS',
   'required-signatures': 'WPM_REQUIRED_SIGNATURES',
   'substitute-timeout': 'WPM_SUBSTITUTE_TIMEOUT',
+  'fetch-timeout': 'WPM_FETCH_TIMEOUT',
 };
 
 export function configFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -84,6 +94,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const keys = get('trusted-public-keys');
   const sigs = get('required-signatures');
   const timeout = get('substitute-timeout');
+  const fetchTimeout = get('fetch-timeout');
   return {
     maxJobs: jobs ? parseCount(jobs.value, jobs.where, 1) : os.availableParallelism(),
     keepGoing: keepGoing ? parseBool(keepGoing.value, keepGoing.where) : false,
@@ -91,5 +102,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustedPublicKeys: keys ? list(keys.value) : [],
     requiredSignatures: sigs ? parseCount(sigs.value, sigs.where, 0) : 1,
     substituteTimeout: timeout ? parseCount(timeout.value, timeout.where, 1) : 10,
+    fetchTimeout: fetchTimeout ? parseCount(fetchTimeout.value, fetchTimeout.where, 1) : 60,
   };
 }

@@ -38,6 +38,7 @@ export async function buildFile(
   flags: { jobs?: number; keepGoing?: boolean; json?: boolean; quiet?: boolean; check?: boolean; substituter?: Substituter | undefined },
 ): Promise<Target[]> {
   const evaluated = await evaluateFile(store, file, attrs, args);
+  const settings = loadSettings();
   const jobs = flags.jobs ?? defaultJobs();
   const progress = createProgress(flags.quiet ? 'quiet' : chooseMode(flags.json ?? false));
   const pool = new WasiPool({ size: jobs });
@@ -45,7 +46,8 @@ export async function buildFile(
     const result = await interruptible(pool, (signal) =>
       realise(store, pool, evaluated.targets.map((t) => t.drvPath), evaluated.derivations, {
         jobs,
-        keepGoing: flags.keepGoing ?? loadSettings().keepGoing,
+        keepGoing: flags.keepGoing ?? settings.keepGoing,
+        fetchTimeoutMs: settings.fetchTimeout * 1000,
         check: flags.check ?? false,
         knownOutputs: new Map(evaluated.targets.map((t) => [t.drvPath, Object.values(t.outputs)])),
         onEvent: (e) => progress.onEvent(e),

@@ -29,6 +29,8 @@ export interface LocalBuilderOptions {
   onEvent?: EventSink;
   /** Per-step wall-clock limit. */
   timeoutMs?: number;
+  /** builtin:fetch gives up after this long without data. */
+  fetchTimeoutMs?: number;
 }
 
 export class LocalBuilder implements StepBuilder {
@@ -221,6 +223,7 @@ export class LocalBuilder implements StepBuilder {
       dest,
       executable: req.executable === true,
       where: `fetch '${drv.name}' (${drvPath})`,
+      ...(this.opts.fetchTimeoutMs ? { timeoutMs: this.opts.fetchTimeoutMs } : {}),
     });
   }
 

@@ -27,6 +27,8 @@ export interface RealiseOptions {
   onEvent?: EventSink;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** builtin:fetch gives up after this long without data. */
+  fetchTimeoutMs?: number;
   /** Output paths of targets, as evaluation reported them. */
   knownOutputs?: Map<string, string[]>;
   /** Build targets whose outputs are valid again and compare (reproducibility check). */
@@ -56,6 +58,7 @@ export async function realise(
   const builder = new LocalBuilder(store, pool, {
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.fetchTimeoutMs ? { fetchTimeoutMs: opts.fetchTimeoutMs } : {}),
   });
   // --check: the targets whose outputs are valid are built again and compared, after the rest.
   const checks = opts.check ? plan.cached.map((drvPath) => ({ drvPath, drv: load(drvPath), deps: [] })) : [];

@@ -17,6 +17,11 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     hits++;
     if (req.url?.startsWith('/file') || req.url?.startsWith('/mirror/file')) res.end(BODY);
+    else if (req.url?.startsWith('/stall')) {
+      // Headers and a few bytes, then silence: a download that hangs.
+      res.writeHead(200, { 'content-length': String(BODY.length) });
+      res.write(BODY.subarray(0, 5));
+    }
     else {
       res.statusCode = 404;
       res.end();
@@ -25,7 +30,13 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
 
 function project(url: string, hash: string): string {
   const dir = tempDir('fod');
@@ -77,6 +88,17 @@ describe('fixed-output derivations', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${base}/missing`);
     expect(r.stderr).toContain('HTTP 404');
+  });
+
+  it('gives up on a download that stalls, naming the URL, and stores nothing', async () => {
+    const home = tempDir('home');
+    const file = project(`${base}/stall`, SRI);
+    const r = await wpm(['build', '--no-link', '-A', 'src', file], { home, env: { WPM_FETCH_TIMEOUT: '2' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${base}/stall`);
+    expect(r.stderr).toContain('no data for 2 s');
+    expect(fs.readdirSync(path.join(home, 'store')).filter((f) => f.endsWith('-payload.txt'))).toEqual([]);
+    expect(fs.readdirSync(path.join(home, 'tmp')).filter((f) => !f.startsWith('.'))).toEqual([]);
   });
 
   it("changing the URL but not the hash changes neither the output nor dependents' paths", async () => {
