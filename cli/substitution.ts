@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { WpmError } from '../util/index.js';
 import { parseSecretKey, type LocalStore, type SecretKey } from '../store/index.js';
-import { CacheSubstituter, makeTrustPolicy, openCache, type SubstituteMessage } from '../store/binary-cache/index.js';
+import type { CacheSubstituter, SubstituteMessage } from '../store/binary-cache/index.js';
 import { loadSettings } from './config.js';
 
 export interface SubstituteFlags {
@@ -42,10 +42,16 @@ function render(m: SubstituteMessage, json: boolean): string {
 }
 
 /** The substituter the settings and flags ask for, or undefined if there are no substituters. */
-export function createSubstituter(store: LocalStore, flags: SubstituteFlags, out: { json?: boolean; quiet?: boolean } = {}): CacheSubstituter | undefined {
+export async function createSubstituter(
+  store: LocalStore,
+  flags: SubstituteFlags,
+  out: { json?: boolean; quiet?: boolean } = {},
+): Promise<CacheSubstituter | undefined> {
   const settings = loadSettings();
   const urls = flags.substituters && flags.substituters.length > 0 ? flags.substituters : settings.substituters;
   if (urls.length === 0) return undefined;
+  // Loaded only when caches are configured: a plain local build should not pay for the client.
+  const { CacheSubstituter, makeTrustPolicy, openCache } = await import('../store/binary-cache/index.js');
   const keys = flags.trustedPublicKeys && flags.trustedPublicKeys.length > 0 ? flags.trustedPublicKeys : settings.trustedPublicKeys;
   const trust = makeTrustPolicy(keys, flags.requiredSignatures ?? settings.requiredSignatures);
   const caches = urls.map((u) => openCache(u, { timeoutMs: settings.substituteTimeout * 1000 }));

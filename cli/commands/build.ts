@@ -89,7 +89,7 @@ export function register(program: Command): void {
   addSubstituteOptions(cmd);
   cmd.action(async (file: string, flags: BuildFlags) => {
     const store = openStore();
-    const substituter = createSubstituter(store, flags, { json: flags.json ?? false });
+    const substituter = await createSubstituter(store, flags, { json: flags.json ?? false });
     const targets = await buildFile(store, file, flags.attr, evalArgsFrom(flags), { ...flags, substituter });
     const links: string[] = [];
     if (flags.link) {

@@ -53,7 +53,7 @@ export function register(program: Command): void {
       }
       return;
     }
-    const substituter = createSubstituter(store, { ...flags, substituters: [flags.from!] }, { json: flags.json ?? false })!;
+    const substituter = (await createSubstituter(store, { ...flags, substituters: [flags.from!] }, { json: flags.json ?? false }))!;
     const storePaths = paths.map((p) => storePathArg(store, p));
     const got = await substituter.substituteAll(storePaths);
     const failed = storePaths.filter((_, i) => !got[i]);

@@ -38,7 +38,7 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
   if (inStore) return inStore;
   if (fs.statSync(real).isFile()) {
     const quiet = !process.stderr.isTTY;
-    const substituter = createSubstituter(store, flags, { quiet });
+    const substituter = await createSubstituter(store, flags, { quiet });
     const targets = await buildFile(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet, substituter });
     if (targets.length !== 1) {
       throw new WpmError('ERR_RUN_TARGET', `${target} gives ${targets.length} derivations; choose one with -A (${targets.map((t) => t.attr).join(', ')})`);
