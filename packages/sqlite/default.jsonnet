@@ -58,6 +58,8 @@ cc.executable({
   },
   ldflags: ['-lwasi-emulated-signal', '-lwasi-emulated-getpid', '-lwasi-emulated-process-clocks'],
 }) + {
-  // The unpacked upstream source, for anyone who wants to build more of it (and the benchmark).
+  // The download and the unpacked upstream source, for anyone who wants to build more of it
+  // (and for the tests, which fetch the tarball once per machine).
+  tarball:: npmTarball,
   src:: src,
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, tempDir, wpm } from '../helpers/cli.js';
 import { started } from '../helpers/build-events.js';
-import { seededHome } from '../helpers/toolchain-seed.js';
+import { seededHome } from '../helpers/seed.js';
 
 const FIXTURES = path.join(REPO, 'test/packages/fixtures');
 
