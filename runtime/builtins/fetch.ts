@@ -19,6 +19,8 @@ export interface FetchRequest {
   where: string;
   /** Give up when no data arrives for this long (default 60 s). */
   timeoutMs?: number;
+  /** Tries before a network failure, a stall or a 5xx answer is final (default 3). */
+  attempts?: number;
 }
 
 export async function fetchToFile(req: FetchRequest): Promise<void> {
@@ -34,6 +36,23 @@ export async function fetchToFile(req: FetchRequest): Promise<void> {
   if (!/^https?:\/\//.test(url)) {
     throw new WpmError('ERR_FETCH_BAD_REQUEST', `${req.where}: only http(s) URLs can be fetched, not ${url}`);
   }
+  // Networks and registries fail transiently; a 4xx answer is final (as in Nix, which retries too).
+  const attempts = req.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await downloadOnce(url, headers, req);
+      break;
+    } catch (err) {
+      fs.rmSync(req.dest, { force: true });
+      const final = err instanceof WpmError && (err.code !== 'ERR_FETCH_FAILED' || /HTTP 4\d\d/.test(err.message));
+      if (final || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+  if (req.executable) fs.chmodSync(req.dest, 0o755);
+}
+
+async function downloadOnce(url: string, headers: Record<string, string>, req: FetchRequest): Promise<void> {
   // A download that stops sending is abandoned after `idleMs` without a byte. The timer is a
   // real (ref'd) one: AbortSignal.timeout's is not, and a stalled socket alone may not keep
   // Node's event loop alive, which would end the process in the middle of the build.
@@ -64,7 +83,6 @@ export async function fetchToFile(req: FetchRequest): Promise<void> {
   } finally {
     clearTimeout(idle);
   }
-  if (req.executable) fs.chmodSync(req.dest, 0o755);
 }
 
 function reason(cause: unknown, controller: AbortController): string {

@@ -12,12 +12,20 @@ const SRI = `sha256-${crypto.createHash('sha256').update(BODY).digest('base64')}
 let server: http.Server;
 let base: string;
 let hits = 0;
+let flaky = 0;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     hits++;
     if (req.url?.startsWith('/file') || req.url?.startsWith('/mirror/file')) res.end(BODY);
-    else if (req.url?.startsWith('/stall')) {
+    else if (req.url?.startsWith('/flaky')) {
+      // Fails every other time: a transient server error is retried.
+      flaky++;
+      if (flaky % 2 === 1) {
+        res.statusCode = 503;
+        res.end();
+      } else res.end(BODY);
+    } else if (req.url?.startsWith('/stall')) {
       // Headers and a few bytes, then silence: a download that hangs.
       res.writeHead(200, { 'content-length': String(BODY.length) });
       res.write(BODY.subarray(0, 5));
@@ -88,6 +96,14 @@ describe('fixed-output derivations', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${base}/missing`);
     expect(r.stderr).toContain('HTTP 404');
+  });
+
+  it('retries a transient server error', async () => {
+    const home = tempDir('home');
+    const before = flaky;
+    const r = await wpm(['build', '--no-link', '-A', 'src', project(`${base}/flaky`, SRI)], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(flaky).toBe(before + 2);
   });
 
   it('gives up on a download that stalls, naming the URL, and stores nothing', async () => {
