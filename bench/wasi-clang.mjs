@@ -75,6 +75,8 @@ async function childWpm(build, args, runs) {
   return { times, threadCpuMs };
 }
 
+const keepAlive = [];
+
 async function childNodeWasi(build, args, runs) {
   const { WASI } = await import('node:wasi');
   process.removeAllListeners('warning');
@@ -86,14 +88,15 @@ async function childNodeWasi(build, args, runs) {
     const t0 = performance.now();
     const wasi = new WASI({ version: 'preview1', args, env: {}, preopens: { '.': build, '/build': build, '/tmp': tmp, [S]: SYSROOT }, returnOnExit: true });
     const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasi.wasiImport });
+    // Node 20 defect: nothing keeps the WASI object alive while start() runs, so a GC
+    // during a long run (triggered from uvwasi's own fd_write allocation) destroys it and
+    // uv_mutex_destroy() aborts the process (gdb: ~WASI -> uvwasi_destroy -> abort). This
+    // is the "V8 aborted" seen on sqlite3.c. Holding the objects avoids it.
+    keepAlive.push(wasi);
     const code = wasi.start(instance);
     times.push(performance.now() - t0);
     if (code !== 0) throw new Error(`clang exited ${code}`);
-    // Report before anything else can go wrong: node:wasi on Node 20 aborts V8 at times.
     report(times, guestThreadCpu(before, threadTimes()));
-    // node:wasi on Node 20 segfaults once a few finished instances are collected
-    // implicitly; collecting them explicitly, outside the timing, avoids it.
-    globalThis.gc?.();
   }
   return { times, threadCpuMs: guestThreadCpu(before, threadTimes()) };
 }
@@ -108,7 +111,7 @@ if (argv[0] === '--child') {
   const fn = { wpm: childWpm, node: childNodeWasi }[variant];
   const { times, threadCpuMs } = await fn(build, JSON.parse(json), Number(runs));
   report(times, threadCpuMs);
-  process.exit(0); // node:wasi on Node 20 may abort V8 at a normal exit
+  process.exit(0);
 }
 
 // ---- parent: preparation and the interleaved rounds ----
@@ -150,7 +153,7 @@ function measureNative(build, args) {
 
 function measure(variant, build, args, runs) {
   if (variant === 'native') return measureNative(build, args);
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', variant, build, JSON.stringify(args), String(runs)], {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', variant, build, JSON.stringify(args), String(runs)], {
     stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
   });
   const results = r.stdout.toString().split('\n').filter((l) => l.startsWith('RESULT '));
