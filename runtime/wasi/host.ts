@@ -3,7 +3,7 @@
 // _start. Runs inside a pool worker; it knows nothing of workers itself.
 
 import fs from 'node:fs';
-import { FIXED_TIME_NS, RIGHTS_DIR } from './constants.js';
+import { FIXED_TIME_NS, RIGHTS_DIR, RIGHTS_FILE } from './constants.js';
 import { OutputBudget, VirtualClock, type WasiContext } from './context.js';
 import { GuestStopped, ProcExit, toErrno } from './errno.js';
 import { FdTable } from './fd-table.js';
@@ -70,8 +70,9 @@ export function createContext(opts: WasiRunOptions, toClose: number[]): WasiCont
   fds.add(new SinkFd(openSink(opts.stdout, 1, toClose), 1n << 62n));
   fds.add(new SinkFd(openSink(opts.stderr, 2, toClose), (1n << 62n) + 1n));
   const cwd = opts.cwd ?? '/build';
-  fds.add(new DirFd(ns.locate(cwd), RIGHTS_DIR, RIGHTS_DIR | 0x1ffffffn, '.'));
-  for (const p of preopenPaths(opts)) fds.add(new DirFd(ns.locate(p), RIGHTS_DIR, RIGHTS_DIR | 0x1ffffffn, p));
+  const inheriting = RIGHTS_DIR | RIGHTS_FILE;
+  fds.add(new DirFd(ns.locate(cwd), RIGHTS_DIR, inheriting, '.'));
+  for (const p of preopenPaths(opts)) fds.add(new DirFd(ns.locate(p), RIGHTS_DIR, inheriting, p));
   return ctx;
 }
 
