@@ -75,7 +75,7 @@ async function childWpm(build, args, runs) {
   return { times, threadCpuMs };
 }
 
-const keepAlive = [];
+const keepAlive = { running: null };
 
 async function childNodeWasi(build, args, runs) {
   const { WASI } = await import('node:wasi');
@@ -91,12 +91,16 @@ async function childNodeWasi(build, args, runs) {
     // Node 20 defect: nothing keeps the WASI object alive while start() runs, so a GC
     // during a long run (triggered from uvwasi's own fd_write allocation) destroys it and
     // uv_mutex_destroy() aborts the process (gdb: ~WASI -> uvwasi_destroy -> abort). This
-    // is the "V8 aborted" seen on sqlite3.c. Holding the objects avoids it.
-    keepAlive.push(wasi);
+    // is the "V8 aborted" seen on sqlite3.c. Holding the running one avoids it; finished
+    // ones are collected explicitly between runs, outside the timing (left to an
+    // implicit GC, they crash the process too).
+    keepAlive.running = wasi;
     const code = wasi.start(instance);
     times.push(performance.now() - t0);
     if (code !== 0) throw new Error(`clang exited ${code}`);
     report(times, guestThreadCpu(before, threadTimes()));
+    keepAlive.running = null;
+    globalThis.gc?.();
   }
   return { times, threadCpuMs: guestThreadCpu(before, threadTimes()) };
 }
@@ -153,7 +157,7 @@ function measureNative(build, args) {
 
 function measure(variant, build, args, runs) {
   if (variant === 'native') return measureNative(build, args);
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', variant, build, JSON.stringify(args), String(runs)], {
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', variant, build, JSON.stringify(args), String(runs)], {
     stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
   });
   const results = r.stdout.toString().split('\n').filter((l) => l.startsWith('RESULT '));
