@@ -38,6 +38,8 @@ beforeAll(async () => {
   fs.symlinkSync(secretFile, path.join(evilHost, 'host-secret'));
   fs.symlinkSync(secretDir, path.join(evilHost, 'host-dir'));
   fs.symlinkSync('../2222222222222222222222222222222z-other/file', path.join(evilHost, 'sibling'));
+  fs.symlinkSync(`${OTHER}/file`, path.join(evilHost, 'abs-sibling'));
+  fs.symlinkSync('/wpm/store/9999999999999999999999999999999z-not-in-closure/file', path.join(evilHost, 'unmounted'));
 });
 afterAll(() => pool.close());
 
@@ -82,16 +84,19 @@ describe('the sandbox has no way out', () => {
     });
   });
 
-  it('does not follow symlinks in an input out of the sandbox, but does follow them inside it', async () => {
+  it('does not follow symlinks in an input out of the sandbox or its closure, but does follow them inside it', async () => {
     const r = await run('tryopen', {
-      args: ['tryopen', `${EVIL}/abs-passwd`, `${EVIL}/rel-escape`, `${EVIL}/host-secret`, `${EVIL}/host-dir/secret.txt`, `${EVIL}/sibling`, `${EVIL}/data.txt`],
+      args: ['tryopen', `${EVIL}/abs-passwd`, `${EVIL}/rel-escape`, `${EVIL}/host-secret`, `${EVIL}/host-dir/secret.txt`, `${EVIL}/unmounted`,
+        `${EVIL}/sibling`, `${EVIL}/abs-sibling`, `${EVIL}/data.txt`],
     });
     expect(lines(r.stdout)).toEqual({
       [`${EVIL}/abs-passwd`]: 'ENOENT',
       [`${EVIL}/rel-escape`]: 'ENOTCAPABLE',
       [`${EVIL}/host-secret`]: 'ENOENT',
       [`${EVIL}/host-dir/secret.txt`]: 'ENOENT',
+      [`${EVIL}/unmounted`]: 'ENOENT',
       [`${EVIL}/sibling`]: 'READ 12: other input ',
+      [`${EVIL}/abs-sibling`]: 'READ 12: other input ',
       [`${EVIL}/data.txt`]: 'READ 11: input data ',
     });
     expect(r.stdout).not.toContain('SECRET');
