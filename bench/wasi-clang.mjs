@@ -162,7 +162,10 @@ function measure(variant, build, args, runs) {
   });
   const results = r.stdout.toString().split('\n').filter((l) => l.startsWith('RESULT '));
   const last = results.length > 0 ? JSON.parse(results[results.length - 1].slice(7)) : null;
-  if (last === null || last.times.length < runs) throw new Error(`${variant} failed (status ${r.status}, signal ${r.signal})`);
+  if (last === null || last.times.length < runs) {
+    console.error(`  ${variant} died (${r.signal ?? `status ${r.status}`}) before finishing`);
+    return null;
+  }
   if (r.status !== 0) console.error(`  (${variant}: the process then died with ${r.signal ?? `status ${r.status}`}; its result was already reported)`);
   return last;
 }
@@ -180,26 +183,34 @@ function bigCompile(file, rounds, variants) {
       const build = fs.mkdtempSync(path.join(os.tmpdir(), `wpm-bench-${v}-`));
       for (const f of ['shell.c', 'sqlite3.c', 'sqlite3.h']) fs.copyFileSync(path.join(SQLITE, f), path.join(build, f));
       const m = measure(v, build, args, 1);
-      results[v].wall.push(m.times[0]);
-      results[v].cpu.push(m.cpuMs);
-      results[v].thread.push(m.threadCpuMs);
-      objects[v] = fs.readFileSync(path.join(build, file.replace(/\.c$/, '.o')));
+      if (m !== null) {
+        results[v].wall.push(m.times[0]);
+        results[v].cpu.push(m.cpuMs);
+        results[v].thread.push(m.threadCpuMs);
+        objects[v] = fs.readFileSync(path.join(build, file.replace(/\.c$/, '.o')));
+        console.error(`  round ${r + 1} ${v.padEnd(6)} wall ${s(m.times[0])}, guest thread CPU ${s(m.threadCpuMs)}, process CPU ${s(m.cpuMs)}`);
+      }
       fs.rmSync(build, { recursive: true, force: true });
-      console.error(`  round ${r + 1} ${v.padEnd(6)} wall ${s(m.times[0])}, guest thread CPU ${s(m.threadCpuMs)}, process CPU ${s(m.cpuMs)}`);
     }
   }
   console.log(`\nclang -O2 -c ${file}, best of ${rounds}: wall / CPU of the thread running clang / CPU of the whole process`);
+  const ok = (v) => results[v] !== undefined && results[v].wall.length > 0;
   for (const v of variants) {
     const x = results[v];
+    if (!ok(v)) {
+      console.log(`  ${v.padEnd(7)} crashed in every round${v === 'node' ? ' (Node 20 node:wasi heap corruption / abort on long runs)' : ''}`);
+      continue;
+    }
     console.log(`  ${v.padEnd(7)} ${s(min(x.wall)).padStart(9)} (median ${s(median(x.wall))})  ${s(min(x.thread)).padStart(9)}  ${s(min(x.cpu)).padStart(9)}`);
   }
   const ratio = (a, b, k) => (min(results[a][k]) / min(results[b][k])).toFixed(3);
-  console.log(`  wpm / node:wasi   ${ratio('wpm', 'node', 'wall')}x wall, ${ratio('wpm', 'node', 'thread')}x guest-thread CPU`);
-  if (results.native) {
-    console.log(`  wpm / native      ${ratio('wpm', 'native', 'wall')}x wall, ${ratio('wpm', 'native', 'thread')}x CPU`);
-    console.log(`  node:wasi / native ${ratio('node', 'native', 'wall')}x wall, ${ratio('node', 'native', 'thread')}x CPU`);
-  }
-  console.log(`  objects: wpm ${objects.wpm.equals(objects.node) ? '==' : '!='} node:wasi (byte-identical is expected)`);
+  const line = (a, b, label) => {
+    if (ok(a) && ok(b)) console.log(`  ${label.padEnd(18)} ${ratio(a, b, 'wall')}x wall, ${ratio(a, b, 'thread')}x guest-thread CPU`);
+  };
+  line('wpm', 'node', 'wpm / node:wasi');
+  line('wpm', 'native', 'wpm / native');
+  line('node', 'native', 'node:wasi / native');
+  if (objects.wpm && objects.node) console.log(`  objects: wpm ${objects.wpm.equals(objects.node) ? '==' : '!='} node:wasi (byte-identical is expected)`);
 }
 
 function helloOverhead(runs) {
@@ -209,11 +220,13 @@ function helloOverhead(runs) {
   console.log(`\nwarm hello.c compile, ${runs} runs after 3 warm-up runs in one process (per step: mean / min)`);
   const rows = {};
   for (const v of ['wpm', 'node']) {
-    const t = measure(v, build, args, runs + 3).times.slice(3);
+    const m = measure(v, build, args, runs + 3);
+    if (m === null) continue;
+    const t = m.times.slice(3);
     rows[v] = t;
     console.log(`  ${v.padEnd(7)} ${(t.reduce((a, b) => a + b, 0) / t.length).toFixed(1)} ms / ${min(t).toFixed(1)} ms`);
   }
-  console.log(`  wpm - node:wasi  ${(min(rows.wpm) - min(rows.node)).toFixed(1)} ms per step (worker hand-off, sandbox set-up)`);
+  if (rows.wpm && rows.node) console.log(`  wpm - node:wasi  ${(min(rows.wpm) - min(rows.node)).toFixed(1)} ms per step (worker hand-off, sandbox set-up)`);
   fs.rmSync(build, { recursive: true, force: true });
 }
 
