@@ -4,6 +4,11 @@ import type { EvalArg } from '../derivations/index.js';
 
 const pair = (v: string, prev: string[][] | undefined, ...rest: string[]) => [...(prev ?? []), [v, ...rest]];
 
+/** `-A ATTR`, repeatable: the attribute paths to evaluate. */
+export function addAttrOption(cmd: Command, what = 'attribute path'): Command {
+  return cmd.option('-A, --attr <attr>', `${what} (repeatable)`, (v: string, prev: string[]) => [...prev, v], [] as string[]);
+}
+
 export function addEvalArgOptions(cmd: Command): Command {
   return cmd
     .option('--arg <name=code>', 'pass a Jsonnet top-level argument as code (repeatable)', (v: string, prev?: string[][]) => pair(v, prev))

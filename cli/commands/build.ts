@@ -11,7 +11,7 @@ import { loadSettings } from '../config.js';
 import { evaluateFile, type Target } from '../evaluate.js';
 import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
-import { addEvalArgOptions, evalArgsFrom, parseJobs } from '../options.js';
+import { addAttrOption, addEvalArgOptions, evalArgsFrom, parseJobs } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { addGcRootLink } from '../gc-roots.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
@@ -78,13 +78,13 @@ export function register(program: Command): void {
     .command('build')
     .description('build the derivations a Jsonnet file evaluates to, print their output paths and link ./result')
     .argument('<file>', 'Jsonnet file')
-    .option('-A, --attr <attr>', 'attribute path to build (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('-o, --out <link>', 'name of the result link', 'result')
     .option('--no-link', 'do not create result links')
     .option('-j, --jobs <n>', 'steps to run at once (default: cores, or WPM_MAX_JOBS)', parseJobs)
     .option('-k, --keep-going', 'keep building independent steps after a failure')
     .option('--check', 'build outputs that are already valid again and compare them byte for byte (reproducibility check)')
     .option('--json', 'stream build events as JSON lines on stderr, results as JSON on stdout');
+  addAttrOption(cmd, 'attribute path to build');
   addEvalArgOptions(cmd);
   addSubstituteOptions(cmd);
   cmd.action(async (file: string, flags: BuildFlags) => {

@@ -7,7 +7,7 @@ import type { Derivation } from '../../derivations/index.js';
 import { readDerivation } from '../../runtime/scheduler/index.js';
 import { openStore } from '../context.js';
 import { evaluateFile } from '../evaluate.js';
-import { addEvalArgOptions, evalArgsFrom } from '../options.js';
+import { addAttrOption, addEvalArgOptions, evalArgsFrom } from '../options.js';
 
 interface GraphNode {
   drvPath: string;
@@ -26,11 +26,11 @@ export function register(program: Command): void {
     .command('graph')
     .description('print the derivation graph as Graphviz dot or JSON (render: wpm graph FILE | dot -Tsvg > graph.svg)')
     .argument('<file>', 'Jsonnet file')
-    .option('-A, --attr <attr>', 'attribute path (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--format <format>', 'dot or json', (v: string) => {
       if (v !== 'dot' && v !== 'json') throw new InvalidArgumentError("expects 'dot' or 'json'");
       return v;
     }, 'dot');
+  addAttrOption(cmd);
   addEvalArgOptions(cmd);
   cmd.action(async (file: string, flags: { attr: string[]; format: 'dot' | 'json'; arg?: string[][]; argstr?: string[][] }) => {
     const store = openStore();

@@ -6,15 +6,15 @@ import { readDerivation, writeDerivations } from '../../runtime/scheduler/index.
 import { STORE_DIR } from '../../store/index.js';
 import { openStore } from '../context.js';
 import { evaluateFile } from '../evaluate.js';
-import { addEvalArgOptions, evalArgsFrom } from '../options.js';
+import { addAttrOption, addEvalArgOptions, evalArgsFrom } from '../options.js';
 
 export function register(program: Command): void {
   const cmd = program
     .command('show-derivation')
     .description('print derivations as JSON: a .drv store path, or what a Jsonnet file evaluates to')
     .argument('<target>', '.drv store path or Jsonnet file')
-    .option('-A, --attr <attr>', 'attribute path (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('-r, --recursive', 'include every input derivation too');
+  addAttrOption(cmd);
   addEvalArgOptions(cmd);
   cmd.action(async (target: string, flags: { attr: string[]; recursive?: boolean; arg?: string[][]; argstr?: string[][] }) => {
     const store = openStore();
