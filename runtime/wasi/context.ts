@@ -23,6 +23,8 @@ export interface WasiContext {
    * call except fd_write/fd_seek/fd_tell flushes it first, so nothing can observe the
    * file without the buffered bytes. */
   buffered: FileFd | null;
+  /** The bytes `buffered` holds (1 MiB, one per run). */
+  writeBuffer: Buffer;
 }
 
 /** Wall clock fixed; the monotonic clock only moves when the guest looks at it or sleeps. */

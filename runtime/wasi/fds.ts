@@ -131,14 +131,15 @@ export class SinkFd extends Fd {
 }
 
 /** Writes smaller than this are gathered before reaching the host: clang writes its
- * object files in tens of thousands of few-byte pieces. */
-const WRITE_BUFFER = 64 * 1024;
+ * object files in tens of thousands of few-byte pieces, then back-patches thousands of
+ * section and function sizes, so the window (one per run, see WasiContext.buffered) is
+ * large enough to hold a typical object file whole. */
+const SMALL_WRITE = 16 * 1024;
 
 /** A regular file in a mount, backed by a host fd; position kept here (pread/pwrite). */
 export class FileFd extends Fd {
   readonly filetype = FILETYPE.REGULAR_FILE;
   pos = 0;
-  private wbuf: Buffer | null = null;
   private wbufLen = 0;
   /** File offset of wbuf[0]. */
   private wbufAt = 0;
@@ -173,17 +174,28 @@ export class FileFd extends Fd {
       this.pos = fs.fstatSync(this.hostFd).size;
     }
     ctx.output.charge(len);
-    if (len < WRITE_BUFFER / 4) {
-      if (this.wbufLen > 0 && (this.pos !== this.wbufAt + this.wbufLen || this.wbufLen + len > WRITE_BUFFER)) this.flush();
+    if (len < SMALL_WRITE) {
+      const pos = this.pos;
+      if (this.wbufLen > 0) {
+        const end = this.wbufAt + this.wbufLen;
+        if (pos + len <= this.wbufAt) {
+          // Patching bytes already written (object writers back-patch section sizes):
+          // disjoint from the buffer, so it can go straight to the host.
+          const n = fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
+          this.pos += n;
+          return n;
+        }
+        if (pos < this.wbufAt || pos > end || pos + len - this.wbufAt > ctx.writeBuffer.length) this.flush();
+      }
       if (ctx.buffered !== this) {
         ctx.buffered?.flush();
         ctx.buffered = this;
         this.ctx = ctx;
       }
-      if (this.wbufLen === 0) this.wbufAt = this.pos;
-      this.wbuf ??= Buffer.allocUnsafe(WRITE_BUFFER);
-      this.wbuf.set(ctx.mem.u8.subarray(ptr, ptr + len), this.wbufLen);
-      this.wbufLen += len;
+      if (this.wbufLen === 0) this.wbufAt = pos;
+      const at = pos - this.wbufAt;
+      ctx.writeBuffer.set(ctx.mem.u8.subarray(ptr, ptr + len), at);
+      if (at + len > this.wbufLen) this.wbufLen = at + len;
       this.pos += len;
       return len;
     }
@@ -205,7 +217,8 @@ export class FileFd extends Fd {
     const len = this.wbufLen;
     this.wbufLen = 0;
     let done = 0;
-    while (done < len) done += fs.writeSync(this.hostFd, this.wbuf!, done, len - done, this.wbufAt + done);
+    const buf = this.ctx!.writeBuffer;
+    while (done < len) done += fs.writeSync(this.hostFd, buf, done, len - done, this.wbufAt + done);
   }
   override seek(offset: number, whence: number): number {
     let base: number;

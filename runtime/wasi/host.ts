@@ -22,6 +22,7 @@ export class InvalidModule extends Error {
 }
 
 export const STORE_DIR = '/wpm/store';
+const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 export interface HostOutcome {
   exitCode: number | null;
@@ -65,6 +66,7 @@ export function createContext(opts: WasiRunOptions, toClose: number[]): WasiCont
     random: new Prng(opts.seed),
     output: new OutputBudget(opts.limits?.outputBytes ?? Infinity),
     buffered: null,
+    writeBuffer: Buffer.allocUnsafe(WRITE_BUFFER_BYTES),
   };
   fds.add(new StdinFd(opts.stdin ?? new Uint8Array(0), opts.stdinInherit ?? false));
   fds.add(new SinkFd(openSink(opts.stdout, 1, toClose), 1n << 62n));
