@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, wpmP } from '../helpers/cli.js';
+import { tempDir, wpmOk, wpmP } from '../helpers/cli.js';
 import { events, makeTinyProject, pathInfo, type TinyProject } from './helpers.js';
 
 const NGINX = ['/usr/sbin/nginx', 'nginx'].find((p) => spawnSync(p, ['-v']).status === 0);
@@ -43,11 +43,7 @@ async function waitFor(port: number, child: ChildProcess, log: () => string): Pr
 beforeAll(async () => {
   if (!NGINX) throw new Error('nginx is not installed (Debian package nginx; .ci/run installs it)');
   project = await makeTinyProject();
-  const ok = async (args: string[]) => {
-    const r = await wpmP(args, { home: homeA });
-    expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout.trim();
-  };
+  const ok = (args: string[]) => wpmOk(args, { home: homeA });
   await ok(['build', '--no-link', '-A', 'top', project.file]);
   pub = await ok(['key', 'generate', 'nginx-test-1', '--dir', prefix]);
   await ok(['store', 'sign', '-r', '--key', path.join(prefix, 'nginx-test-1.sec'), project.top]);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHash, parseHash } from '../../store/index.js';
-import { tempDir, wpmP } from '../helpers/cli.js';
+import { tempDir, wpmOk, wpmP } from '../helpers/cli.js';
 import { NIX_ENV } from '../store/nix-oracle.js';
 import { events, makeTinyProject, pathInfo, serve, type Served, type TinyProject } from './helpers.js';
 
@@ -34,11 +34,7 @@ let served: Served;
 
 beforeAll(async () => {
   project = await makeTinyProject();
-  const ok = async (args: string[]) => {
-    const r = await wpmP(args, { home: homeA });
-    expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout.trim();
-  };
+  const ok = (args: string[]) => wpmOk(args, { home: homeA });
   await ok(['build', '--no-link', '-A', 'top', project.file]);
   pubA = await ok(['key', 'generate', 'nix-test-a-1', '--dir', keys]);
   pubC = await ok(['key', 'generate', 'nix-test-c-1', '--dir', keys]);

@@ -35,6 +35,13 @@ export function wpmP(args: string[], opts: { home: string; cwd?: string; env?: N
   return wpmAsync(args, opts).done;
 }
 
+/** Run wpm, expect success (naming the command and its stderr otherwise), return trimmed stdout. */
+export async function wpmOk(args: string[], opts: { home: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const r = await wpmP(args, opts);
+  if (r.status !== 0) throw new Error(`wpm ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 /** Run wpm asynchronously (for concurrent runs and signals). */
 export function wpmAsync(args: string[], opts: { home: string; cwd?: string; env?: NodeJS.ProcessEnv }) {
   const child = spawn(process.execPath, [WPM, ...args], {

@@ -2,19 +2,10 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { isWpmError } from '../../util/errors.js';
+import { codeOf } from '../helpers/errors.js';
 import { type HashAlgo, HashSink, formatHash, hashBytes, hashEquals, parseHash } from '../../store/format/index.js';
 import { nixHashConvert } from './nix-oracle.js';
 
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (isWpmError(err)) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
 
 const ALGOS: HashAlgo[] = ['md5', 'sha1', 'sha256', 'sha512'];
 

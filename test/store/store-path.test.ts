@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { isWpmError } from '../../util/errors.js';
+import { codeOf } from '../helpers/errors.js';
 import {
   STORE_DIR,
   type HashAlgo,
@@ -20,15 +20,6 @@ import {
 } from '../../store/format/index.js';
 import { nixEval, nixFixedPath } from './nix-oracle.js';
 
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (isWpmError(err)) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
 
 describe('fixed-output paths agree with nix-store --print-fixed-path', () => {
   const algos: HashAlgo[] = ['sha256', 'sha1', 'sha512', 'md5'];
