@@ -33,6 +33,8 @@ export interface HostOutcome {
   outputLimitHit: boolean;
   /** The guest's memory grew past the limit (only seen for modules whose maximum could not be patched). */
   memoryLimitHit: boolean;
+  /** A reactor call's result (reactor.ts), when the call returned. */
+  value?: unknown;
 }
 
 /** The preopened directories, in fd order: "." first, then one per mount root. */

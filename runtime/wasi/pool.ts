@@ -10,13 +10,14 @@ import type { WasiResult, WasiRunOptions } from './types.js';
 import { InitialMemoryTooLarge } from './wasm-binary.js';
 import { workerScript } from './worker-url.js';
 import type { ComponentRunnable } from './component/run.js';
+import type { ReactorCall } from './reactor.js';
 
 const WASM32_MAX_BYTES = 4 * 1024 ** 3;
 const MiB = 1024 * 1024;
 
 interface Job {
   id: number;
-  module: WebAssembly.Module | ComponentRunnable;
+  module: WebAssembly.Module | ComponentRunnable | ReactorCall;
   opts: WasiRunOptions;
   resolve: (r: WasiResult) => void;
   reject: (e: unknown) => void;
@@ -48,16 +49,18 @@ export class WasiPool {
     this.stackSizeMb = opts.stackSizeMb ?? 256;
   }
 
-  /** Run a preview1 module, or a transpiled WASI 0.2 component (component/run.ts). */
-  run(module: WebAssembly.Module | ComponentRunnable, opts: WasiRunOptions): Promise<WasiResult> {
+  /** Run a preview1 module, a transpiled WASI 0.2 component (component/run.ts), or a call into a reactor (reactor.ts). */
+  run(module: WebAssembly.Module | ComponentRunnable | ReactorCall, opts: WasiRunOptions): Promise<WasiResult> {
     if (this.closed) return Promise.reject(new WpmError('ERR_WASI_ABORTED', 'the WASI pool is closed'));
     const memoryBytes = opts.limits?.memoryBytes ?? WASM32_MAX_BYTES;
-    let limitedModule: WebAssembly.Module | ComponentRunnable;
+    let limitedModule: WebAssembly.Module | ComponentRunnable | ReactorCall;
     try {
       // --- issue 9 hook: a component's core modules get the same memory maximum each.
       limitedModule = module instanceof WebAssembly.Module
         ? moduleWithMemoryLimit(module, memoryBytes)
-        : { ...module, cores: Object.fromEntries(Object.entries(module.cores).map(([n, m]) => [n, moduleWithMemoryLimit(m, memoryBytes)])) };
+        : module.kind === 'reactor'
+          ? { ...module, module: moduleWithMemoryLimit(module.module, memoryBytes) }
+          : { ...module, cores: Object.fromEntries(Object.entries(module.cores).map(([n, m]) => [n, moduleWithMemoryLimit(m, memoryBytes)])) };
     } catch (err) {
       if (err instanceof InitialMemoryTooLarge) {
         return Promise.reject(memoryLimitError(memoryBytes, `its initial memory alone is ${fmtMiB(err.initialPages * 65536)}`));
@@ -121,7 +124,7 @@ export class WasiPool {
       this.finish(slot);
       if (msg.failure) {
         const invalid = msg.failure.name === 'LinkError' || msg.failure.name === 'InvalidModule';
-        const what = job.module instanceof WebAssembly.Module ? 'WASI preview1 command' : 'WASI 0.2 command component';
+        const what = job.module instanceof WebAssembly.Module ? 'WASI preview1 command' : job.module.kind === 'reactor' ? 'WASI preview1 reactor' : 'WASI 0.2 command component';
         const e = invalid
           ? new WpmError('ERR_WASI_INVALID_MODULE', `not a runnable ${what}: ${msg.failure.message}`)
           : new WpmError('ERR_WASI_HOST', `the WASI host failed: ${msg.failure.message}`);
@@ -217,5 +220,5 @@ function settle(job: Job, out: HostOutcome): void {
     job.reject(new WpmError('ERR_WASI_TRAP', `wasm trap: ${out.trap.kind}${where} (${job.opts.args[0] ?? 'guest'})`));
     return;
   }
-  job.resolve({ exitCode: out.exitCode!, durationMs: out.durationMs });
+  job.resolve({ exitCode: out.exitCode!, durationMs: out.durationMs, ...('value' in out ? { value: out.value } : {}) });
 }

@@ -48,4 +48,6 @@ export interface WasiRunOptions {
 export interface WasiResult {
   exitCode: number;
   durationMs: number;
+  /** A reactor call's result (reactor.ts), when the call returned. */
+  value?: unknown;
 }

@@ -3,18 +3,21 @@
 import { parentPort } from 'node:worker_threads';
 import { runGuest } from './host.js';
 import { runComponent, type ComponentRunnable } from './component/run.js';
+import { runReactor, type ReactorCall } from './reactor.js';
 import type { WasiRunOptions } from './types.js';
 
 export interface WorkerRequest {
   id: number;
-  module: WebAssembly.Module | ComponentRunnable;
+  module: WebAssembly.Module | ComponentRunnable | ReactorCall;
   opts: WasiRunOptions;
 }
 
 parentPort!.on('message', async (req: WorkerRequest) => {
   try {
     // issue 9 hook: a component's glue is imported, so its run is async.
-    const outcome = req.module instanceof WebAssembly.Module ? runGuest(req.module, req.opts) : await runComponent(req.module, req.opts);
+    const outcome = req.module instanceof WebAssembly.Module
+      ? runGuest(req.module, req.opts)
+      : req.module.kind === 'reactor' ? await runReactor(req.module, req.opts) : await runComponent(req.module, req.opts);
     parentPort!.postMessage({ id: req.id, outcome });
   } catch (err) {
     const e = err as Error;
