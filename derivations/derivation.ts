@@ -25,7 +25,7 @@ export interface Derivation {
   outputs: Record<string, DerivationOutput>;
 }
 
-export const BUILTIN_BUILDERS = ['builtin:fetch', 'builtin:unpack'] as const;
+export const BUILTIN_BUILDERS = ['builtin:fetch', 'builtin:unpack', 'builtin:component-new'] as const;
 
 export function isFixedOutput(drv: Derivation): boolean {
   const out = drv.outputs.out;

@@ -14,6 +14,7 @@ import {
 } from '../store/format/index.js';
 import type { Json } from './canonical-json.js';
 import {
+  BUILTIN_BUILDERS,
   expectObject,
   expectString,
   expectStringArray,
@@ -100,9 +101,9 @@ export class Instantiator {
     const stdin = (spec.stdin ?? null) as Json;
     const outputNames = spec.outputs === undefined ? ['out'] : expectStringArray(spec.outputs, where, 'outputs');
     if (outputNames.length === 0) throw fieldError(where, 'outputs', 'a non-empty array', spec.outputs);
-    if (isBuiltin(builder) && builder !== 'builtin:fetch' && builder !== 'builtin:unpack') {
+    if (isBuiltin(builder) && !(BUILTIN_BUILDERS as readonly string[]).includes(builder)) {
       throw new WpmError('ERR_DRV_BAD_BUILDER', `${where}: unknown builtin builder '${builder}'`, {
-        hint: 'builtins are builtin:fetch and builtin:unpack',
+        hint: `builtins are ${BUILTIN_BUILDERS.join(', ')}`,
       });
     }
     if (!isBuiltin(builder) && !builder.startsWith(STORE_DIR + '/')) {

@@ -106,6 +106,7 @@ export class LocalBuilder implements StepBuilder {
 
       if (drv.builder === 'builtin:unpack') await this.runUnpack(drvPath, drv, outHost.out!);
       else if (drv.builder === 'builtin:fetch') await this.runFetch(drvPath, drv, outHost.out!);
+      else if (drv.builder === 'builtin:component-new') await this.runComponentNew(drvPath, drv, inputs, outHost.out!, logFile);
       else await this.runWasi(drvPath, drv, inputs, work, outHost, logFile);
 
       for (const [name, o] of Object.entries(drv.outputs)) {
@@ -239,6 +240,22 @@ export class LocalBuilder implements StepBuilder {
       strip: req.strip ?? 0,
       ...(req.subdir ? { subdir: req.subdir } : {}),
       where: `unpack '${drv.name}'`,
+    });
+  }
+
+  /** wasm-tools' component-new, itself WebAssembly, run in the pool (runtime/builtins/component-new.ts). */
+  private async runComponentNew(drvPath: string, drv: Derivation, inputs: string[], dest: string, logFile: string): Promise<void> {
+    const { componentNewStep } = await import('../builtins/component-new.js');
+    await componentNewStep({
+      stdin: drv.stdin,
+      inputs,
+      toHost: (p) => this.store.toHost(p),
+      dest,
+      pool: this.pool,
+      seed: hashBytes('sha256', drvPath).digest,
+      logFile,
+      ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+      where: `component-new '${drv.name}' (${drvPath})`,
     });
   }
 }
