@@ -2,6 +2,7 @@
 // `wpm build packages/default.jsonnet -A sqlite` one of them.
 {
   hello: import 'hello/default.jsonnet',
+  'hello-component': import 'hello-component/default.jsonnet',
   'hello-cpp': import 'hello-cpp/default.jsonnet',
   base64: import 'base64/default.jsonnet',
   b64: import 'b64/default.jsonnet',

@@ -8,7 +8,7 @@
 //
 //   cc.object({ src, … })                    one .o file
 //   cc.staticLibrary({ name, srcs, hdrs, … })  $out/lib/lib<name>.a and $out/include/…
-//   cc.executable({ name, srcs, … })          $out/bin/<name>.wasm
+//   cc.executable({ name, srcs, … })          $out/bin/<name>.wasm (component: true for a wasip2 component)
 //
 // Compile fields, accepted by all three:
 //   lang      'c' or 'c++'; by default from each source's extension (.cc .cpp .cxx .C are C++)
@@ -25,6 +25,7 @@
 // aborts with its message. RTTI (typeid, dynamic_cast) works and stays on.
 local wpm = import 'wpm.libsonnet';
 local toolchain = import '../toolchains/clang/default.libsonnet';
+local components = import '../toolchains/wasm-tools/default.libsonnet';
 
 local llvm = toolchain.llvm;
 local sysroot = toolchain.sysroot;
@@ -173,9 +174,11 @@ local cc = {
     },
 
   // A program: one object per source, a wasm-ld step, then $out/bin/<name>.wasm.
-  // Fields: name, srcs, the compile fields, ldflags.
-  // The linked module is a WASI preview1 command; a step that turns it into a wasip2 component
-  // would go between `linked` and the install step, and install that instead.
+  // Fields: name, srcs, the compile fields, ldflags, component.
+  // The linked module is a WASI preview1 command. With `component: true` (default false), a
+  // builtin:component-new step takes the install step's place: it wraps the module with the
+  // preview1 command adapter and writes the WASI 0.2 command component (wasm32-wasip2) to
+  // $out/bin/<name>.wasm. Objects and the link step are the same either way.
   executable(e)::
     local settings = compileSettings(e);
     local objects = [compile(settings, s) for s in e.srcs];
@@ -187,11 +190,15 @@ local cc = {
       cxx: usesCxx(e) || std.length([d for d in deps if d._cc.cxx]) > 0,
       ldflags: std.get(e, 'ldflags', []) + uniq(std.flattenArrays([d._cc.linkflags for d in deps])),
     });
-    wpm.derivation({
-      name: e.name,
-      builder: installTool,
-      args: ['install', linked.out, wpm.placeholder('out') + '/bin/' + e.name + '.wasm'],
-    }) + { objects:: objects, linked:: linked },
+    local program =
+      if std.get(e, 'component', false)
+      then components.componentNew({ name: e.name, module: linked.out, output: 'bin/' + e.name + '.wasm' })
+      else wpm.derivation({
+        name: e.name,
+        builder: installTool,
+        args: ['install', linked.out, wpm.placeholder('out') + '/bin/' + e.name + '.wasm'],
+      });
+    program + { objects:: objects, linked:: linked },
 },
 
 // wpm's own install tool (see packages/tools/install), compiled by the same toolchain.

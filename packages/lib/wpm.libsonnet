@@ -3,7 +3,8 @@
 {
   // A build step. `spec` fields:
   //   name     store path name
-  //   builder  store path of a .wasm file (a WASI module or component), or 'builtin:fetch' / 'builtin:unpack'
+  //   builder  store path of a .wasm file (a WASI module or component), or 'builtin:fetch' /
+  //            'builtin:unpack' / 'builtin:component-new' (toolchains/wasm-tools has its helper)
   //   args     argv, argv[0] included; env: extra environment; stdin: any JSON, given on stdin
   //   outputs  output names (default ['out']); outputHash / outputHashMode: fixed-output derivations
   // Fields whose names start with '_' or that are hidden ('::') are not part of the derivation,

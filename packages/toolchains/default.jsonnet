@@ -3,8 +3,10 @@
 // from a store that built this.
 local clang = import 'clang/default.libsonnet';
 local python = import 'python/default.libsonnet';
+local wasmTools = import 'wasm-tools/default.libsonnet';
 
 {
   clang: clang.derivations,
   python: python.derivations,
+  'wasm-tools': wasmTools.derivations,
 }
