@@ -26,7 +26,7 @@ export interface ComponentNewRequest {
   pool: WasiPool;
   /** 32 bytes: the guest's random_get stream (the derivation's seed, as for any step). */
   seed: Uint8Array;
-  /** The step's log: wasm-tools' stderr, and its error message on failure. */
+  /** The step's log: wasm-tools' stdout and stderr. */
   logFile: string;
   timeoutMs?: number;
   /** Names the step in errors. */
@@ -137,7 +137,7 @@ export async function componentNewStep(req: ComponentNewRequest): Promise<void> 
 
   const r = value as ComponentNewResult;
   if ('err' in r) {
-    fs.appendFileSync(req.logFile, `wasm-tools component new ${spec.module}: ${r.err}\n`);
+    // The message is the error's; the log keeps only what wasm-tools itself printed (a panic).
     throw new WpmError('ERR_COMPONENT_NEW', `${req.where}: wasm-tools could not make a component of ${spec.module}: ${r.err}`);
   }
   if (!isComponent(r.ok)) throw new WpmError('ERR_COMPONENT_NEW', `${req.where}: wasm-tools returned bytes that are not a component`);
