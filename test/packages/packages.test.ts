@@ -41,7 +41,7 @@ describe('wpm build packages/default.jsonnet from an empty store', () => {
   }, 1_200_000);
 
   it('builds every package', () => {
-    expect(Object.keys(outputs).sort()).toEqual(['b64', 'base64', 'crc32', 'hello', 'hello-cpp', 'sqlite']);
+    expect(Object.keys(outputs).sort()).toEqual(['b64', 'base64', 'crc32', 'hello', 'hello-component', 'hello-cpp', 'sqlite']);
     for (const out of Object.values(outputs)) expect(fs.existsSync(path.join(home, 'store', path.basename(out)))).toBe(true);
   });
 
@@ -57,6 +57,12 @@ describe('wpm build packages/default.jsonnet from an empty store', () => {
     const r = run('hello', ['world']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('Hello, world! This program was built by clang.wasm under wpm.\n');
+  });
+
+  it('hello-component is hello as a WASI 0.2 component, and greets the same way', () => {
+    const bin = path.join(home, 'store', path.basename(outputs['hello-component']!), 'bin/hello.wasm');
+    expect([...fs.readFileSync(bin).subarray(0, 8)]).toEqual([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
+    expect(run('hello-component', ['world'])).toMatchObject({ status: 0, stderr: '', stdout: run('hello', ['world']).stdout });
   });
 
   it('hello-cpp prints through iostream with libc++ containers and algorithms', () => {
