@@ -144,6 +144,20 @@ describe('builtin:component-new failures', () => {
     await expectFailedWrap('failing.notWasm', 'not-wasm', /magic header not detected/);
   });
 
+  it('refuses a module outside the step\'s inputs and an output outside $out, naming the field', async () => {
+    for (const [attr, message] of [
+      ['failing.hostFile', "stdin.module '/etc/passwd' is not a store path"],
+      ['failing.escapingOutput', 'stdin.output to be a relative file path inside $out, not "../elsewhere.wasm"'],
+    ] as const) {
+      const { drvPath, out } = await evalAttr(home, FIXTURE, attr);
+      const r = await wpmP(['build', '--no-link', FIXTURE, '-A', attr], { home });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`component-new '${attr === 'failing.hostFile' ? 'host-file' : 'escaping-output'}' (${drvPath}): `);
+      expect(r.stderr).toContain(message);
+      expect(fs.existsSync(hostPath(home, out))).toBe(false);
+    }
+  });
+
   it('fails on a module importing what the adapter cannot provide, naming the import', async () => {
     await expectFailedWrap('failing.needsHost', 'needs-host', /failed to resolve import `env::host_thing`/);
   });
