@@ -92,15 +92,25 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     else vm.extString(`wpm.arg.${a.name}`, a.value);
   }
   // Errors thrown in callbacks surface as Jsonnet runtime errors with the caller's trace.
+  // A thrown string reaches the user as it is (an Error would gain an "Error: " prefix).
+  const message = (err: unknown) => (err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
   const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => async (...a: T) => {
     try {
       return await fn(...a);
     } catch (err) {
-      // A thrown string reaches the user as it is (an Error would gain an "Error: " prefix).
-      throw err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err);
+      throw message(err);
     }
   };
-  vm.nativeCallback('wpm.derivation', guard((spec) => instantiator.instantiate(String(spec))), 'spec');
+  // Synchronous, unlike the others: it runs once per derivation, and node-jsonnet answers a
+  // plain value at once where a promise costs two more callbacks through N-API.
+  const guardSync = <T extends unknown[]>(fn: (...a: T) => unknown) => (...a: T) => {
+    try {
+      return fn(...a);
+    } catch (err) {
+      throw message(err);
+    }
+  };
+  vm.nativeCallback('wpm.derivation', guardSync((spec) => instantiator.instantiate(String(spec))), 'spec');
   vm.nativeCallback(
     'wpm.path',
     guard(async (from, rel, exclude) => {

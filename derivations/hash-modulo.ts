@@ -54,9 +54,19 @@ export function withOutputPaths(drv: Derivation, inputHash: InputHashLookup): De
   return { ...drv, outputs };
 }
 
-/** The `.drv` file's bytes. */
+const serialized = new WeakMap<Derivation, string>();
+
+/**
+ * The `.drv` file's bytes. Remembered per object (derivations are never changed once made):
+ * the `.drv` path and the `.drv` file of one derivation need the same bytes.
+ */
 export function serializeDerivation(drv: Derivation): string {
-  return canonicalJson(derivationToJson(drv));
+  let text = serialized.get(drv);
+  if (text === undefined) {
+    text = canonicalJson(derivationToJson(drv));
+    serialized.set(drv, text);
+  }
+  return text;
 }
 
 /** The `.drv` file's store path: a text object referring to its input sources and derivations. */

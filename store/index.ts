@@ -1,7 +1,7 @@
 export * from './format/index.js';
 export * from './nar-index.js';
 export { LocalStore } from './local-store.js';
-export type { RegisterOptions, LocalStoreOptions } from './local-store.js';
+export type { RegisterOptions, LocalStoreOptions, TextObject } from './local-store.js';
 export type { PathInfo } from './path-info.js';
 export { defaultHome, homeLayout } from './home.js';
 export type { HomeLayout } from './home.js';

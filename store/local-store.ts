@@ -22,11 +22,11 @@ import {
 import { copyTree, type CopyFilter } from './copy-tree.js';
 import { homeLayout, type HomeLayout } from './home.js';
 import { acquireLock, type Lock } from './lock.js';
-import { hashAndScanPath, hashPath } from './nar-index.js';
+import { hashAndScanPath, hashFileContents, hashPath } from './nar-index.js';
 import { normalizeTree, removeTree } from './normalize.js';
 import type { PathInfo } from './path-info.js';
 import { syncDir, syncTree } from './sync-tree.js';
-import { addTempRoot, addTempRootSync } from './temp-roots.js';
+import { addTempRoot, addTempRootSync, addTempRootsSync } from './temp-roots.js';
 
 export interface RegisterOptions {
   /** Store paths whose hash parts may occur in the output (its input closure and its own outputs). */
@@ -45,7 +45,10 @@ export interface LocalStoreOptions {
    * relied on (default true). Without it a power cut, not a crash, can corrupt a valid path.
    */
   durable?: boolean;
-  /** Called when this process, holding the path's lock, is about to move a path into the store. */
+  /**
+   * Called when this process is about to move a path into the store (holding the path's lock;
+   * text objects need none, see addTexts).
+   */
   onInstalling?: (storePath: string) => void;
   /** Called each time this process moves a path into the store and makes it valid. */
   onInstalled?: (info: PathInfo) => void;
@@ -53,6 +56,7 @@ export interface LocalStoreOptions {
 
 export class LocalStore {
   readonly layout: HomeLayout;
+  private textCounter = 0;
 
   private constructor(
     readonly home: string,
@@ -106,6 +110,12 @@ export class LocalStore {
     }
     addTempRootSync(this.layout, storePath);
     return fs.existsSync(file);
+  }
+
+  /** isValid for many paths, with one write of temporary roots and one look at the GC lock. */
+  areValid(storePaths: readonly string[]): boolean[] {
+    addTempRootsSync(this.layout, storePaths.filter(isStorePath));
+    return storePaths.map((p) => isStorePath(p) && fs.existsSync(this.infoFile(p)));
   }
 
   /** Make a path a temporary root of this process (it is kept by GC until the process exits). */
@@ -318,40 +328,74 @@ export class LocalStore {
     }
   }
 
-  /**
-   * Add a text object (a `.drv` file, a wpm.writeText) with the given references.
-   *
-   * Text objects are not fsynced, even in a durable store: an evaluation writes them by the thousand
-   * (four fsyncs each would make a cold evaluation of 10,000 derivations take minutes), they are
-   * tiny, and re-evaluation recreates them. A power cut can tear one that was just written; its
-   * hash then no longer matches and `wpm store verify --repair` drops it.
-   */
+  /** Add a text object (a `.drv` file, a wpm.writeText) with the given references. */
   async addText(name: string, text: string, references: string[]): Promise<string> {
-    const storePath = makeTextPath(name, text, references);
-    if (this.isValid(storePath)) return storePath;
-    // A bare file in tmp/ (not a directory holding it): two fewer metadata operations per object.
-    const tmp = path.join(this.layout.tmp, `${process.pid}-text-${crypto.randomBytes(6).toString('hex')}`);
+    return this.addTexts([{ name, text, references }])[0]!;
+  }
+
+  /**
+   * Add many text objects at once: the `.drv` files of an evaluation, by the thousand. One write
+   * roots them all and one look at the GC lock covers them all.
+   *
+   * No lock is taken: a text object's path is the hash of its bytes, so every writer of a path
+   * writes the same bytes, and each step (contents, then info) is an atomic rename that may replace
+   * an identical file. Text objects are not fsynced either, even in a durable store (four fsyncs
+   * each would make a cold evaluation of 10,000 derivations take minutes); they are tiny, and
+   * re-evaluation recreates them. A power cut can tear one that was just written; its hash then no
+   * longer matches and `wpm store verify --repair` drops it.
+   */
+  addTexts(items: readonly TextObject[]): string[] {
+    const paths = items.map((i) => makeTextPath(i.name, i.text, [...i.references]));
+    // Rooted before anything lands in store/, so GC never takes a half-written one for garbage.
+    addTempRootsSync(this.layout, paths);
+    items.forEach((item, k) => {
+      const storePath = paths[k]!;
+      if (!fs.existsSync(this.infoFile(storePath))) this.writeTextObject(storePath, item);
+    });
+    return paths;
+  }
+
+  private writeTextObject(storePath: string, item: TextObject): void {
+    const bytes = Buffer.from(item.text, 'utf8');
+    // A bare file in tmp/, named for this process so GC and verify know whose leftover it is.
+    const tmp = path.join(this.layout.tmp, `${process.pid}-text-${++this.textCounter}`);
     try {
-      fs.writeFileSync(tmp, text, { mode: 0o444 });
+      fs.writeFileSync(tmp, bytes, { mode: 0o444 });
       fs.utimesSync(tmp, new Date(1000), new Date(1000));
-      const { narHash, narSize } = await hashPath(tmp);
-      await this.install(
-        tmp,
-        {
-          path: storePath,
-          narHash: formatHash(narHash, 'nix32'),
-          narSize,
-          // A text object's references are declared, not scanned (as in Nix).
-          references: [...new Set(references)].sort(),
-          signatures: [],
-          ca: `text:${formatHash(hashBytes('sha256', text), 'nix32')}`,
-        },
-        false,
-      );
-      return storePath;
-    } finally {
+      this.opts.onInstalling?.(storePath);
+      fs.renameSync(tmp, this.toHost(storePath));
+    } catch (err) {
       fs.rmSync(tmp, { force: true });
+      throw new WpmError('ERR_STORE_IO', `cannot write ${storePath}`, { cause: err });
     }
+    const { narHash, narSize } = hashFileContents(bytes);
+    const info: PathInfo = {
+      path: storePath,
+      narHash: formatHash(narHash, 'nix32'),
+      narSize,
+      // A text object's references are declared, not scanned (as in Nix).
+      references: [...new Set(item.references)].sort(),
+      signatures: [],
+      ca: `text:${formatHash(hashBytes('sha256', bytes), 'nix32')}`,
+    };
+    this.writeInfo(info, { durable: false });
+    this.opts.onInstalled?.(info);
+  }
+}
+
+/** A text object to add: its name, bytes (as UTF-8) and declared references. */
+export interface TextObject {
+  name: string;
+  text: string;
+  references: readonly string[];
+}
+
+function isStorePath(p: string): boolean {
+  try {
+    parseStorePath(p);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 // NAR hash and size of a tree on disk, without ever holding the NAR: the dump feeds the hash.
 
-import { type Hash, type HashAlgo, HashSink } from './format/index.js';
+import { type Hash, type HashAlgo, HashSink, NarWriter } from './format/index.js';
 import { dumpPath } from './nar-dump.js';
 
 export async function hashPath(
@@ -10,5 +10,15 @@ export async function hashPath(
   const sink = new HashSink(opts.algo ?? 'sha256');
   // The hash consumes each chunk at once, so the dumper may reuse its read buffer.
   await dumpPath(hostPath, (chunk) => sink.update(chunk), { emitKeepsChunks: false });
+  return { narHash: sink.digest(), narSize: sink.size };
+}
+
+/** NAR hash and size of a single regular file with these contents, computed in memory. */
+export function hashFileContents(contents: Uint8Array, opts: { executable?: boolean; algo?: HashAlgo } = {}): { narHash: Hash; narSize: number } {
+  const sink = new HashSink(opts.algo ?? 'sha256');
+  const nar = new NarWriter((chunk) => sink.update(chunk));
+  nar.file(opts.executable ?? false, contents.length);
+  if (contents.length > 0) nar.contents(contents);
+  nar.end();
   return { narHash: sink.digest(), narSize: sink.size };
 }

@@ -22,7 +22,13 @@ class TempRootFile {
   constructor(private readonly layout: HomeLayout) {}
 
   append(storePath: string): void {
-    if (this.added.has(storePath)) return;
+    this.appendAll([storePath]);
+  }
+
+  /** One write for many roots (an evaluation's thousands of `.drv` paths). */
+  appendAll(storePaths: Iterable<string>): void {
+    const fresh = [...new Set(storePaths)].filter((p) => !this.added.has(p));
+    if (fresh.length === 0) return;
     if (this.fd === undefined) {
       fs.mkdirSync(this.layout.temproots, { recursive: true });
       const file = path.join(this.layout.temproots, `${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
@@ -30,9 +36,9 @@ class TempRootFile {
       this.file = file;
       process.once('exit', () => fs.rmSync(file, { force: true }));
     }
-    // One write per root: a line is complete on disk before we go on to trust the path.
-    fs.writeSync(this.fd, `${storePath}\n`);
-    this.added.add(storePath);
+    // Written before we go on to trust the paths: the collector reads whole lines only.
+    fs.writeSync(this.fd, fresh.map((p) => `${p}\n`).join(''));
+    for (const p of fresh) this.added.add(p);
   }
 
   get path(): string | undefined {
@@ -61,7 +67,11 @@ export async function addTempRoot(layout: HomeLayout, storePath: string): Promis
 }
 
 export function addTempRootSync(layout: HomeLayout, storePath: string): void {
-  fileFor(layout).append(storePath);
+  addTempRootsSync(layout, [storePath]);
+}
+
+export function addTempRootsSync(layout: HomeLayout, storePaths: Iterable<string>): void {
+  fileFor(layout).appendAll(storePaths);
   waitWhileGcRunsSync(layout);
 }
 

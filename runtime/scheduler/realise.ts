@@ -11,14 +11,18 @@ import { runPlan, type ScheduleResult } from './scheduler.js';
 
 /** Store every instantiated derivation as a `.drv` text object (inputs first). */
 export async function writeDerivations(store: LocalStore, derivations: Map<string, Derivation>): Promise<void> {
-  for (const [drvPath, drv] of derivations) {
-    if (store.isValid(drvPath)) continue;
-    const refs = [...drv.inputSrcs, ...Object.keys(drv.inputDrvs)];
-    const written = await store.addText(`${drv.name}.drv`, serializeDerivation(drv), refs);
-    if (written !== drvPath) {
-      throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${drvPath} was stored as ${written}`);
-    }
-  }
+  const all = [...derivations.keys()];
+  const valid = store.areValid(all);
+  const drvPaths = all.filter((_, k) => !valid[k]);
+  const items = drvPaths.map((p) => derivations.get(p)!).map((drv) => ({
+    name: `${drv.name}.drv`,
+    text: serializeDerivation(drv),
+    references: [...drv.inputSrcs, ...Object.keys(drv.inputDrvs)],
+  }));
+  const written = store.addTexts(items);
+  written.forEach((p, k) => {
+    if (p !== drvPaths[k]) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${drvPaths[k]} was stored as ${p}`);
+  });
 }
 
 export interface RealiseOptions {

@@ -76,4 +76,24 @@ describe('concurrent processes sharing a store', () => {
     checkClean(home, 1);
     removeTree(root);
   }, 120_000);
+
+  it(`${PROCS} processes adding overlapping batches of text objects leave each one valid and intact`, async () => {
+    requireDist();
+    const root = scratchDir('conc-text');
+    const home = path.join(root, 'home');
+    // Text objects take no lock (their bytes follow from their path), so two writers may both
+    // write one; what must hold is that every process succeeds and the store verifies clean.
+    const workers = Array.from({ length: PROCS }, (_, k) => startWorker('add-texts', home, [String(k * 50), String(k * 50 + 200)]));
+    const results = await Promise.all(workers.map((w) => w.done));
+    const added = new Set<string>();
+    for (const r of results) {
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      for (const [p] of lines(r.stdout, 'added')) added.add(p!);
+    }
+    const expected = (PROCS - 1) * 50 + 200;
+    expect(added.size).toBe(expected);
+    checkClean(home, expected);
+    removeTree(root);
+  }, 120_000);
 });

@@ -7,7 +7,9 @@ import {
   LocalStore,
   STORE_DIR,
   formatHash,
+  hashBytes,
   hashPath,
+  makeTextPath,
   normalizeTree,
   readTempRoots,
   removeTree,
@@ -61,6 +63,34 @@ describe('LocalStore', () => {
     expect(found.has(p)).toBe(true);
     expect(found.has(probe)).toBe(true);
     expect(store.queryPathInfo(p)?.path).toBe(p);
+  });
+
+  it('adds text objects in a batch as Nix would, rooting them all and leaving valid ones alone', async () => {
+    const { store } = home();
+    const [first] = store.addTexts([{ name: 'a.txt', text: 'alpha\n', references: [] }]);
+    const before = fs.statSync(store.infoFile(first!)).ino;
+    const items = [
+      { name: 'a.txt', text: 'alpha\n', references: [] },
+      { name: 'b.drv', text: '{"b":1}', references: [first!] },
+      { name: 'empty', text: '', references: [] },
+    ];
+    const paths = store.addTexts(items);
+    expect(paths).toEqual(items.map((i) => makeTextPath(i.name, i.text, i.references)));
+    expect(fs.statSync(store.infoFile(first!)).ino).toBe(before); // already valid: not rewritten
+    for (const [k, p] of paths.entries()) {
+      const host = store.toHost(p);
+      expect(fs.readFileSync(host, 'utf8')).toBe(items[k]!.text);
+      const st = fs.lstatSync(host);
+      expect(st.mode & 0o777).toBe(0o444);
+      expect(st.mtimeMs).toBe(1000);
+      const info = store.requirePathInfo(p);
+      const { narHash, narSize } = await hashPath(host);
+      expect(info).toMatchObject({ narHash: formatHash(narHash, 'nix32'), narSize, references: items[k]!.references });
+      expect(info.ca).toBe(`text:${formatHash(hashBytes('sha256', items[k]!.text), 'nix32')}`);
+    }
+    const { roots: found } = readTempRoots(store.layout);
+    for (const p of paths) expect(found.has(p)).toBe(true);
+    expect(fs.readdirSync(store.layout.tmp)).toEqual([]);
   });
 
   it('normalises and removes a tree 1,000 directories deep with read-only directories', () => {

@@ -56,6 +56,14 @@ switch (cmd) {
     report(await store.addText(name, fs.readFileSync(file, 'utf8'), refs));
     break;
   }
+  case 'add-texts': {
+    // add-texts <from> <to>: the text objects t<from>…t<to - 1>, in one batch
+    const [from, to] = args.map(Number);
+    const items = [];
+    for (let i = from; i < to; i++) items.push({ name: `t${i}`, text: `text ${i}\n`.repeat(50), references: [] });
+    for (const p of store.addTexts(items)) report(p);
+    break;
+  }
   case 'hold-valid': // hold-valid <path>…: use paths (temporary roots), then stay alive
     for (const p of args) if (!store.isValid(p)) throw new Error(`${p} is not valid`);
     await holdForever();
