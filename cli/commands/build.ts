@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
 import type { EvalArg } from '../../derivations/index.js';
 import { realise } from '../../runtime/scheduler/index.js';
-import { WasiPool } from '../../runtime/wasi/index.js';
+import { WasiPool, useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
 import type { LocalStore } from '../../store/index.js';
 import { defaultJobs, openStore } from '../context.js';
 import { loadSettings } from '../config.js';
@@ -88,6 +88,7 @@ export function register(program: Command): void {
   addEvalArgOptions(cmd);
   addSubstituteOptions(cmd);
   cmd.action(async (file: string, flags: BuildFlags) => {
+    useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts
     const store = openStore();
     const substituter = await createSubstituter(store, flags, { json: flags.json ?? false });
     const targets = await buildFile(store, file, flags.attr, evalArgsFrom(flags), { ...flags, substituter });

@@ -3,6 +3,7 @@
 // are compiled from patched bytes and cached as well.
 
 import crypto from 'node:crypto';
+import v8 from 'node:v8';
 import { WASM_PAGE } from './constants.js';
 import { withMemoryMaximum } from './wasm-binary.js';
 
@@ -11,6 +12,26 @@ const WASM32_MAX_PAGES = 65536;
 const bySha = new Map<string, WebAssembly.Module>();
 const sources = new WeakMap<WebAssembly.Module, { bytes: Uint8Array; sha: string }>();
 const limited = new Map<string, WebAssembly.Module>();
+
+let baselineOnly = false;
+
+/**
+ * Run wasm on V8's baseline compiler (Liftoff) only, for processes that run build steps.
+ * V8 otherwise re-compiles hot functions with TurboFan in background threads. For the large
+ * toolchain modules builds run (clang.wasm is 75 MB) that tier-up costs about as much CPU again
+ * as the compile itself and gains nothing: measured here, `clang -O2 -c shell.c` took 10.1 s on
+ * Liftoff alone against 11.4 s tiered (CPU 10.0 s against 17.0 s), sqlite3.c 61.5 s against
+ * 59.9 s (CPU 65.7 against 73.1), and CPython's loop no faster. With `-j N` on N cores those
+ * background threads steal the cores the other steps need. The flag is process-wide and must
+ * be set before the first module is compiled; `wpm run` leaves V8's default tiering alone,
+ * since a user's program may be a small hot loop that TurboFan does speed up.
+ */
+export function useBaselineCompilerOnly(): void {
+  if (baselineOnly) return;
+  if (bySha.size > 0) throw new Error('useBaselineCompilerOnly() must come before the first compileModule()');
+  v8.setFlagsFromString('--liftoff-only');
+  baselineOnly = true;
+}
 
 export function compileModule(bytes: Uint8Array): WebAssembly.Module {
   const sha = crypto.createHash('sha256').update(bytes).digest('hex');
