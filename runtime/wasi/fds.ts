@@ -4,11 +4,10 @@
 
 import fs from 'node:fs';
 import tty from 'node:tty';
-import { E, FDFLAGS, FILETYPE, FIXED_TIME_NS, RIGHTS, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY, WHENCE } from './constants.js';
+import { E, FDFLAGS, FILETYPE, RIGHTS, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY, WHENCE } from './constants.js';
 import type { WasiContext } from './context.js';
 import { WasiErrno } from './errno.js';
 import type { Filestat } from './memory.js';
-import { VIRTUAL_DEV } from './inodes.js';
 import type { Loc } from './vfs.js';
 
 export abstract class Fd {
@@ -48,9 +47,13 @@ export abstract class Fd {
   close(): void {}
 }
 
-const ttyStat = (ino: bigint, filetype: number): Filestat => ({
-  dev: VIRTUAL_DEV, ino, filetype, nlink: 1n, size: 0n,
-  atim: FIXED_TIME_NS, mtim: FIXED_TIME_NS, ctim: FIXED_TIME_NS,
+/**
+ * A stdio stream is no file: it has no device, inode, links, size or times, only its type. These
+ * are the answers a WASI 0.2 component gets through the preview1 adapter (which answers for stdio
+ * itself), so a program sees one world under either ABI.
+ */
+const stdioStat = (filetype: number): Filestat => ({
+  dev: 0n, ino: 0n, filetype, nlink: 0n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n,
 });
 
 /**
@@ -85,7 +88,7 @@ export class StdinFd extends Fd {
     return this.inherit ? 1 : this.data.length - this.pos;
   }
   filestat(): Filestat {
-    return ttyStat(0n, this.filetype);
+    return stdioStat(this.filetype);
   }
 }
 
@@ -105,7 +108,7 @@ function readHostStdin(u8: Uint8Array, ptr: number, len: number): number {
 /** stdout/stderr: discarded, the host's own fd 1/2, or appended to a log file. */
 export class SinkFd extends Fd {
   readonly filetype: number;
-  constructor(private hostFd: number | null, private ino: bigint) {
+  constructor(private hostFd: number | null) {
     super();
     // fds 1 and 2 are only ever the host's own (`inherit`); log files get fresh descriptors.
     this.filetype = stdioFiletype(hostFd === 1 || hostFd === 2 ? hostFd : null);
@@ -126,7 +129,7 @@ export class SinkFd extends Fd {
     return len;
   }
   filestat(): Filestat {
-    return ttyStat(this.ino, this.filetype);
+    return stdioStat(this.filetype);
   }
 }
 

@@ -71,8 +71,8 @@ export function createContext(opts: WasiRunOptions, toClose: number[]): WasiCont
     writeBuffer: Buffer.allocUnsafe(WRITE_BUFFER_BYTES),
   };
   fds.add(new StdinFd(opts.stdin ?? new Uint8Array(0), opts.stdinInherit ?? false));
-  fds.add(new SinkFd(openSink(opts.stdout, 1, toClose), 1n << 62n));
-  fds.add(new SinkFd(openSink(opts.stderr, 2, toClose), (1n << 62n) + 1n));
+  fds.add(new SinkFd(openSink(opts.stdout, 1, toClose)));
+  fds.add(new SinkFd(openSink(opts.stderr, 2, toClose)));
   const cwd = opts.cwd ?? '/build';
   const inheriting = RIGHTS_DIR | RIGHTS_FILE;
   fds.add(new DirFd(ns.locate(cwd), RIGHTS_DIR, inheriting, '.'));

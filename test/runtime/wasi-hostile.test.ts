@@ -162,7 +162,9 @@ describe('the sandbox has no way out', () => {
     const r = await run('realtime', { args: ['realtime', `${EVIL}/data.txt`] });
     const out = r.stdout.split('\n');
     expect(out.slice(0, 3)).toEqual(['time 1', 'gettimeofday 1.000000', 'clock 0: 0 1.000000000']);
-    for (const l of out.slice(3, 6)) expect(l).toMatch(/^clock \d: 0 0\.0000\d+$/);
+    expect(out[3]).toMatch(/^clock 1: 0 0\.0000\d+$/); // the monotonic clock counts virtually
+    // There are no CPU-time clocks (EBADF, as WASI 0.2 components see it through the adapter).
+    expect(out.slice(4, 6)).toEqual(['clock 2: 8 0.000000000', 'clock 3: 8 0.000000000']);
     expect(out.slice(6, 11)).toEqual(['stat fresh: 1 1 1', 'stat /build: 1 1 1', 'stat /tmp: 1 1 1', 'stat /wpm/store: 1 1 1', 'stat input: 1 1 1']);
   });
 });

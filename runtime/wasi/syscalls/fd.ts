@@ -51,11 +51,11 @@ export function requestedTimes(ctx: WasiContext, atim: bigint, mtim: bigint, fla
 function dirEntries(ctx: WasiContext, d: DirFd): DirEntry[] {
   const entries: DirEntry[] = [];
   const self = d.filestat(ctx);
-  const parentLoc = ctx.ns.parentOf(d.loc);
-  const pst = ctx.ns.lstat(parentLoc);
-  const parentIno = pst !== null ? ctx.inodes.ofHost(pst) : ctx.inodes.ofVirtual(parentLoc.guest);
   entries.push({ name: encodeUtf8('.'), ino: self.ino, filetype: self.filetype });
-  entries.push({ name: encodeUtf8('..'), ino: parentIno, filetype: self.filetype });
+  // '..' with inode 0, as WASI 0.2 components see it through the preview1 adapter (which makes
+  // up that entry itself): one world under either ABI, and nothing said about a parent that may
+  // lie outside the sandbox.
+  entries.push({ name: encodeUtf8('..'), ino: 0n, filetype: self.filetype });
   for (const name of ctx.ns.list(d.loc)) {
     const ch = ctx.ns.child(d.loc, name);
     if (!ch.exists) continue;
