@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Benchmark: clang.wasm `-O2 -c` of sqlite's shell.c (and sqlite3.c with --sqlite3) under
-// wpm's WASI host vs node:wasi vs native clang-14, plus the warm per-step overhead of a
-// hello.c compile. Every measurement runs in a fresh process, rounds are interleaved, and
-// the minimum is reported (the machine is shared, so wall times are noisy; CPU times of
-// the whole process are shown as well).
+// Benchmark: clang.wasm `-O2 -c` of the sqlite3 amalgamation, in one run, four ways:
+//   wpm     wpm's WASI host, as `wpm build` runs it (worker pool, V8 baseline compiler only)
+//   wpm-tiered  the same with V8's default tiering (TurboFan for hot functions), as `wpm run` has it
+//   node    node:wasi with equivalent preopens
+//   yowasp  YoWASP's own runtime (@yowasp/clang's `commands` API: jco-transpiled, in-memory files)
+//   native  Debian's clang-14, same flags, --target=wasm32-wasi (the physical reference)
+// plus the warm per-step overhead of a hello.c compile. Every measurement runs in a fresh
+// process, rounds are interleaved, and the minimum is reported (the machine is shared, so wall
+// times are noisy; CPU times of the whole process are shown as well).
 //
-//   npm run build && node bench/wasi-clang.mjs [--rounds 3] [--sqlite3] [--no-shell] [--hello-runs 20]
+//   npm run build && node bench/wasi-clang.mjs [--files sqlite3.c,shell.c] [--rounds 1] [--hello-runs 20]
+//                                              [--variants wpm,wpm-tiered,node,yowasp,native]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -52,8 +57,9 @@ function guestThreadCpu(before, after) {
   return best;
 }
 
-async function childWpm(build, args, runs) {
-  const { WasiPool, compileModule } = await import(path.join(ROOT, 'dist/runtime/wasi/index.js'));
+async function childWpm(build, args, runs, tiered = false) {
+  const { WasiPool, compileModule, useBaselineCompilerOnly } = await import(path.join(ROOT, 'dist/runtime/wasi/index.js'));
+  if (!tiered) useBaselineCompilerOnly(); // as `wpm build` does
   const module = compileModule(fs.readFileSync(CLANG_WASM));
   const pool = new WasiPool({ size: 1 });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-tmp-'));
@@ -105,6 +111,26 @@ async function childNodeWasi(build, args, runs) {
   return { times, threadCpuMs: guestThreadCpu(before, threadTimes()) };
 }
 
+/** YoWASP's runtime keeps its files in memory: the sources go in, the object comes out. */
+async function childYowasp(build, args, runs) {
+  const { commands } = await import('@yowasp/clang');
+  const inputs = {};
+  for (const f of fs.readdirSync(build)) inputs[f] = fs.readFileSync(path.join(build, f));
+  await commands.clang(['--version'], {}, { stdout: null, stderr: null }); // unpack its resources first
+  const guestArgs = args.slice(1).filter((a) => !a.startsWith('--sysroot=') && !a.startsWith('-resource-dir='));
+  const out = guestArgs[guestArgs.indexOf('-o') + 1];
+  const times = [];
+  const before = threadTimes();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const files = await commands.clang(guestArgs, { ...inputs }, { stdout: null, stderr: null, decodeASCII: false });
+    times.push(performance.now() - t0);
+    if (!files[out]) throw new Error(`clang under YoWASP wrote no ${out}`);
+    fs.writeFileSync(path.join(build, out), files[out]);
+  }
+  return { times, threadCpuMs: guestThreadCpu(before, threadTimes()) };
+}
+
 function report(times, threadCpuMs) {
   const ru = process.resourceUsage();
   fs.writeSync(1, `RESULT ${JSON.stringify({ times, threadCpuMs, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 })}\n`);
@@ -112,7 +138,7 @@ function report(times, threadCpuMs) {
 
 if (argv[0] === '--child') {
   const [, variant, build, json, runs] = argv;
-  const fn = { wpm: childWpm, node: childNodeWasi }[variant];
+  const fn = { wpm: childWpm, 'wpm-tiered': (...a) => childWpm(...a, true), node: childNodeWasi, yowasp: childYowasp }[variant];
   const { times, threadCpuMs } = await fn(build, JSON.parse(json), Number(runs));
   report(times, threadCpuMs);
   process.exit(0);
@@ -188,7 +214,7 @@ function bigCompile(file, rounds, variants) {
         results[v].cpu.push(m.cpuMs);
         results[v].thread.push(m.threadCpuMs);
         objects[v] = fs.readFileSync(path.join(build, file.replace(/\.c$/, '.o')));
-        console.error(`  round ${r + 1} ${v.padEnd(6)} wall ${s(m.times[0])}, guest thread CPU ${s(m.threadCpuMs)}, process CPU ${s(m.cpuMs)}`);
+        console.error(`  round ${r + 1} ${v.padEnd(10)} wall ${s(m.times[0])}, guest thread CPU ${s(m.threadCpuMs)}, process CPU ${s(m.cpuMs)}`);
       }
       fs.rmSync(build, { recursive: true, force: true });
     }
@@ -198,19 +224,24 @@ function bigCompile(file, rounds, variants) {
   for (const v of variants) {
     const x = results[v];
     if (!ok(v)) {
-      console.log(`  ${v.padEnd(7)} crashed in every round${v === 'node' ? ' (Node 20 node:wasi heap corruption / abort on long runs)' : ''}`);
+      console.log(`  ${v.padEnd(10)} crashed in every round${v === 'node' ? ' (Node 20 node:wasi heap corruption / abort on long runs)' : ''}`);
       continue;
     }
-    console.log(`  ${v.padEnd(7)} ${s(min(x.wall)).padStart(9)} (median ${s(median(x.wall))})  ${s(min(x.thread)).padStart(9)}  ${s(min(x.cpu)).padStart(9)}`);
+    console.log(`  ${v.padEnd(10)} ${s(min(x.wall)).padStart(9)} (median ${s(median(x.wall))})  ${s(min(x.thread)).padStart(9)}  ${s(min(x.cpu)).padStart(9)}`);
   }
   const ratio = (a, b, k) => (min(results[a][k]) / min(results[b][k])).toFixed(3);
   const line = (a, b, label) => {
     if (ok(a) && ok(b)) console.log(`  ${label.padEnd(18)} ${ratio(a, b, 'wall')}x wall, ${ratio(a, b, 'thread')}x guest-thread CPU`);
   };
+  line('wpm', 'wpm-tiered', 'wpm / wpm-tiered');
   line('wpm', 'node', 'wpm / node:wasi');
+  line('wpm', 'yowasp', 'wpm / YoWASP');
   line('wpm', 'native', 'wpm / native');
   line('node', 'native', 'node:wasi / native');
-  if (objects.wpm && objects.node) console.log(`  objects: wpm ${objects.wpm.equals(objects.node) ? '==' : '!='} node:wasi (byte-identical is expected)`);
+  line('yowasp', 'native', 'YoWASP / native');
+  for (const v of ['node', 'yowasp']) {
+    if (objects.wpm && objects[v]) console.log(`  objects: wpm ${objects.wpm.equals(objects[v]) ? '==' : '!='} ${v} (byte-identical is expected)`);
+  }
 }
 
 function helloOverhead(runs) {
@@ -224,7 +255,7 @@ function helloOverhead(runs) {
     if (m === null) continue;
     const t = m.times.slice(3);
     rows[v] = t;
-    console.log(`  ${v.padEnd(7)} ${(t.reduce((a, b) => a + b, 0) / t.length).toFixed(1)} ms / ${min(t).toFixed(1)} ms`);
+    console.log(`  ${v.padEnd(10)} ${(t.reduce((a, b) => a + b, 0) / t.length).toFixed(1)} ms / ${min(t).toFixed(1)} ms`);
   }
   if (rows.wpm && rows.node) console.log(`  wpm - node:wasi  ${(min(rows.wpm) - min(rows.node)).toFixed(1)} ms per step (worker hand-off, sandbox set-up)`);
   fs.rmSync(build, { recursive: true, force: true });
@@ -236,12 +267,11 @@ if (!fs.existsSync(path.join(ROOT, 'dist/runtime/wasi/index.js'))) {
 }
 ensureSysroot();
 ensureSqlite();
-const rounds = Number(opt('--rounds', '3'));
+const rounds = Number(opt('--rounds', '1'));
 const hasNative = spawnSync('clang-14', ['--version']).status === 0;
-const variants = hasNative ? ['wpm', 'node', 'native'] : ['wpm', 'node'];
+const variants = opt('--variants', hasNative ? 'wpm,node,yowasp,native' : 'wpm,node,yowasp').split(',');
 if (!hasNative) console.error('clang-14 not found (apt-get install clang-14): skipping native');
 console.log(`node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 if (opt('--hello-runs', '20') !== '0') helloOverhead(Number(opt('--hello-runs', '20')));
-if (!argv.includes('--no-shell')) bigCompile('shell.c', rounds, variants);
-if (argv.includes('--sqlite3')) bigCompile('sqlite3.c', rounds, variants);
+for (const file of opt('--files', 'sqlite3.c').split(',')) bigCompile(file, rounds, variants);
 console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
