@@ -34,7 +34,7 @@ export interface LocalBuilderOptions {
 }
 
 export class LocalBuilder implements StepBuilder {
-  private readonly modules = new Map<string, Runnable>();
+  private readonly modules = new Map<string, Promise<Runnable>>();
 
   constructor(
     private readonly store: LocalStore,
@@ -159,10 +159,12 @@ export class LocalBuilder implements StepBuilder {
   }
 
   /** The builder as a pool runnable: a core module, or a WASI 0.2 component (issue 9, by content). */
-  private async moduleFor(builder: string): Promise<Runnable> {
+  private moduleFor(builder: string): Promise<Runnable> {
+    // The promise is kept, so steps starting together read and compile a builder once.
     let m = this.modules.get(builder);
     if (!m) {
-      m = await runnableFor(this.store, readBuilder(this.store, builder), `builder ${builder}`);
+      m = (async () => runnableFor(this.store, readBuilder(this.store, builder), `builder ${builder}`))();
+      m.catch(() => this.modules.delete(builder));
       this.modules.set(builder, m);
     }
     return m;

@@ -123,7 +123,9 @@ export class WasiPool {
       if (job === null || job.id !== msg.id) return;
       this.finish(slot);
       if (msg.failure) {
-        const invalid = msg.failure.name === 'LinkError' || msg.failure.name === 'InvalidModule';
+        // CompileError: functions are validated when first called (module.ts), so an invalid
+        // body surfaces during the run.
+        const invalid = ['LinkError', 'CompileError', 'InvalidModule'].includes(msg.failure.name ?? '');
         const what = job.module instanceof WebAssembly.Module ? 'WASI preview1 command' : job.module.kind === 'reactor' ? 'WASI preview1 reactor' : 'WASI 0.2 command component';
         const e = invalid
           ? new WpmError('ERR_WASI_INVALID_MODULE', `not a runnable ${what}: ${msg.failure.message}`)

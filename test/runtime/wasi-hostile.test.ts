@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWpmError } from '../../util/errors.js';
-import { WasiPool, type Mount, type WasiRunOptions } from '../../runtime/wasi/index.js';
+import { WasiPool, compileModule, type Mount, type WasiRunOptions } from '../../runtime/wasi/index.js';
 import { buildFixture, loadModule, runCaptured, sandbox, tempDir } from './wasi-env.js';
 
 const PROGRAMS = ['tryopen', 'write_input', 'sockets', 'realtime', 'spin', 'hog', 'flood', 'args_env', 'hello'];
@@ -217,6 +217,20 @@ describe('limits', () => {
     expect((err as Error).message).toContain(String(limit));
     expect(fs.readFileSync(log, 'utf8')).toBe('write failed after 10 MiB: ENOSPC\n');
     expect(fs.statSync(path.join(sb.build, 'flood')).size).toBeLessThanOrEqual(limit);
+  });
+
+  it('rejects a module with an invalid function body when that function is first called', async () => {
+    // (memory (export "memory") 1) (func (export "_start") i32.const 1 i32.add drop): i32.add lacks an operand.
+    const bytes = Buffer.from(
+      '0061736d01000000' + '010401600000' + '03020100' + '0503010001' +
+        '07130206' + Buffer.from('memory').toString('hex') + '020006' + Buffer.from('_start').toString('hex') + '0000' +
+        '0a080106004101' + '6a1a0b',
+      'hex',
+    );
+    const err = await pool.run(compileModule(bytes), { args: ['x'], env: {}, mounts: [], seed: new Uint8Array(32) }).catch((e: unknown) => e);
+    expect(isWpmError(err, 'ERR_WASI_INVALID_MODULE')).toBe(true);
+    expect((err as Error).message).toMatch(/Compiling function #0 failed: .*i32\.add/);
+    expect((await run('hello')).stdout).toBe('hello\n'); // the pool goes on
   });
 
   it('rejects a module that is not a WASI command', async () => {
