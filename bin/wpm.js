@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm install` (the `prepare` script).
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the CLI is compiled to dist/ and bundled into dist/bundle/ by `npm install`
+// (the `prepare` script; see scripts/bundle.mjs).
+import { main } from '../dist/bundle/main.js';
 main(process.argv.slice(2));

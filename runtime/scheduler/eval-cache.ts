@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../../util/index.js';
 import type { EvalArg, EvalIO, EvalResult, Json } from '../../derivations/index.js';
 import type { LocalStore } from '../../store/index.js';
 import { importClosure } from './import-closure.js';
@@ -37,7 +37,7 @@ let codeSalt: string | undefined;
 function salt(): string {
   if (codeSalt) return codeSalt;
   const h = crypto.createHash('sha256');
-  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'derivations');
+  const dir = distFile('derivations');
   for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.js')) h.update(fs.readFileSync(path.join(dir, f)));
   codeSalt = h.digest('hex');
   return codeSalt;

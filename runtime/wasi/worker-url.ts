@@ -1,10 +1,12 @@
-// Where the pool's worker code is. From dist/ it is worker.js next to this file; when the
+// Where the pool's worker code is. From dist/ it is dist/runtime/wasi/worker.js (never bundled:
+// see util/dist-dir.ts); when the
 // sources run as TypeScript (vitest, which transforms in-process), the worker gets a small
 // loader hook that transpiles the .ts files with the `typescript` package instead.
 
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WorkerOptions } from 'node:worker_threads';
+import { distUrl } from '../../util/dist-dir.js';
 
 const HOOKS = `
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,8 +37,8 @@ register('data:text/javascript,' + encodeURIComponent(workerData.hooks));
 import(workerData.entry);`;
 
 export function workerScript(): { filename: string | URL; options: WorkerOptions } {
-  const js = new URL('./worker.js', import.meta.url);
+  const js = distUrl('runtime/wasi/worker.js');
   if (fs.existsSync(fileURLToPath(js))) return { filename: js, options: {} };
-  const ts = new URL('./worker.ts', import.meta.url);
+  const ts = distUrl('runtime/wasi/worker.ts');
   return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: ts.href } } };
 }

@@ -1,0 +1,19 @@
+// Where wpm's compiled modules are. Everything that finds a file of wpm itself (worker scripts,
+// packages/lib, its own evaluation code) goes through here, because the CLI runs from a bundle
+// (dist/bundle/, see scripts/bundle.mjs) where a module's import.meta.url is the bundle chunk's,
+// not its own. This module sits one directory below dist/, as the bundle chunks do, so the
+// answer is the same from either. Run untranspiled (vitest), it is the source tree's root,
+// which has the same layout with .ts files.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A compiled module of wpm by its path under dist/, e.g. 'runtime/wasi/worker.js'. */
+export function distFile(relative: string): string {
+  return path.join(DIST_DIR, ...relative.split('/'));
+}
+
+export function distUrl(relative: string): URL {
+  return pathToFileURL(distFile(relative));
+}
