@@ -1,6 +1,8 @@
-// One guest run, synchronously, in the current thread: builds the guest's world (namespace,
-// preopens, stdio, clocks), instantiates the module against the syscall table and runs
-// _start. Runs inside a pool worker; it knows nothing of workers itself.
+// One guest run in the current thread: builds the guest's world (namespace, preopens, stdio,
+// clocks), instantiates the module against the syscall table and runs _start. hostRun and
+// guestEnding are shared with reactor calls (reactor.ts) and components (component/run.ts), so
+// every kind of run ends and is reported the same way. Runs inside a pool worker; it knows
+// nothing of workers itself.
 
 import fs from 'node:fs';
 import { FIXED_TIME_NS, RIGHTS_DIR, RIGHTS_FILE } from './constants.js';
@@ -35,6 +37,54 @@ export interface HostOutcome {
   memoryLimitHit: boolean;
   /** A reactor call's result (reactor.ts), when the call returned. */
   value?: unknown;
+}
+
+/** How a guest's run ended: an exit status, a trap, or its memory outgrowing the limit. */
+export type GuestEnding = Pick<HostOutcome, 'exitCode' | 'trap' | 'memoryLimitHit'>;
+
+/** The entry point returned: exit status 0. */
+export const RETURNED: GuestEnding = { exitCode: 0, trap: null, memoryLimitHit: false };
+
+/**
+ * How a guest's run ended, from what its entry point threw. Anything that is not the guest's own
+ * ending (an exit, a trap, the memory limit) is the host's failure and is thrown on.
+ */
+export function guestEnding(err: unknown): GuestEnding {
+  if (err instanceof ProcExit) return { exitCode: err.code, trap: null, memoryLimitHit: false };
+  if (err instanceof GuestStopped) return { exitCode: null, trap: null, memoryLimitHit: true };
+  if (isTrap(err)) return { exitCode: null, trap: describeTrap(err as Error), memoryLimitHit: false };
+  throw err;
+}
+
+/**
+ * Run `body` with a fresh context for `opts` (command, reactor or component alike) and report its
+ * ending with the run's time, memory and output budget. Every host fd the run opened is closed
+ * whatever happens.
+ */
+export async function hostRun(
+  opts: WasiRunOptions,
+  body: (ctx: WasiContext) => Promise<GuestEnding & { value?: unknown }> | (GuestEnding & { value?: unknown }),
+): Promise<HostOutcome> {
+  const start = performance.now();
+  const toClose: number[] = [];
+  let ctx: WasiContext | null = null;
+  try {
+    ctx = createContext(opts, toClose);
+    const ending = await body(ctx);
+    return { ...ending, durationMs: performance.now() - start, memoryBytes: ctx.mem.byteLength, outputLimitHit: ctx.output.exceeded };
+  } finally {
+    ctx?.fds.closeAll();
+    for (const fd of toClose) fs.closeSync(fd);
+  }
+}
+
+/** Stop the guest when its memory grows past the limit (modules whose maximum was not patched). */
+export function watchMemoryLimit(ctx: WasiContext, opts: WasiRunOptions): void {
+  const memLimit = opts.limits?.memoryBytes;
+  if (memLimit === undefined) return;
+  ctx.mem.onGrow = (bytes) => {
+    if (bytes > memLimit) throw new GuestStopped('memory');
+  };
 }
 
 /** The preopened directories, in fd order: "." first, then one per mount root. */
@@ -103,46 +153,20 @@ export function wasiImports(ctx: WasiContext): Record<string, (...args: never[])
   return imports;
 }
 
-export function runGuest(module: WebAssembly.Module, opts: WasiRunOptions): HostOutcome {
-  const toClose: number[] = [];
-  const start = performance.now();
-  let ctx: WasiContext | null = null;
-  let exitCode: number | null = null;
-  let trap: TrapInfo | null = null;
-  let memoryLimitHit = false;
-  try {
-    ctx = createContext(opts, toClose);
+export function runGuest(module: WebAssembly.Module, opts: WasiRunOptions): Promise<HostOutcome> {
+  return hostRun(opts, (ctx) => {
     const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasiImports(ctx) });
     const memory = instance.exports.memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new InvalidModule('the module exports no memory');
-    const memLimit = opts.limits?.memoryBytes;
-    if (memLimit !== undefined) {
-      ctx.mem.onGrow = (bytes) => {
-        if (bytes > memLimit) throw new GuestStopped('memory');
-      };
-    }
+    watchMemoryLimit(ctx, opts);
     const startFn = instance.exports._start;
     if (typeof startFn !== 'function') throw new InvalidModule('the module exports no _start function (is it a WASI command?)');
+    ctx.mem.attach(memory);
     try {
-      ctx.mem.attach(memory);
       startFn();
-      exitCode = 0;
+      return RETURNED;
     } catch (err) {
-      if (err instanceof ProcExit) exitCode = err.code;
-      else if (err instanceof GuestStopped) memoryLimitHit = true;
-      else if (isTrap(err)) trap = describeTrap(err as Error);
-      else throw err;
+      return guestEnding(err);
     }
-    return {
-      exitCode,
-      trap,
-      durationMs: performance.now() - start,
-      memoryBytes: ctx.mem.byteLength,
-      outputLimitHit: ctx.output.exceeded,
-      memoryLimitHit,
-    };
-  } finally {
-    ctx?.fds.closeAll();
-    for (const fd of toClose) fs.closeSync(fd);
-  }
+  });
 }

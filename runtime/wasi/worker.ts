@@ -14,9 +14,8 @@ export interface WorkerRequest {
 
 parentPort!.on('message', async (req: WorkerRequest) => {
   try {
-    // issue 9 hook: a component's glue is imported, so its run is async.
     const outcome = req.module instanceof WebAssembly.Module
-      ? runGuest(req.module, req.opts)
+      ? await runGuest(req.module, req.opts)
       : req.module.kind === 'reactor' ? await runReactor(req.module, req.opts) : await runComponent(req.module, req.opts);
     parentPort!.postMessage({ id: req.id, outcome });
   } catch (err) {

@@ -2,12 +2,9 @@
 // guest, wpm's preview2 imports over it, the transpiled glue instantiated with them, then
 // wasi:cli/run. How it ended is reported exactly like a module's run.
 
-import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { GuestStopped, ProcExit } from '../errno.js';
-import { createContext, type HostOutcome, wasiImports } from '../host.js';
-import { describeTrap, isTrap, type TrapInfo } from '../trap.js';
-import type { WasiContext } from '../context.js';
+import { guestEnding, hostRun, RETURNED, type HostOutcome, wasiImports } from '../host.js';
+import { isTrap } from '../trap.js';
 import type { WasiRunOptions } from '../types.js';
 import { preview2Imports } from './imports.js';
 
@@ -24,15 +21,8 @@ interface Glue {
 }
 
 export async function runComponent(c: ComponentRunnable, opts: WasiRunOptions): Promise<HostOutcome> {
-  const toClose: number[] = [];
-  const start = performance.now();
-  let ctx: WasiContext | null = null;
-  let exitCode: number | null = null;
-  let trap: TrapInfo | null = null;
-  let memoryLimitHit = false;
-  try {
-    const glue = (await import(pathToFileURL(c.entry).href)) as Glue;
-    ctx = createContext(opts, toClose);
+  const glue = (await import(pathToFileURL(c.entry).href)) as Glue;
+  const outcome = await hostRun(opts, (ctx) => {
     const imports = preview2Imports(ctx, wasiImports(ctx));
     try {
       const instance = glue.instantiate((name) => {
@@ -43,21 +33,16 @@ export async function runComponent(c: ComponentRunnable, opts: WasiRunOptions): 
       const run = Object.entries(instance).find(([k]) => k.startsWith('wasi:cli/run@'))?.[1]?.run ?? instance.run?.run;
       if (typeof run !== 'function') throw Object.assign(new Error('the component exports no wasi:cli/run (is it a command?)'), { name: 'InvalidModule' });
       run();
-      exitCode = 0;
+      return RETURNED;
     } catch (err) {
       const inner = unwrap(err);
-      if (inner instanceof ProcExit) exitCode = inner.code;
-      else if (inner instanceof GuestStopped) memoryLimitHit = true;
-      else if (isTrap(inner)) trap = describeTrap(inner as Error);
       // wasi:cli/run returned err: jco throws ComponentError; that is exit status 1.
-      else if ((inner as Error)?.name === 'ComponentError' || (inner as { payload?: unknown })?.payload !== undefined) exitCode = 1;
-      else throw inner;
+      if ((inner as Error)?.name === 'ComponentError' || (inner as { payload?: unknown })?.payload !== undefined) return { ...RETURNED, exitCode: 1 };
+      return guestEnding(inner);
     }
-    return { exitCode, trap, durationMs: performance.now() - start, memoryBytes: 0, outputLimitHit: ctx.output.exceeded, memoryLimitHit };
-  } finally {
-    ctx?.fds.closeAll();
-    for (const fd of toClose) fs.closeSync(fd);
-  }
+  });
+  // The guest's memories live inside jco's glue, out of the host's sight.
+  return { ...outcome, memoryBytes: 0 };
 }
 
 /** jco may wrap what an import threw; look through `cause` for the original. */
