@@ -5,18 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError } from '../../util/index.js';
 import { canonicalJson, parseDerivation as parseDerivationFile, placeholder, type Derivation } from '../../derivations/index.js';
-import {
-  HashSink,
-  STORE_DIR,
-  formatHash,
-  hashBytes,
-  hashEquals,
-  hashPath,
-  normalizeTree,
-  parseHash,
-  type Hash,
-  type LocalStore,
-} from '../../store/index.js';
+import { STORE_DIR, hashBytes, normalizeTree, type LocalStore } from '../../store/index.js';
 import { type Mount, type WasiPool } from '../wasi/index.js';
 import { readBuilder, runnableFor, type Runnable } from './component-cache.js';
 import type { EventSink } from './events.js';
@@ -24,6 +13,7 @@ import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
 import { readLogTail } from './logs.js';
 import { compareTrees } from './compare-trees.js';
+import { verifyFixedOutput } from './fixed-output.js';
 
 export interface LocalBuilderOptions {
   onEvent?: EventSink;
@@ -260,40 +250,6 @@ export class LocalBuilder implements StepBuilder {
       where: `component-new '${drv.name}' (${drvPath})`,
     });
   }
-}
-
-/**
- * Check a fixed-output derivation's output against its declared hash; returns the content address.
- * A mismatch names both hashes, and the caller registers nothing.
- */
-async function verifyFixedOutput(drvPath: string, drv: Derivation, hostPath: string): Promise<string> {
-  const out = drv.outputs.out!;
-  const expected = parseHash(out.hash!);
-  let got: Hash;
-  if (out.method === 'recursive') {
-    if (expected.algo !== 'sha256') {
-      throw new WpmError('ERR_BUILD_BAD_HASH', `${drvPath}: recursive fixed outputs must use sha256, not ${expected.algo}`);
-    }
-    got = (await hashPath(hostPath)).narHash;
-  } else {
-    const st = fs.lstatSync(hostPath);
-    if (!st.isFile()) throw new WpmError('ERR_BUILD_NO_OUTPUT', `${drvPath}: a flat fixed output must be a single file`);
-    got = await hashFile(expected.algo, hostPath);
-  }
-  if (!hashEquals(expected, got)) {
-    throw new WpmError(
-      'ERR_BUILD_HASH_MISMATCH',
-      `hash mismatch in fixed-output derivation '${drv.name}' (${drvPath}):\n  specified: ${formatHash(expected, 'sri')}\n  got:       ${formatHash(got, 'sri')}`,
-      { hint: `if the new content is right, set the hash to ${formatHash(got, 'sri')}` },
-    );
-  }
-  return `fixed:${out.method === 'recursive' ? 'r:' : ''}${formatHash(expected, 'nix32')}`;
-}
-
-async function hashFile(algo: Hash['algo'], file: string): Promise<Hash> {
-  const sink = new HashSink(algo);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) sink.update(chunk as Buffer);
-  return sink.digest();
 }
 
 function isSymlink(p: string): boolean {
