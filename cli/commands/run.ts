@@ -96,7 +96,9 @@ export function register(program: Command): void {
     try {
       const result = await pool.run(module, {
         args: [prog.name, ...args],
-        env: {},
+        // HOME as in a build step: set (programs such as the sqlite3 shell warn without one) but
+        // nowhere, since the program sees no home directory of the host.
+        env: { HOME: '/homeless' },
         mounts: [...closure.map((p) => ({ guest: p, host: store.toHost(p), writable: false })), ...dirs],
         cwd: dirs[0]?.guest ?? '/',
         seed: crypto.randomBytes(32),

@@ -32,6 +32,12 @@ describe('wpm run', () => {
     expect(r.status).toBe(0);
   });
 
+  it('gives the program HOME=/homeless and nothing else of the environment', () => {
+    const r = wpm(['run', './result', '--', '0', 'env'], { home, cwd, input: '', env: { SECRET_HOST_VAR: 'leak' } });
+    expect(r.stdout).toBe('passwd: denied\ndata: denied\nenv HOME=/homeless\n');
+    expect(r.status).toBe(0);
+  });
+
   it('runs a Jsonnet file directly, building it first', () => {
     const r = wpm(['run', FILE, '--', '3'], { home, cwd: tempDir('cwd'), input: 'x\n' });
     expect(r.stdout).toContain('stdin: x\n');
