@@ -1,5 +1,7 @@
-// Cross-process locks as lock files holding their owner's pid. Node has no flock(), so a lock
-// whose owner is dead (a SIGKILLed wpm) is broken by the next process that wants it.
+// Cross-process locks as lock files holding their owner's pid (and, on Linux, the owner's start
+// time). Node has no flock(), so a lock whose owner is dead (a SIGKILLed wpm) is broken by the
+// next process that wants it. The start time tells a dead owner from a new process that was
+// given the same pid since, which would otherwise keep the lock looking held forever.
 //
 // A lock file is never seen empty: it is written under a private name and hard-linked into place
 // (link(2) fails with EEXIST, like O_EXCL). Creating it with O_EXCL and then writing the pid would
@@ -15,8 +17,39 @@ export interface Lock {
   release(): void;
 }
 
-const token = `${process.pid}`;
 const held = new Set<string>();
+
+/**
+ * When a process started, in clock ticks since boot (field 22 of /proc/PID/stat), or undefined
+ * where there is no /proc. Field 2, the command name, may hold spaces and parentheses, so fields
+ * are counted from the last ')'.
+ */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3];
+  } catch {
+    return undefined;
+  }
+}
+
+const ownStart = startTime(process.pid);
+const token = ownStart === undefined ? `${process.pid}` : `${process.pid} ${ownStart}`;
+
+interface Owner {
+  pid: number;
+  /** Absent in lock files from systems without /proc. */
+  start?: string;
+}
+
+/** Is the owner recorded in a lock file still running (the same process, not just the same pid)? */
+function ownerAlive(owner: Owner): boolean {
+  if (!pidAlive(owner.pid)) return false;
+  if (owner.start === undefined) return true;
+  const now = owner.pid === process.pid ? ownStart : startTime(owner.pid);
+  // A pid we cannot look into (another user's, with hidepid) is taken at its word.
+  return now === undefined || now === owner.start;
+}
 
 export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -29,12 +62,15 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-function readOwner(lockPath: string): number | undefined {
+function readOwner(lockPath: string): Owner | undefined {
+  let text: string;
   try {
-    return Number(fs.readFileSync(lockPath, 'utf8'));
+    text = fs.readFileSync(lockPath, 'utf8');
   } catch {
     return undefined; // released meanwhile
   }
+  const [pid, start] = text.trim().split(' ');
+  return start === undefined ? { pid: Number(pid) } : { pid: Number(pid), start };
 }
 
 /** One attempt; true if we now own the lock. */
@@ -59,7 +95,7 @@ function tryAcquire(lockPath: string): boolean {
  */
 function breakIfStale(lockPath: string): void {
   const owner = readOwner(lockPath);
-  if (owner === undefined || pidAlive(owner)) return;
+  if (owner === undefined || ownerAlive(owner)) return;
   const breaker = `${lockPath}.break`;
   if (!tryAcquire(breaker)) {
     breakStaleBreaker(breaker);
@@ -67,7 +103,7 @@ function breakIfStale(lockPath: string): void {
   }
   try {
     const again = readOwner(lockPath);
-    if (again !== undefined && !pidAlive(again)) fs.rmSync(lockPath, { force: true });
+    if (again !== undefined && !ownerAlive(again)) fs.rmSync(lockPath, { force: true });
   } finally {
     fs.rmSync(breaker, { force: true });
   }
@@ -80,7 +116,7 @@ function breakIfStale(lockPath: string): void {
  */
 function breakStaleBreaker(breaker: string): void {
   const owner = readOwner(breaker);
-  if (owner === undefined || pidAlive(owner)) return;
+  if (owner === undefined || ownerAlive(owner)) return;
   const tomb = `${breaker}.stale-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   try {
     fs.renameSync(breaker, tomb);
@@ -88,7 +124,7 @@ function breakStaleBreaker(breaker: string): void {
     return;
   }
   const moved = readOwner(tomb);
-  if (moved !== undefined && pidAlive(moved)) {
+  if (moved !== undefined && ownerAlive(moved)) {
     try {
       fs.linkSync(tomb, breaker);
     } catch {
@@ -119,7 +155,7 @@ export async function acquireLock(lockPath: string, opts: LockOptions = {}): Pro
     }
     if (opts.timeoutMs !== undefined && Date.now() - start > opts.timeoutMs) {
       throw new WpmError('ERR_LOCK_TIMEOUT', `timed out waiting for lock ${lockPath}`, {
-        hint: `held by pid ${readOwner(lockPath) ?? '?'}`,
+        hint: `held by pid ${readOwner(lockPath)?.pid ?? '?'}`,
       });
     }
     await sleep(delay);
@@ -138,11 +174,11 @@ export async function acquireLock(lockPath: string, opts: LockOptions = {}): Pro
 /** Is the lock at `lockPath` held by a live process (used by GC for running builds)? */
 export function isLockHeld(lockPath: string): boolean {
   const owner = readOwner(lockPath);
-  return owner !== undefined && pidAlive(owner);
+  return owner !== undefined && ownerAlive(owner);
 }
 
 /** The pid holding a lock, if it is alive. */
 export function lockOwner(lockPath: string): number | undefined {
   const owner = readOwner(lockPath);
-  return owner !== undefined && pidAlive(owner) ? owner : undefined;
+  return owner !== undefined && ownerAlive(owner) ? owner.pid : undefined;
 }

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { isLockHeld, removeTree } from '../../store/index.js';
+import { acquireLock, isLockHeld, removeTree } from '../../store/index.js';
+import { isWpmError } from '../../util/errors.js';
 import { requireDist, scratchDir, startWorker } from './store-procs.js';
 
 const STRESSERS = 6;
@@ -57,4 +58,38 @@ describe('lock files', () => {
     if (left.length > 0) expect(isLockHeld(lockFile)).toBe(false);
     removeTree(root);
   }, 60_000);
+});
+
+describe('lock owners', () => {
+  it("breaks a lock whose pid now belongs to another process, and keeps a live owner's", async () => {
+    requireDist();
+    const root = scratchDir('lock-owner');
+    const home = path.join(root, 'home');
+    const lockFile = path.join(home, 'locks', 'owned.lock');
+    fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+    const holder = startWorker('hold-lock', home, [lockFile, path.join(root, 'log')]);
+    await holder.printed('ready');
+    const [pid, start] = fs.readFileSync(lockFile, 'utf8').split(' ');
+    expect(Number(pid)).toBe(holder.child.pid);
+    expect(start).toMatch(/^\d+$/); // Linux: the owner's start time is recorded
+    expect(isLockHeld(lockFile)).toBe(true);
+    const busy = await acquireLock(lockFile, { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(isWpmError(busy, 'ERR_LOCK_TIMEOUT')).toBe(true);
+
+    // A lock left by a dead process whose pid the holder has since been given: same pid, other start.
+    fs.writeFileSync(lockFile, `${pid} ${Number(start) - 1}`);
+    expect(isLockHeld(lockFile)).toBe(false);
+    const lock = await acquireLock(lockFile, { timeoutMs: 5_000 });
+    expect(fs.readFileSync(lockFile, 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    lock.release();
+    expect(fs.existsSync(lockFile)).toBe(false);
+
+    // Without a start time (a system with no /proc) a live pid is taken at its word.
+    fs.writeFileSync(lockFile, String(pid));
+    expect(isLockHeld(lockFile)).toBe(true);
+    holder.child.kill('SIGKILL');
+    await holder.done;
+    expect(isLockHeld(lockFile)).toBe(false);
+    removeTree(root);
+  }, 30_000);
 });
