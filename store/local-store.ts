@@ -6,7 +6,6 @@
 //
 // Every path this process adds or finds valid becomes a temporary GC root first (temp-roots.ts),
 // so a concurrent `wpm store gc` never deletes what a running evaluation or build relies on.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError } from '../util/index.js';
