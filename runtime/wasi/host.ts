@@ -161,8 +161,8 @@ export function runGuest(module: WebAssembly.Module, opts: WasiRunOptions): Prom
     watchMemoryLimit(ctx, opts);
     const startFn = instance.exports._start;
     if (typeof startFn !== 'function') throw new InvalidModule('the module exports no _start function (is it a WASI command?)');
-    ctx.mem.attach(memory);
     try {
+      ctx.mem.attach(memory);
       startFn();
       return RETURNED;
     } catch (err) {

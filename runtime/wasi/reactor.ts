@@ -34,8 +34,8 @@ export async function runReactor(call: ReactorCall, opts: WasiRunOptions): Promi
     if (!(memory instanceof WebAssembly.Memory)) throw new InvalidModule('the module exports no memory');
     if (typeof instance.exports._start === 'function') throw new InvalidModule('the module is a WASI command (it exports _start), not a reactor');
     watchMemoryLimit(ctx, opts);
-    ctx.mem.attach(memory);
     try {
+      ctx.mem.attach(memory);
       // A reactor's constructors run in _initialize, exactly once, before any other export.
       const init = instance.exports._initialize;
       if (typeof init === 'function') init();
