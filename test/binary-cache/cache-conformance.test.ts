@@ -3,23 +3,20 @@
 // Then the HTTP-only failure modes, each mapped to its error code.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileCache, HttpCache, type BinaryCache } from '../../store/binary-cache/index.js';
 import { isWpmError } from '../../util/index.js';
 import { tempDir } from '../helpers/cli.js';
+import { refusedUrl, startLoopback, type Loopback } from '../helpers/loopback.js';
 
 const httpRoot = tempDir('conf-http');
-let server: http.Server;
+let server: Loopback;
 let base: string;
-const sockets = new Set<net.Socket>();
 let misbehave: 'no' | '500' | 'stall' | 'cut' | 'redirect' = 'no';
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await startLoopback((req, res) => {
     if (misbehave === '500') return void res.writeHead(500).end();
     if (misbehave === 'stall') return;
     const rel = decodeURIComponent((req.url ?? '/').split('?')[0]!).replace(/^\/+/, '');
@@ -41,18 +38,10 @@ beforeAll(async () => {
     }
     res.end(bytes);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
 
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => server.close());
 
 const backends: Array<[string, () => BinaryCache]> = [
   ['FileCache (file://)', () => new FileCache(`file://${tempDir('conf-file')}`)],
@@ -137,11 +126,7 @@ describe('HttpCache failures', () => {
   });
 
   it('maps a refused connection to ERR_CACHE_UNREACHABLE', async () => {
-    const s = net.createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const port = (s.address() as AddressInfo).port;
-    await new Promise<void>((r) => s.close(() => r()));
-    expect(await code(new HttpCache(`http://127.0.0.1:${port}`).getText('nix-cache-info'))).toBe('ERR_CACHE_UNREACHABLE');
+    expect(await code(new HttpCache(await refusedUrl()).getText('nix-cache-info'))).toBe('ERR_CACHE_UNREACHABLE');
   });
 
   it('follows redirects', async () => {

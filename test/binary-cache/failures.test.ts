@@ -3,14 +3,13 @@
 // small server in the test process that serves A's real paths and can misbehave in every way;
 // B is a real `wpm build` process (spawned asynchronously so this process can keep serving).
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStore, dumpPath, formatNarInfo, formatPublicKey, generateKeyPair, type PathInfo } from '../../store/index.js';
 import { narInfoFor, queryPathInfoByHashPart } from '../../store/binary-cache/index.js';
 import { readTree, tempDir, wpmP } from '../helpers/cli.js';
+import { refusedUrl, startLoopback, type Loopback } from '../helpers/loopback.js';
 import { events, makeTinyProject, pathInfo, tmpLeftovers, type TinyProject } from './helpers.js';
 
 type Mode = 'good' | '500' | 'slow' | 'bad-hash' | 'truncated' | 'bad-sig' | 'unsigned' | 'untrusted' | 'lying-size';
@@ -21,10 +20,9 @@ const TRUSTED = formatPublicKey(key.public);
 let project: TinyProject;
 let homeA: string;
 let storeA: LocalStore;
-let server: http.Server;
+let server: Loopback;
 let url: string;
 let mode: Mode = 'good';
-const sockets = new Set<net.Socket>();
 
 async function nar(info: PathInfo): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -74,19 +72,11 @@ beforeAll(async () => {
   const built = await wpmP(['build', '--no-link', '-A', 'top', project.file], { home: homeA });
   expect(built.status, built.stderr).toBe(0);
   storeA = LocalStore.open(homeA);
-  server = http.createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startLoopback((req, res) => void handle(req, res).catch(() => res.destroy()));
+  url = server.url;
 });
 
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => server.close());
 
 async function buildB(opts: { substituters?: string; required?: number } = {}) {
   const home = tempDir('home-b');
@@ -141,12 +131,9 @@ describe('substituting from a cache that misbehaves', () => {
   });
 
   it('builds locally when the cache is down, and says so', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
-    const b = await buildB({ substituters: `http://127.0.0.1:${port}` });
-    expect(warnings(b)).toMatch(new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/nix-cache-info: ECONNREFUSED`));
+    const down = await refusedUrl();
+    const b = await buildB({ substituters: down });
+    expect(warnings(b)).toMatch(new RegExp(`cannot reach ${down.replaceAll('.', '\\.')}/nix-cache-info: ECONNREFUSED`));
     expectBuiltLocallyWithNothingFromCache(b);
   });
 

@@ -1,21 +1,20 @@
 // Fixed-output derivations: downloads trusted for their hash, over real HTTP on loopback.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, wpmP as wpm } from '../helpers/cli.js';
+import { startLoopback, type Loopback } from '../helpers/loopback.js';
 
 const BODY = Buffer.from('the bytes a fixed-output derivation promises\n');
 const SRI = `sha256-${crypto.createHash('sha256').update(BODY).digest('base64')}`;
-let server: http.Server;
+let server: Loopback;
 let base: string;
 let hits = 0;
 let flaky = 0;
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await startLoopback((req, res) => {
     hits++;
     if (req.url?.startsWith('/file') || req.url?.startsWith('/mirror/file')) res.end(BODY);
     else if (req.url?.startsWith('/flaky')) {
@@ -35,16 +34,9 @@ beforeAll(async () => {
       res.end();
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
-afterAll(
-  () =>
-    new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
-);
+afterAll(() => server.close());
 
 function project(url: string, hash: string): string {
   const dir = tempDir('fod');
