@@ -25,7 +25,7 @@ import { hashAndScanPath, hashFileContents, hashPath } from './nar-index.js';
 import { normalizeTree, removeTree } from './normalize.js';
 import type { PathInfo } from './path-info.js';
 import { syncDir, syncTree } from './sync-tree.js';
-import { addTempRoot, addTempRootSync, addTempRootsSync } from './temp-roots.js';
+import { addTempRoot, addTempRootsSync } from './temp-roots.js';
 
 export interface RegisterOptions {
   /** Store paths whose hash parts may occur in the output (its input closure and its own outputs). */
@@ -101,20 +101,20 @@ export class LocalStore {
    * a result. Use queryPathInfo to look without protecting.
    */
   isValid(storePath: string): boolean {
-    let file: string;
-    try {
-      file = this.infoFile(storePath);
-    } catch {
-      return false;
-    }
-    addTempRootSync(this.layout, storePath);
-    return fs.existsSync(file);
+    return this.areValid([storePath])[0]!;
   }
 
   /** isValid for many paths, with one write of temporary roots and one look at the GC lock. */
   areValid(storePaths: readonly string[]): boolean[] {
-    addTempRootsSync(this.layout, storePaths.filter(isStorePath));
-    return storePaths.map((p) => isStorePath(p) && fs.existsSync(this.infoFile(p)));
+    const files = storePaths.map((p) => {
+      try {
+        return this.infoFile(p);
+      } catch {
+        return undefined; // not a store path: never valid, nothing to root
+      }
+    });
+    addTempRootsSync(this.layout, storePaths.filter((_, k) => files[k] !== undefined));
+    return files.map((f) => f !== undefined && fs.existsSync(f));
   }
 
   /** Make a path a temporary root of this process (it is kept by GC until the process exits). */
@@ -344,7 +344,7 @@ export class LocalStore {
    * longer matches and `wpm store verify --repair` drops it.
    */
   addTexts(items: readonly TextObject[]): string[] {
-    const paths = items.map((i) => makeTextPath(i.name, i.text, [...i.references]));
+    const paths = items.map((i) => makeTextPath(i.name, i.text, i.references));
     // Rooted before anything lands in store/, so GC never takes a half-written one for garbage.
     addTempRootsSync(this.layout, paths);
     items.forEach((item, k) => {
@@ -387,15 +387,6 @@ export interface TextObject {
   name: string;
   text: string;
   references: readonly string[];
-}
-
-function isStorePath(p: string): boolean {
-  try {
-    parseStorePath(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function hashPartOf(storePath: string): string {

@@ -66,10 +66,6 @@ export async function addTempRoot(layout: HomeLayout, storePath: string): Promis
   await waitWhileGcRuns(layout);
 }
 
-export function addTempRootSync(layout: HomeLayout, storePath: string): void {
-  addTempRootsSync(layout, [storePath]);
-}
-
 export function addTempRootsSync(layout: HomeLayout, storePaths: Iterable<string>): void {
   fileFor(layout).appendAll(storePaths);
   waitWhileGcRunsSync(layout);

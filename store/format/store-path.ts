@@ -61,7 +61,7 @@ export function makeSourcePath(narHash: Hash, name: string, references: string[]
   return makeStorePath(typeWithReferences('source', references), narHash, name);
 }
 
-export function makeTextPath(name: string, contents: Uint8Array | string, references: string[] = []): string {
+export function makeTextPath(name: string, contents: Uint8Array | string, references: readonly string[] = []): string {
   return makeStorePath(typeWithReferences('text', references), hashBytes('sha256', contents), name);
 }
 
