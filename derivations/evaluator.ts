@@ -94,23 +94,17 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   // Errors thrown in callbacks surface as Jsonnet runtime errors with the caller's trace.
   // A thrown string reaches the user as it is (an Error would gain an "Error: " prefix).
   const message = (err: unknown) => (err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
-  const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => async (...a: T) => {
+  // A synchronous callback stays synchronous: wpm.derivation runs once per derivation, and
+  // node-jsonnet answers a plain value at once where a promise costs two more N-API callbacks.
+  const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => (...a: T) => {
     try {
-      return await fn(...a);
+      const r = fn(...a);
+      return r instanceof Promise ? r.catch((err: unknown) => Promise.reject(message(err))) : r;
     } catch (err) {
       throw message(err);
     }
   };
-  // Synchronous, unlike the others: it runs once per derivation, and node-jsonnet answers a
-  // plain value at once where a promise costs two more callbacks through N-API.
-  const guardSync = <T extends unknown[]>(fn: (...a: T) => unknown) => (...a: T) => {
-    try {
-      return fn(...a);
-    } catch (err) {
-      throw message(err);
-    }
-  };
-  vm.nativeCallback('wpm.derivation', guardSync((spec) => instantiator.instantiate(String(spec))), 'spec');
+  vm.nativeCallback('wpm.derivation', guard((spec) => instantiator.instantiate(String(spec))), 'spec');
   vm.nativeCallback(
     'wpm.path',
     guard(async (from, rel, exclude) => {
