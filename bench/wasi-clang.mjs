@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Benchmark: clang.wasm `-O2 -c` of the sqlite3 amalgamation, in one run, four ways:
+// Benchmark: clang.wasm `-O2 -c` of the sqlite3 amalgamation, in one run, four ways by default:
 //   wpm     wpm's WASI host, as `wpm build` runs it (worker pool, V8 baseline compiler only)
-//   wpm-tiered  the same with V8's default tiering (TurboFan for hot functions), as `wpm run` has it
 //   node    node:wasi with equivalent preopens
 //   yowasp  YoWASP's own runtime (@yowasp/clang's `commands` API: jco-transpiled, in-memory files)
 //   native  Debian's clang-14, same flags, --target=wasm32-wasi (the physical reference)
+// and, with --variants, wpm-tiered: wpm's host with V8's default tiering (TurboFan for hot
+// functions), as `wpm run` has it.
 // plus the warm per-step overhead of a hello.c compile. Every measurement runs in a fresh
 // process, rounds are interleaved, and the minimum is reported (the machine is shared, so wall
 // times are noisy; CPU times of the whole process are shown as well).

@@ -239,8 +239,8 @@ export class LocalStore {
    * Rename into place and write the info file, under the path's lock. Returns false if the path
    * was valid already (then `tmpPath` is just deleted): a path is written once, whoever races.
    */
-  private async install(tmpPath: string, info: PathInfo, toSync: { files: Buffer[]; dirs: Buffer[] } | false): Promise<boolean> {
-    const durable = this.durable && toSync !== false;
+  private async install(tmpPath: string, info: PathInfo, toSync: { files: Buffer[]; dirs: Buffer[] }): Promise<boolean> {
+    const durable = this.durable;
     // Rooted before anything lands in store/, so GC never takes our half-installed path for garbage.
     await addTempRoot(this.layout, info.path);
     if (fs.existsSync(this.infoFile(info.path))) {

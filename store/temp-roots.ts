@@ -16,7 +16,6 @@ import { pidAlive } from './lock.js';
 
 class TempRootFile {
   private fd: number | undefined;
-  private file: string | undefined;
   private readonly added = new Set<string>();
 
   constructor(private readonly layout: HomeLayout) {}
@@ -33,16 +32,11 @@ class TempRootFile {
       fs.mkdirSync(this.layout.temproots, { recursive: true });
       const file = path.join(this.layout.temproots, `${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
       this.fd = fs.openSync(file, 'a', 0o644);
-      this.file = file;
       process.once('exit', () => fs.rmSync(file, { force: true }));
     }
     // Written before we go on to trust the paths: the collector reads whole lines only.
     fs.writeSync(this.fd, fresh.map((p) => `${p}\n`).join(''));
     for (const p of fresh) this.added.add(p);
-  }
-
-  get path(): string | undefined {
-    return this.file;
   }
 }
 
@@ -69,11 +63,6 @@ export async function addTempRoot(layout: HomeLayout, storePath: string): Promis
 export function addTempRootsSync(layout: HomeLayout, storePaths: Iterable<string>): void {
   fileFor(layout).appendAll(storePaths);
   waitWhileGcRunsSync(layout);
-}
-
-/** This process's temp-roots file, if it has one (the collector skips its own). */
-export function ownTempRootFile(layout: HomeLayout): string | undefined {
-  return files.get(layout.home)?.path;
 }
 
 /** The pid a temp-roots file, a temporary directory or a lock leftover belongs to, from its name. */

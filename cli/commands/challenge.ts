@@ -34,8 +34,9 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object per path')
     .action(async (paths: string[], flags: { caches?: string; json?: boolean }) => {
       const store = openStore();
-      const urls = flags.caches ? flags.caches.split(/[\s,]+/).filter((u) => u !== '') : loadSettings().substituters;
-      const caches = urls.map((u) => openCache(u, { timeoutMs: loadSettings().substituteTimeout * 1000 }));
+      const settings = loadSettings();
+      const urls = flags.caches ? flags.caches.split(/[\s,]+/).filter((u) => u !== '') : settings.substituters;
+      const caches = urls.map((u) => openCache(u, { timeoutMs: settings.substituteTimeout * 1000 }));
       try {
         const usable = await Promise.all(caches.map((c) => readCacheInfo(c).then(() => true as const, (err: Error) => err.message)));
         let disagreements = 0;

@@ -44,12 +44,17 @@ export function register(program: Command): void {
       const drv: Derivation = evaluated.derivations.get(drvPath) ?? readDerivation(store, drvPath);
       const outputs: Record<string, string> = {};
       for (const [name, o] of Object.entries(drv.outputs)) outputs[name] = o.path;
-      nodes.set(drvPath, { drvPath, name: drv.name, builder: drv.builder, outputs, built: Object.values(outputs).every((p) => store.isValid(p)) });
+      nodes.set(drvPath, { drvPath, name: drv.name, builder: drv.builder, outputs, built: false });
       for (const input of Object.keys(drv.inputDrvs)) {
         edges.push({ from: input, to: drvPath });
         stack.push(input);
       }
     }
+    // Every output looked up at once: one write of temporary roots, one look at the GC lock.
+    const outputPaths = [...nodes.values()].flatMap((n) => Object.values(n.outputs));
+    const validity = store.areValid(outputPaths);
+    const valid = new Set(outputPaths.filter((_, k) => validity[k]));
+    for (const n of nodes.values()) n.built = Object.values(n.outputs).every((p) => valid.has(p));
     const sortedNodes = [...nodes.values()].sort((a, b) => (a.drvPath < b.drvPath ? -1 : 1));
     edges.sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1));
     if (flags.format === 'json') {

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
-import { STORE_DIR } from '../../store/index.js';
 import { openStore } from '../context.js';
+import { storePathArg } from '../store-path-arg.js';
 
 export function register(program: Command): void {
   program
@@ -13,12 +13,7 @@ export function register(program: Command): void {
     .argument('<path>', '.drv path, output path or result link')
     .action((target: string) => {
       const store = openStore();
-      let storePath = target;
-      if (!target.startsWith(STORE_DIR + '/')) {
-        const inStore = fs.existsSync(target) ? store.fromHost(fs.realpathSync(target)) : undefined;
-        if (!inStore) throw new WpmError('ERR_USAGE', `${target} is not a store path`);
-        storePath = inStore;
-      }
+      const storePath = storePathArg(store, target);
       let drvPath = storePath;
       if (!storePath.endsWith('.drv')) {
         const info = store.queryPathInfo(storePath);

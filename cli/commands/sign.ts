@@ -24,8 +24,9 @@ export function register(program: Command): void {
       if (flags.closure) targets = s.closure(targets);
       let added = 0;
       for (const t of targets) {
-        const sig = signPathInfo(s.requirePathInfo(t), key);
-        const before = s.requirePathInfo(t).signatures.length;
+        const info = s.requirePathInfo(t);
+        const sig = signPathInfo(info, key);
+        const before = info.signatures.length;
         if ((await addSignatures(s, t, [sig])).signatures.length > before) added++;
       }
       process.stderr.write(`signed ${added} path${added === 1 ? '' : 's'} with '${key.name}' (${targets.length - added} already were)\n`);

@@ -2,24 +2,15 @@
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
 import {
-  STORE_DIR,
   collectGarbage,
   findRoots,
   formatBytes,
   problemPath,
   verifyStore,
-  type LocalStore,
   type Problem,
 } from '../../store/index.js';
-import fs from 'node:fs';
 import { openStore } from '../context.js';
-
-function toStorePath(store: LocalStore, p: string): string {
-  if (p.startsWith(STORE_DIR + '/')) return `${STORE_DIR}/${p.slice(STORE_DIR.length + 1).split('/')[0]}`;
-  const inStore = fs.existsSync(p) ? store.fromHost(fs.realpathSync(p)) : undefined;
-  if (!inStore) throw new WpmError('ERR_USAGE', `${p} is not a store path`);
-  return inStore;
-}
+import { storePathArg } from '../store-path-arg.js';
 
 function describe(p: Problem): string {
   switch (p.kind) {
@@ -61,7 +52,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((paths: string[], flags: { closure?: boolean; json?: boolean }) => {
       const s = openStore();
-      let targets = paths.map((p) => toStorePath(s, p));
+      let targets = paths.map((p) => storePathArg(s, p));
       for (const t of targets) s.requirePathInfo(t);
       if (flags.closure) targets = s.closure(targets);
       const infos = targets.map((t) => s.requirePathInfo(t));

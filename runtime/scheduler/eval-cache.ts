@@ -70,7 +70,7 @@ export class EvalCache {
     } catch {
       return undefined;
     }
-    for (const p of entry.mustBeValid) if (!this.store.isValid(p)) return undefined;
+    if (!this.store.areValid(entry.mustBeValid).every(Boolean)) return undefined;
     for (const call of entry.pathCalls) {
       try {
         if ((await io.addPath(call.hostPath, { name: call.name, exclude: call.exclude })) !== call.storePath) return undefined;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError } from '../../util/index.js';
 import { canonicalJson, parseDerivation as parseDerivationFile, placeholder, type Derivation } from '../../derivations/index.js';
-import { STORE_DIR, hashBytes, normalizeTree, type LocalStore } from '../../store/index.js';
+import { STORE_DIR, hashBytes, normalizeTree, removeTree, type LocalStore } from '../../store/index.js';
 import { type Mount, type WasiPool } from '../wasi/index.js';
 import { readBuilder, runnableFor, type Runnable } from './component-cache.js';
 import type { EventSink } from './events.js';
@@ -130,7 +130,9 @@ export class LocalBuilder implements StepBuilder {
         });
       }
     } finally {
-      fs.rmSync(work, { recursive: true, force: true });
+      // removeTree, not fs.rmSync: a checked or half-registered output has read-only directories,
+      // which only root could delete without first making them writable.
+      removeTree(work);
     }
   }
 
