@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { derivationToJson, type Derivation } from '../../derivations/index.js';
-import { readDerivation, writeDerivations } from '../../runtime/scheduler/index.js';
+import { readDerivation } from '../../runtime/scheduler/index.js';
 import { STORE_DIR } from '../../store/index.js';
 import { openStore } from '../context.js';
 import { evaluateFile } from '../evaluate.js';
@@ -24,7 +24,6 @@ export function register(program: Command): void {
       roots = [target.startsWith(STORE_DIR + '/') ? target : store.fromHost(fs.realpathSync(target))!];
     } else {
       const evaluated = await evaluateFile(store, target, flags.attr, evalArgsFrom(flags));
-      await writeDerivations(store, evaluated.derivations);
       known = evaluated.derivations;
       roots = evaluated.targets.map((t) => t.drvPath);
     }

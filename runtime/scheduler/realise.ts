@@ -41,6 +41,10 @@ export interface RealiseOptions {
   substituter?: Substituter;
 }
 
+/**
+ * Build or substitute what `targets` need. Their `.drv` files must be in the store already:
+ * evaluation writes them (cli/evaluate.ts), and `derivations` only spares reading them back.
+ */
 export async function realise(
   store: LocalStore,
   pool: WasiPool,
@@ -49,7 +53,6 @@ export async function realise(
   opts: RealiseOptions,
 ): Promise<ScheduleResult & { cached: string[] }> {
   const knownOutputs = opts.knownOutputs ?? new Map<string, string[]>();
-  await writeDerivations(store, derivations);
   const load = (p: string) => derivations.get(p) ?? readDerivation(store, p);
   const substituter = opts.substituter;
   const plan = await planBuild(

@@ -5,10 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, readTree, tempDir, wpmP } from '../helpers/cli.js';
+import { seededHome } from '../helpers/seed.js';
 import { events, pathInfo, serve, tmpLeftovers, type Served } from './helpers.js';
 
 const HELLO = path.join(REPO, 'packages/hello/default.jsonnet');
-const homeA = tempDir('hello-a');
+// A starts from the seeded toolchain downloads (as every package test does), not from the registry.
+const homeA = seededHome('hello-a');
 const keys = tempDir('hello-keys');
 let pub: string;
 let out: string;
