@@ -108,10 +108,4 @@ export function tmpLeftovers(home: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n !== 'uploads') : [];
 }
 
-/** JSON lines of a `--json` build's stderr. */
-export function events(stderr: string): Array<Record<string, unknown>> {
-  return stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+export { events } from '../helpers/build-events.js';

@@ -5,9 +5,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, wpmOk, wpmP } from '../helpers/cli.js';
+import { freePort } from '../helpers/loopback.js';
 import { events, makeTinyProject, pathInfo, type TinyProject } from './helpers.js';
 
 const NGINX = ['/usr/sbin/nginx', 'nginx'].find((p) => spawnSync(p, ['-v']).status === 0);
@@ -18,14 +18,6 @@ let project: TinyProject;
 let pub: string;
 let nginx: ChildProcess | undefined;
 let url: string;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function waitFor(port: number, child: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 100; i++) {

@@ -7,10 +7,12 @@ export interface Event {
   name?: string;
   drvPath?: string;
   durationMs?: number;
+  [field: string]: unknown;
 }
 
-export function events(r: CliResult): Event[] {
-  return r.stderr
+/** The events of a `--json` build, from its result or its stderr. */
+export function events(r: CliResult | string): Event[] {
+  return (typeof r === 'string' ? r : r.stderr)
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Event);
@@ -22,4 +24,15 @@ export function started(r: CliResult): string[] {
     .filter((e) => e.type === 'start')
     .map((e) => e.name!)
     .sort();
+}
+
+/** The most steps running at once (between their start and built events). */
+export function mostAtOnce(r: CliResult | string): number {
+  let running = 0;
+  let most = 0;
+  for (const e of events(r)) {
+    if (e.type === 'start') most = Math.max(most, ++running);
+    if (e.type === 'built') running--;
+  }
+  return most;
 }

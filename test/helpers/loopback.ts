@@ -23,11 +23,16 @@ export async function startLoopback(handler: http.RequestListener): Promise<Loop
   };
 }
 
-/** The URL of a loopback port nothing listens on: connections to it are refused. */
-export async function refusedUrl(): Promise<string> {
+/** A loopback port free a moment ago (for a server started by another process). */
+export async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const port = (s.address() as AddressInfo).port;
   await new Promise<void>((r) => s.close(() => r()));
-  return `http://127.0.0.1:${port}`;
+  return port;
+}
+
+/** The URL of a loopback port nothing listens on: connections to it are refused. */
+export async function refusedUrl(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}`;
 }

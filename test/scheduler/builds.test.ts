@@ -6,22 +6,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, WPM, tempDir, wpm, wpmAsync } from '../helpers/cli.js';
 import { cloneHome, seededHome } from '../helpers/seed.js';
+import { events, mostAtOnce } from '../helpers/build-events.js';
 
 const FAN = path.join(REPO, 'test/fixtures/graphs/fan.jsonnet');
 let template: string;
 
-interface Event {
-  type: string;
-  drvPath: string;
-  name: string;
-}
-
-function events(stderr: string): Event[] {
-  return stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Event);
-}
 
 beforeAll(() => {
   // A home holding the toolchain and the `step` test tool, cloned for each test.
@@ -116,25 +105,13 @@ s.step('copy', ['cat', wpm.path(std.thisFile, 'data.txt')])
       env: { WPM_MAX_JOBS: '2' },
     });
     expect(r.status, r.stderr).toBe(0);
-    let running = 0;
-    let most = 0;
-    for (const e of events(r.stderr)) {
-      if (e.type === 'start') most = Math.max(most, ++running);
-      if (e.type === 'built') running--;
-    }
-    expect(most).toBe(1);
+    expect(mostAtOnce(r.stderr)).toBe(1);
     const parallel = wpm(['build', '--no-link', '--json', '-A', 'all', FAN, '--arg', 'width=3', '--arg', 'spin=200', '--argstr', 'salt=-j2'], {
       home,
       env: { WPM_MAX_JOBS: '2' },
     });
     expect(parallel.status, parallel.stderr).toBe(0);
-    running = 0;
-    most = 0;
-    for (const e of events(parallel.stderr)) {
-      if (e.type === 'start') most = Math.max(most, ++running);
-      if (e.type === 'built') running--;
-    }
-    expect(most).toBe(2);
+    expect(mostAtOnce(parallel.stderr)).toBe(2);
   });
 
   it('keeps every step log, shown by wpm log', () => {

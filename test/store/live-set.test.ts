@@ -63,9 +63,8 @@ describe('computeLiveSet', () => {
 
 describe('deletionOrder', () => {
   it('deletes referrers before what they refer to', () => {
-    const order = names(deletionOrder(new Set(store.keys()), store));
-    expect(order).toHaveLength(store.size);
     const raw = deletionOrder(new Set(store.keys()), store);
+    expect(raw).toHaveLength(store.size);
     for (const [p, info] of store) {
       for (const ref of info.references) expect(raw.indexOf(p)).toBeLessThan(raw.indexOf(ref));
     }
