@@ -36,6 +36,8 @@ export interface RegisterOptions {
   ca?: string;
   /** Check the NAR hash before registering; a mismatch registers nothing. */
   expectedNarHash?: string;
+  /** Signatures to record with the path (a substituted path's, already checked). */
+  signatures?: string[];
 }
 
 export interface LocalStoreOptions {
@@ -228,7 +230,7 @@ export class LocalStore {
       narSize,
       references,
       ...(opts.deriver ? { deriver: opts.deriver } : {}),
-      signatures: [],
+      signatures: [...new Set(opts.signatures ?? [])],
       ...(opts.ca ? { ca: opts.ca } : {}),
     };
     await this.install(tmpPath, info, entries);

@@ -60,8 +60,10 @@ export async function installNar(store: LocalStore, narinfo: NarInfo, file: Asyn
       ...(narinfo.deriver ? { deriver: narinfo.deriver } : {}),
       ...(narinfo.ca ? { ca: narinfo.ca } : {}),
       expectedNarHash: narinfo.narHash,
+      signatures: narinfo.sigs,
     });
-    return narinfo.sigs.length > 0 ? await addSignatures(store, info.path, narinfo.sigs) : info;
+    // Written with the info in one go, unless the path was valid already (then merged under its lock).
+    return narinfo.sigs.every((s) => info.signatures.includes(s)) ? info : await addSignatures(store, info.path, narinfo.sigs);
   } finally {
     removeTree(tmpDir);
   }
