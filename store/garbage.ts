@@ -8,7 +8,7 @@
 // lock held, so that no process starts relying on anything while we look.
 import fs from 'node:fs';
 import path from 'node:path';
-import { STORE_DIR, parseStorePath } from './format/index.js';
+import { STORE_DIR, isStorePath } from './format/index.js';
 import type { LocalStore } from './local-store.js';
 import { pidAlive } from './lock.js';
 import { ownerFromName } from './temp-roots.js';
@@ -70,12 +70,7 @@ export function findGarbage(store: LocalStore, opts: GarbageOptions): Garbage[] 
 
   for (const name of list(layout.store)) {
     const host = path.join(layout.store, name);
-    let storePath: string | undefined = `${STORE_DIR}/${name}`;
-    try {
-      parseStorePath(storePath);
-    } catch {
-      storePath = undefined;
-    }
+    const storePath = isStorePath(`${STORE_DIR}/${name}`) ? `${STORE_DIR}/${name}` : undefined;
     if (storePath) {
       if (opts.inFlight.has(storePath)) continue;
       if (hasInfo(store, storePath)) continue;

@@ -14,6 +14,7 @@ import {
   STORE_DIR,
   formatHash,
   hashBytes,
+  isStorePath,
   makeSourcePath,
   makeTextPath,
   parseStorePath,
@@ -130,6 +131,20 @@ export class LocalStore {
     const info = readInfoFile(file);
     // The hash part alone names the info file; make sure the name matches too.
     return info?.path === storePath ? info : undefined;
+  }
+
+  /**
+   * A valid path's info from its hash part alone (what a narinfo request or a build lock names);
+   * undefined if there is none or its info file is unreadable.
+   */
+  queryPathInfoByHashPart(hashPart: string): PathInfo | undefined {
+    if (!/^[0-9a-df-np-sv-z]{32}$/.test(hashPart)) return undefined;
+    try {
+      const info = readInfoFile(path.join(this.layout.db, `${hashPart}.json`));
+      return info !== undefined && isStorePath(info.path) && hashPartOf(info.path) === hashPart ? info : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   requirePathInfo(storePath: string): PathInfo {

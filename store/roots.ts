@@ -4,7 +4,7 @@
 // `.drv` of every build whose lock is held by a live process).
 import fs from 'node:fs';
 import path from 'node:path';
-import { STORE_DIR, parseStorePath } from './format/index.js';
+import { STORE_DIR, isStorePath } from './format/index.js';
 import type { LocalStore } from './local-store.js';
 import { isLockHeld } from './lock.js';
 import { readTempRoots } from './temp-roots.js';
@@ -47,7 +47,7 @@ export function resolveIntoStore(store: LocalStore, start: string): string | und
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     if (hop > 0) {
       const hit = inStore(cur);
-      if (hit) return validName(hit);
+      if (hit) return (isStorePath(hit) ? hit : undefined);
     }
     let st: fs.Stats;
     try {
@@ -59,7 +59,7 @@ export function resolveIntoStore(store: LocalStore, start: string): string | und
       // A directory on the way may itself be a symlink into the store.
       try {
         const hit = inStore(fs.realpathSync(cur));
-        return hit ? validName(hit) : undefined;
+        return hit ? (isStorePath(hit) ? hit : undefined) : undefined;
       } catch {
         return undefined;
       }
@@ -67,15 +67,6 @@ export function resolveIntoStore(store: LocalStore, start: string): string | und
     cur = path.resolve(path.dirname(cur), fs.readlinkSync(cur));
   }
   return undefined;
-}
-
-function validName(storePath: string): string | undefined {
-  try {
-    parseStorePath(storePath);
-    return storePath;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Every symlink under gcroots/ that leads into the store. */
@@ -149,12 +140,7 @@ export function findInUse(store: LocalStore): InUse {
     const m = BUILD_LOCK.exec(name);
     if (!m || !isLockHeld(path.join(store.layout.locks, name))) continue;
     // The lock is named by the derivation's hash part; its info names the whole path.
-    let drvPath: string | undefined;
-    try {
-      drvPath = (JSON.parse(fs.readFileSync(path.join(store.layout.db, `${m[1]}.json`), 'utf8')) as { path?: string }).path;
-    } catch {
-      drvPath = undefined;
-    }
+    const drvPath = store.queryPathInfoByHashPart(m[1]!)?.path;
     if (drvPath) building.add(drvPath);
   }
   return { tempRoots: roots, building, staleTempRootFiles: stale };

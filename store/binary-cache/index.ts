@@ -16,7 +16,7 @@ export type { TrustPolicy, TrustVerdict } from './trust.js';
 export { addSignatures, installNar } from './install-nar.js';
 export { CacheSubstituter } from './substituter.js';
 export type { CacheSubstituterOptions, SubstituteMessage } from './substituter.js';
-export { narInfoFor, queryPathInfoByHashPart, referencesFirst, signPathInfo } from './path-narinfo.js';
+export { narInfoFor, referencesFirst, signPathInfo } from './path-narinfo.js';
 export { narSource } from './nar-source.js';
 export { createCacheServer } from './server.js';
 export type { CacheServerOptions } from './server.js';

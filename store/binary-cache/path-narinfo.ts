@@ -1,7 +1,5 @@
 // From what the local store knows about a path to what a cache says about it, and signing.
 
-import fs from 'node:fs';
-import path from 'node:path';
 import { fingerprintPath, signFingerprint, type NarInfo, type SecretKey } from '../format/index.js';
 import type { LocalStore } from '../local-store.js';
 import type { PathInfo } from '../path-info.js';
@@ -37,21 +35,6 @@ export function narInfoFor(info: PathInfo, file: NarFile, signWith: SecretKey[] 
   };
 }
 
-/**
- * A valid path's info from its hash part alone (what a narinfo request names). LocalStore keeps
- * one info file per hash part under db/; it has no public lookup by hash part yet, so this reads
- * the file's `path` and then asks the store properly, which re-checks validity.
- */
-export function queryPathInfoByHashPart(store: LocalStore, hashPart: string): PathInfo | undefined {
-  if (!/^[0-9a-df-np-sv-z]{32}$/.test(hashPart)) return undefined;
-  let storePath: unknown;
-  try {
-    storePath = (JSON.parse(fs.readFileSync(path.join(store.layout.db, `${hashPart}.json`), 'utf8')) as { path?: unknown }).path;
-  } catch {
-    return undefined;
-  }
-  return typeof storePath === 'string' ? store.queryPathInfo(storePath) : undefined;
-}
 
 /** A closure in an order where every path comes after its references (as uploads need). */
 export function referencesFirst(store: LocalStore, paths: Iterable<string>): string[] {

@@ -13,7 +13,7 @@ import type { LocalStore } from '../local-store.js';
 import { formatCacheInfo } from './cache-info.js';
 import { compress, compressionExtension, isCompressionSupported, type Compression } from './compression.js';
 import { narSource } from './nar-source.js';
-import { narInfoFor, queryPathInfoByHashPart } from './path-narinfo.js';
+import { narInfoFor } from './path-narinfo.js';
 import { receiveNarFile, receiveNarInfo } from './receive-upload.js';
 
 export interface CacheServerOptions {
@@ -56,7 +56,7 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
   const cacheInfo = formatCacheInfo({ priority: opts.priority ?? 40 });
 
   const getNarInfo = (res: http.ServerResponse, hashPart: string) => {
-    const info = queryPathInfoByHashPart(store, hashPart);
+    const info = store.queryPathInfoByHashPart(hashPart);
     if (!info) return send(res, 404, 'no such path\n');
     const narDigest = nix32Encode(parseHash(info.narHash).digest);
     const url = `nar/${hashPart}-${narDigest}.nar${ext}`;
@@ -66,7 +66,7 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
   };
 
   const getNar = (req: http.IncomingMessage, res: http.ServerResponse, hashPart: string, narDigest: string, suffix: string) => {
-    const info = queryPathInfoByHashPart(store, hashPart);
+    const info = store.queryPathInfoByHashPart(hashPart);
     if (!info || nix32Encode(parseHash(info.narHash).digest) !== narDigest || suffix !== ext) return send(res, 404, 'no such NAR\n');
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/x-nix-nar' };
     if (compression === 'none') headers['content-length'] = info.narSize;

@@ -12,6 +12,7 @@ export {
   makeSourcePath,
   makeStorePath,
   makeTextPath,
+  isStorePath,
   outputPathName,
   parseStorePath,
   validateStorePathName,

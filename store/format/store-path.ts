@@ -96,6 +96,16 @@ export interface ParsedStorePath {
   baseName: string;
 }
 
+/** Does `path` parse as a store path (parseStorePath without the error)? */
+export function isStorePath(path: string): boolean {
+  try {
+    parseStorePath(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function parseStorePath(path: string): ParsedStorePath {
   const bad = (why: string, cause?: unknown) =>
     new WpmError('ERR_BAD_STORE_PATH', `invalid store path '${path}': ${why}`, {

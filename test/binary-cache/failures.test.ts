@@ -7,7 +7,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStore, dumpPath, formatNarInfo, formatPublicKey, generateKeyPair, type PathInfo } from '../../store/index.js';
-import { narInfoFor, queryPathInfoByHashPart } from '../../store/binary-cache/index.js';
+import { narInfoFor } from '../../store/binary-cache/index.js';
 import { readTree, tempDir, wpmP } from '../helpers/cli.js';
 import { refusedUrl, startLoopback, type Loopback } from '../helpers/loopback.js';
 import { events, makeTinyProject, pathInfo, tmpLeftovers, type TinyProject } from './helpers.js';
@@ -46,7 +46,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   const u = req.url ?? '';
   if (u === '/nix-cache-info') return void res.end('StoreDir: /wpm/store\nWantMassQuery: 1\nPriority: 30\n');
   const m = /^\/(nar\/)?([0-9a-z]{32})\.nar(info)?$/.exec(u);
-  const info = m && queryPathInfoByHashPart(storeA, m[2]);
+  const info = m && storeA.queryPathInfoByHashPart(m[2]);
   if (!m || !info) return void res.writeHead(404).end();
   if (m[3]) return void res.end(narinfoFor(info));
   const bytes = await nar(info);
