@@ -16,8 +16,9 @@ import {
   hashBytes,
   isStorePath,
   makeSourcePath,
-  makeTextPath,
+  makeTextPathFromHash,
   parseStorePath,
+  type Hash,
 } from './format/index.js';
 import { copyTree, type CopyFilter } from './copy-tree.js';
 import { homeLayout, type HomeLayout } from './home.js';
@@ -361,18 +362,19 @@ export class LocalStore {
    * longer matches and `wpm store verify --repair` drops it.
    */
   addTexts(items: readonly TextObject[]): string[] {
-    const paths = items.map((i) => makeTextPath(i.name, i.text, i.references));
+    const texts = items.map((i) => {
+      const bytes = Buffer.from(i.text, 'utf8');
+      const contentHash = hashBytes('sha256', bytes);
+      return { item: i, bytes, contentHash, storePath: makeTextPathFromHash(i.name, contentHash, i.references) };
+    });
+    const paths = texts.map((t) => t.storePath);
     // Rooted before anything lands in store/, so GC never takes a half-written one for garbage.
     addTempRootsSync(this.layout, paths);
-    items.forEach((item, k) => {
-      const storePath = paths[k]!;
-      if (!fs.existsSync(this.infoFile(storePath))) this.writeTextObject(storePath, item);
-    });
+    for (const t of texts) if (!fs.existsSync(this.infoFile(t.storePath))) this.writeTextObject(t);
     return paths;
   }
 
-  private writeTextObject(storePath: string, item: TextObject): void {
-    const bytes = Buffer.from(item.text, 'utf8');
+  private writeTextObject({ item, bytes, contentHash, storePath }: { item: TextObject; bytes: Buffer; contentHash: Hash; storePath: string }): void {
     // A bare file in tmp/, named for this process so GC and verify know whose leftover it is.
     const tmp = path.join(this.layout.tmp, `${process.pid}-text-${++this.textCounter}`);
     try {
@@ -392,7 +394,7 @@ export class LocalStore {
       // A text object's references are declared, not scanned (as in Nix).
       references: [...new Set(item.references)].sort(),
       signatures: [],
-      ca: `text:${formatHash(hashBytes('sha256', bytes), 'nix32')}`,
+      ca: `text:${formatHash(contentHash, 'nix32')}`,
     };
     this.writeInfo(info, { durable: false });
     this.opts.onInstalled?.(info);

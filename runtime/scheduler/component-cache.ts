@@ -19,8 +19,8 @@ export type Runnable = WebAssembly.Module | ComponentRunnable;
 const loaded = new Map<string, ComponentRunnable>();
 
 /** The store path holding the transpiled component, transpiling and adding it if needed. */
-export async function transpiledPath(store: LocalStore, bytes: Uint8Array, opts: { onTranspile?: () => void } = {}): Promise<string> {
-  const sha = crypto.createHash('sha256').update(bytes).digest('hex');
+export async function transpiledPath(store: LocalStore, bytes: Uint8Array, opts: { onTranspile?: () => void; sha?: string } = {}): Promise<string> {
+  const sha = opts.sha ?? crypto.createHash('sha256').update(bytes).digest('hex');
   const memo = path.join(store.layout.cache, 'components', sha);
   const known = fs.existsSync(memo) ? fs.readFileSync(memo, 'utf8').trim() : '';
   if (known !== '' && store.isValid(known)) return known;
@@ -54,7 +54,7 @@ export async function runnableFor(store: LocalStore, bytes: Uint8Array, what: st
   const sha = crypto.createHash('sha256').update(bytes).digest('hex');
   let c = loaded.get(sha);
   if (c === undefined) {
-    const p = await transpiledPath(store, bytes);
+    const p = await transpiledPath(store, bytes, { sha });
     c = loadTranspiled(store.toHost(p), what);
     loaded.set(sha, c);
   }

@@ -12,6 +12,7 @@ export {
   makeSourcePath,
   makeStorePath,
   makeTextPath,
+  makeTextPathFromHash,
   isStorePath,
   outputPathName,
   parseStorePath,

@@ -62,7 +62,12 @@ export function makeSourcePath(narHash: Hash, name: string, references: string[]
 }
 
 export function makeTextPath(name: string, contents: Uint8Array | string, references: readonly string[] = []): string {
-  return makeStorePath(typeWithReferences('text', references), hashBytes('sha256', contents), name);
+  return makeTextPathFromHash(name, hashBytes('sha256', contents), references);
+}
+
+/** makeTextPath for contents whose SHA-256 is already known (it is also the text object's `ca`). */
+export function makeTextPathFromHash(name: string, contentHash: Hash, references: readonly string[] = []): string {
+  return makeStorePath(typeWithReferences('text', references), contentHash, name);
 }
 
 export function outputPathName(drvName: string, outputName: string): string {

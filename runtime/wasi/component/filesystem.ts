@@ -29,7 +29,8 @@ function fsCall<T>(fn: () => T): T {
   }
 }
 
-const datetime = (ns: bigint): Datetime => ({ seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) });
+/** WASI 0.2's datetime from nanoseconds. */
+export const datetime = (ns: bigint): Datetime => ({ seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) });
 const toNs = (d: Datetime): bigint => d.seconds * 1_000_000_000n + BigInt(d.nanoseconds);
 
 function times(a: NewTimestamp, m: NewTimestamp): [bigint, bigint, number] {

@@ -5,7 +5,7 @@ import { CLOCK, FILETYPE } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { ProcExit } from '../errno.js';
 import { P1Bridge, DATA, OUT } from './bridge.js';
-import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopens } from './filesystem.js';
+import { Descriptor, DirectoryEntryStream, datetime, filesystemErrorCode, preopens } from './filesystem.js';
 import { InputStream, IoError, OutputStream, Pollable, poll } from './streams.js';
 
 /** Interfaces wpm provides (names as jco lists them, without versions). */
@@ -54,7 +54,6 @@ export function preview2Imports(ctx: WasiContext, calls: Record<string, (...args
     return b.u8.slice(DATA, DATA + n);
   };
   const randomU64 = (): bigint => new DataView(randomBytes(8n).buffer).getBigUint64(0, true);
-  const datetime = (ns: bigint) => ({ seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) });
 
   return {
     'wasi:cli/environment': {
