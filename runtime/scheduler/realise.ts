@@ -67,9 +67,11 @@ export async function realise(
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.fetchTimeoutMs ? { fetchTimeoutMs: opts.fetchTimeoutMs } : {}),
   });
-  // --check: the targets whose outputs are valid are built again and compared, after the rest.
+  // --check: the targets whose outputs are valid are built again and compared. Their inputs are
+  // valid, so they need nothing else and run alongside the steps still to build.
   const checks = opts.check ? plan.cached.map((drvPath) => ({ drvPath, drv: load(drvPath), deps: [] })) : [];
-  const checker = { build: (step: (typeof checks)[number]) => (checks.includes(step) ? builder.check(step) : builder.build(step)) };
+  const checking = new Set(checks);
+  const checker = { build: (step: (typeof checks)[number]) => (checking.has(step) ? builder.check(step) : builder.build(step)) };
   const withChecks = { steps: [...plan.steps, ...checks], cached: opts.check ? [] : plan.cached };
   const result = await runPlan(withChecks, checker, {
     jobs: opts.jobs,

@@ -1,11 +1,11 @@
 // Golden derivations: .drv paths, output paths and .drv bytes are fixed facts. They must not
 // depend on WPM_HOME, the working directory or the time, and the content-addressed ones must
 // agree with Nix itself.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, tempDir, wpm } from '../helpers/cli.js';
+import { nixFixedPath, nixHashPath } from '../store/nix-oracle.js';
 
 const DIR = path.join(REPO, 'test/fixtures/golden');
 const FILE = path.join(DIR, 'default.jsonnet');
@@ -18,14 +18,6 @@ function evalIn(home: string, cwd: string, env: NodeJS.ProcessEnv = {}): Record<
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = typeof v === 'string' ? v : { drvPath: v.drvPath, outputs: v.outputs };
   return out;
-}
-
-function nix(args: string[]): string {
-  const state = tempDir('nix-state');
-  return execFileSync(args[0]!, args.slice(1), {
-    env: { ...process.env, NIX_REMOTE: 'dummy://', NIX_STORE_DIR: '/wpm/store', NIX_STATE_DIR: state, NIX_LOG_DIR: state, NIX_CONF_DIR: state },
-    encoding: 'utf8',
-  }).trim();
 }
 
 describe('golden derivations', () => {
@@ -46,9 +38,9 @@ describe('golden derivations', () => {
   });
 
   it('agree with Nix for the content-addressed paths', () => {
-    const hash = nix(['nix-hash', '--type', 'sha256', '--base32', path.join(DIR, 'input.txt')]);
-    expect(nix(['nix-store', '--print-fixed-path', '--recursive', 'sha256', hash, 'input.txt'])).toBe(expected.src);
-    expect(nix(['nix-store', '--print-fixed-path', 'sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'data.bin'])).toBe(
+    const hash = nixHashPath(path.join(DIR, 'input.txt'));
+    expect(nixFixedPath(true, 'sha256', hash, 'input.txt')).toBe(expected.src);
+    expect(nixFixedPath(false, 'sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'data.bin')).toBe(
       expected.fetched.outputs.out,
     );
   });
