@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream';
 import { WpmError, isWpmError } from '../../util/index.js';
 import { formatNarInfo, nix32Encode, parseHash, type SecretKey } from '../format/index.js';
 import type { LocalStore } from '../local-store.js';
+import { readAll } from './cache.js';
 import { formatCacheInfo } from './cache-info.js';
 import { compress, compressionExtension, isCompressionSupported, type Compression } from './compression.js';
 import { narSource } from './nar-source.js';
@@ -97,14 +98,15 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
       req.resume();
       return send(res, 404, 'cannot upload here\n');
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req as AsyncIterable<Buffer>) {
-      size += c.length;
-      if (size > 1 << 20) return send(res, 413, 'narinfo too large\n');
-      chunks.push(c);
+    const tooLarge = new Error('narinfo too large');
+    let body: Buffer;
+    try {
+      body = await readAll(req, 1 << 20, () => tooLarge);
+    } catch (err) {
+      if (err === tooLarge) return send(res, 413, 'narinfo too large\n');
+      throw err;
     }
-    const added = await receiveNarInfo(store, m[1], Buffer.concat(chunks).toString('utf8'), `upload ${url}`);
+    const added = await receiveNarInfo(store, m[1], body.toString('utf8'), `upload ${url}`);
     if (added) opts.log?.(`received ${url}`);
     send(res, added ? 201 : 200, added ? 'added\n' : 'already valid\n');
   };

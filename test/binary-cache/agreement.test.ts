@@ -97,6 +97,14 @@ describe('uploads', () => {
       expect(pathInfo(homeD, project.top)!.narHash).toBe(pathInfo(homeC, project.top)!.narHash);
       const again = await wpmP(['copy', '--to', s.url, '--token', TOKEN, project.top], { home: homeC });
       expect(again.stderr).toMatch(/0 copied, 2 already in/);
+      // A narinfo over 1 MiB is refused before it is parsed.
+      const big = await fetch(`${s.url}/${'0'.repeat(32)}.narinfo`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: 'x'.repeat((1 << 20) + 1),
+      });
+      expect(big.status).toBe(413);
+      expect(await big.text()).toBe('narinfo too large\n');
     } finally {
       await s.stop();
     }
