@@ -1,10 +1,14 @@
 // Evaluate a file for a command: each -A attribute (or the whole file), collecting the
 // derivations to build with the attribute names users will recognise in messages.
+import os from 'node:os';
 import { WpmError } from '../util/index.js';
 import { evaluate, type Derivation, type EvalArg, type Json } from '../derivations/index.js';
 import { EvalCache, EvalRecorder, storeEvalIO, writeDerivations } from '../runtime/scheduler/index.js';
 import type { LocalStore } from '../store/index.js';
 import { LIB_DIR } from './context.js';
+
+/** Jsonnet VMs for a large package set: one per core, up to four (beyond, the main thread's share dominates). */
+const EVAL_PARALLELISM = Math.min(4, os.availableParallelism());
 
 export interface Target {
   attr: string;
@@ -37,7 +41,7 @@ export async function evaluateFile(
       continue;
     }
     const recorder = new EvalRecorder(io);
-    const r = await evaluate({ file, attrPath: attr, args }, recorder, { libDirs: [LIB_DIR] });
+    const r = await evaluate({ file, attrPath: attr, args }, recorder, { libDirs: [LIB_DIR], parallelism: EVAL_PARALLELISM });
     // The .drv files must be in the store before the cache may point at them.
     await writeDerivations(store, r.derivations);
     if (key) cache!.save(key, r, recorder);

@@ -2,6 +2,7 @@
 // requested attribute needs is forced); wpm's library calls back into TypeScript through
 // std.native for the few things Jsonnet cannot do itself. All I/O goes through `EvalIO`.
 import path from 'node:path';
+import type { Jsonnet } from '@hanazuki/node-jsonnet';
 import { WpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
 import type { Derivation } from './derivation.js';
@@ -40,7 +41,16 @@ export interface EvalResult {
 export interface EvaluatorOptions {
   /** Always on the import path (packages/lib). */
   libDirs: string[];
+  /**
+   * How many Jsonnet VMs may evaluate at once (default 1). A result that is an object with at
+   * least SHARD_MIN_FIELDS fields (a package set) is split into that many slices of fields, each
+   * evaluated by its own VM on its own thread. The result is the same as one VM's.
+   */
+  parallelism?: number;
 }
+
+/** Below this many fields, splitting an object costs more (a parse of the file per VM) than it saves. */
+export const SHARD_MIN_FIELDS = 256;
 
 export function splitAttrPath(attrPath: string | undefined): string[] {
   if (attrPath === undefined || attrPath === '') return [];
@@ -51,10 +61,10 @@ export function splitAttrPath(attrPath: string | undefined): string[] {
 }
 
 /**
- * The snippet that evaluates: import the file, apply top-level arguments if it is a function,
- * then select the attribute path, with errors that list what exists.
+ * The snippet's start: import the file, apply top-level arguments if it is a function, then select
+ * the attribute path (errors list what exists). `wpmValue` is the selected value.
  */
-function entrySnippet(file: string, attrs: string[], args: EvalArg[]): string {
+function entryPrelude(file: string, attrs: string[], args: EvalArg[]): string {
   const applied = args.map((a) => `${JSON.stringify(a.name)}: std.extVar(${JSON.stringify(`wpm.arg.${a.name}`)})`);
   const call = args.length > 0 ? `wpmEntry(${args.map((a) => `${a.name}=wpmArgs[${JSON.stringify(a.name)}]`).join(', ')})` : 'wpmEntry()';
   return `
@@ -72,9 +82,25 @@ local wpmSelect(v, path, i) =
   else if !std.objectHas(v, path[i]) then
     error 'attribute \\'' + std.join('.', path[:i + 1]) + '\\' not found in ' + ${JSON.stringify(file)} + '; available: ' + std.join(', ', std.objectFields(v))
   else wpmSelect(v[path[i]], path, i + 1);
-wpmSelect(wpmRoot, ${JSON.stringify(attrs)}, 0)
+local wpmValue = wpmSelect(wpmRoot, ${JSON.stringify(attrs)}, 0);
 `;
 }
+
+/**
+ * With parallelism, the first evaluation answers either the value itself or, for a large object,
+ * only its field names: forcing nothing else, so that the slices are evaluated once each.
+ */
+const FIRST_PASS = `
+if std.isObject(wpmValue) && std.length(std.objectFields(wpmValue)) >= ${SHARD_MIN_FIELDS}
+then { fields: std.objectFields(wpmValue) }
+else { value: wpmValue }
+`;
+
+/** One slice of a large object's fields, in std.objectFields order (std.makeArray is linear). */
+const slice = (from: number, to: number) => `
+local wpmFields = std.objectFields(wpmValue);
+std.makeArray(${to - from}, function(i) wpmValue[wpmFields[${from} + i]])
+`;
 
 export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOptions): Promise<EvalResult> {
   const file = path.resolve(req.file);
@@ -84,13 +110,49 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   }
   const instantiator = new Instantiator((p) => io.isValidPath(p));
   // Loaded on demand: a cached no-op build never pays for the native addon.
-  const { Jsonnet } = await import('@hanazuki/node-jsonnet');
-  const vm = new Jsonnet();
-  for (const dir of opts.libDirs) vm.addJpath(dir);
-  for (const a of args) {
-    if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);
-    else vm.extString(`wpm.arg.${a.name}`, a.value);
-  }
+  const { Jsonnet: JsonnetVm } = await import('@hanazuki/node-jsonnet');
+  const newVm = () => {
+    const vm = new JsonnetVm();
+    for (const dir of opts.libDirs) vm.addJpath(dir);
+    for (const a of args) {
+      if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);
+      else vm.extString(`wpm.arg.${a.name}`, a.value);
+    }
+    registerNatives(vm, instantiator, io);
+    return vm;
+  };
+  const prelude = entryPrelude(file, splitAttrPath(req.attrPath), args);
+  const run = async (vm: Jsonnet, tail: string): Promise<unknown> => {
+    try {
+      return JSON.parse(await vm.evaluateSnippet(prelude + tail, '<wpm>'));
+    } catch (err) {
+      const message = cleanJsonnetMessage(String((err as Error).message ?? err));
+      const cycle = describeRecursion(message);
+      throw new WpmError(cycle ? 'ERR_EVAL_CYCLE' : 'ERR_EVAL', cycle ? `${cycle}\n${message}` : message, { cause: err });
+    }
+  };
+
+  const parallelism = Math.max(1, Math.floor(opts.parallelism ?? 1));
+  if (parallelism === 1) return { value: (await run(newVm(), 'wpmValue')) as Json, derivations: instantiator.derivations };
+  const first = (await run(newVm(), FIRST_PASS)) as { value: Json } | { fields: string[] };
+  if ('value' in first) return { value: first.value, derivations: instantiator.derivations };
+
+  // The slices run at once, each on its own libjsonnet thread; their native calls all come back to
+  // this thread and one Instantiator, which gives every derivation its one path whichever VM asks.
+  const { fields } = first;
+  const bounds = Array.from({ length: parallelism + 1 }, (_, k) => Math.round((fields.length * k) / parallelism));
+  const settled = await Promise.allSettled(bounds.slice(0, -1).map((from, k) => run(newVm(), slice(from, bounds[k + 1]!))));
+  // One VM would have stopped at the first field (in this order) that fails: report that one.
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const values = settled.flatMap((r) => (r as PromiseFulfilledResult<unknown>).value as Json[]);
+  const value: Record<string, Json> = {};
+  fields.forEach((name, k) => (value[name] = values[k]!));
+  return { value, derivations: instantiator.derivations };
+}
+
+/** The std.native functions of wpm's library, answered by the instantiator and `io`. */
+function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO): void {
   // Errors thrown in callbacks surface as Jsonnet runtime errors with the caller's trace.
   // A thrown string reaches the user as it is (an Error would gain an "Error: " prefix).
   const message = (err: unknown) => (err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
@@ -138,24 +200,19 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     'text',
   );
   vm.nativeCallback('wpm.placeholder', guard((output) => placeholder(String(output))), 'output');
-
-  let text: string;
-  try {
-    text = await vm.evaluateSnippet(entrySnippet(file, splitAttrPath(req.attrPath), args), '<wpm>');
-  } catch (err) {
-    const message = cleanJsonnetMessage(String((err as Error).message ?? err));
-    const cycle = describeRecursion(message);
-    throw new WpmError(cycle ? 'ERR_EVAL_CYCLE' : 'ERR_EVAL', cycle ? `${cycle}\n${message}` : message, { cause: err });
-  }
-  return { value: JSON.parse(text) as Json, derivations: instantiator.derivations };
 }
 
-/** libjsonnet's messages mention our wrapper snippet; keep the user's frames only. */
+/**
+ * libjsonnet's messages mention our wrapper snippet; keep the user's frames only. A frame in the
+ * user's file may still name the object through the wrapper's variable (`object <wpmValue>` when a
+ * slice indexes it): that object has no name of the user's, as one VM's manifestation says.
+ */
 function cleanJsonnetMessage(message: string): string {
   return message
     .split('\n')
     .filter((line) => !/^\s*<wpm>:/.test(line))
     .join('\n')
+    .replace(/\bobject <wpm(?:Value|Root|Entry)>/g, 'object <anonymous>')
     .trimEnd();
 }
 

@@ -10,8 +10,7 @@ import {
   parseHash,
   type Hash,
 } from '../store/format/index.js';
-import { canonicalJson } from './canonical-json.js';
-import { derivationToJson, isFixedOutput, type Derivation } from './derivation.js';
+import { derivationText, isFixedOutput, type Derivation } from './derivation.js';
 
 /** Returns the hash modulo of an input derivation, by its `.drv` path. */
 export type InputHashLookup = (drvPath: string) => Hash;
@@ -30,7 +29,7 @@ export function hashDerivationModulo(drv: Derivation, inputHash: InputHashLookup
     const key = formatHash(inputHash(drvPath), 'base16');
     inputs[key] = [...new Set([...(inputs[key] ?? []), ...outputs])].sort();
   }
-  return hashBytes('sha256', canonicalJson(derivationToJson({ ...drv, inputDrvs: inputs })));
+  return hashBytes('sha256', derivationText({ ...drv, inputDrvs: inputs }));
 }
 
 /**
@@ -63,7 +62,7 @@ const serialized = new WeakMap<Derivation, string>();
 export function serializeDerivation(drv: Derivation): string {
   let text = serialized.get(drv);
   if (text === undefined) {
-    text = canonicalJson(derivationToJson(drv));
+    text = derivationText(drv);
     serialized.set(drv, text);
   }
   return text;

@@ -5,5 +5,5 @@ export type { Derivation, DerivationOutput } from './derivation.js';
 export { derivationPath, hashDerivationModulo, serializeDerivation, withOutputPaths } from './hash-modulo.js';
 export { Instantiator, placeholder } from './instantiate.js';
 export type { Instantiated } from './instantiate.js';
-export { evaluate, splitAttrPath } from './evaluator.js';
+export { SHARD_MIN_FIELDS, evaluate, splitAttrPath } from './evaluator.js';
 export type { EvalArg, EvalIO, EvalRequest, EvalResult, EvaluatorOptions } from './evaluator.js';

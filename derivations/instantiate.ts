@@ -44,6 +44,9 @@ const STORE_PATH_RE = new RegExp(
   'g',
 );
 
+/** The fields of a derivation spec (those of wrappers aside). */
+const SPEC_FIELDS = new Set(['name', 'builder', 'args', 'env', 'stdin', 'outputs', 'outputHash', 'outputHashMode']);
+
 /** Nix's placeholder for an output: replaced by the real output path when the step runs. */
 export function placeholder(output: string): string {
   return '/' + nix32Encode(hashBytes('sha256', `nix-output:${output}`).digest);
@@ -75,10 +78,7 @@ export class Instantiator {
   }
 
   instantiate(specJson: string): Instantiated {
-    const given = expectObject(JSON.parse(specJson), 'wpm.derivation', 'the argument');
-    // Fields starting with '_' (and the 'type' marker) belong to wrappers, not to the derivation.
-    const spec: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(given)) if (!k.startsWith('_') && k !== 'type') spec[k] = v;
+    const spec = expectObject(JSON.parse(specJson), 'wpm.derivation', 'the argument');
     const rawName = spec.name;
     if (typeof rawName !== 'string') throw fieldError('wpm.derivation', 'name', 'a string', rawName);
     const where = `derivation '${rawName}'`;
@@ -87,11 +87,13 @@ export class Instantiator {
     } catch (cause) {
       throw new WpmError('ERR_DRV_BAD_NAME', `${where}: invalid name: ${(cause as Error).message}`, { cause });
     }
-    const known = new Set(['name', 'builder', 'args', 'env', 'stdin', 'outputs', 'outputHash', 'outputHashMode']);
-    for (const key of Object.keys(spec)) {
-      if (!known.has(key)) {
+    // Fields starting with '_' (and the 'type' marker) belong to wrappers, not to the derivation.
+    let wrapperFields = false;
+    for (const key in spec) {
+      if (key.startsWith('_') || key === 'type') wrapperFields = true;
+      else if (!SPEC_FIELDS.has(key)) {
         throw new WpmError('ERR_DRV_UNKNOWN_FIELD', `${where}: unknown field '${key}'`, {
-          hint: `known fields: ${[...known].join(', ')} (use '::' for private fields in Jsonnet)`,
+          hint: `known fields: ${[...SPEC_FIELDS].join(', ')} (use '::' for private fields in Jsonnet)`,
         });
       }
     }
@@ -136,7 +138,12 @@ export class Instantiator {
       for (const name of outputNames) outputs[name] = { path: '' };
     }
 
-    const { inputDrvs, inputSrcs } = this.scanInputs(where, [builder, JSON.stringify(args), JSON.stringify(env), JSON.stringify(stdin)]);
+    // Inputs are the store paths mentioned in builder, args, env or stdin. The other fields cannot
+    // hold one (a name or output name has no '/', outputHash is a hash), so without wrapper fields
+    // the JSON as Jsonnet wrote it is scanned whole, unless it spells characters as escapes.
+    const whole = !wrapperFields && !/\\[u/]/.test(specJson);
+    const mentions = whole ? [specJson] : [builder, JSON.stringify(args), JSON.stringify(env), JSON.stringify(stdin)];
+    const { inputDrvs, inputSrcs } = this.scanInputs(where, mentions);
     const draft: Derivation = { name: rawName, builder, args, env, stdin, inputDrvs, inputSrcs, outputs };
     const drv = withOutputPaths(draft, (p) => this.hashOf(p)!);
     const drvPath = derivationPath(drv);

@@ -1,7 +1,7 @@
 // Content hashes in the two textual forms wpm accepts: Nix's `<algo>:<digest>` (digest in nix32,
 // base16 or base64, told apart by length) and SRI `<algo>-<base64>`. Hashing itself is node:crypto.
 
-import { createHash, type Hash as CryptoHash } from 'node:crypto';
+import { createHash, hash as oneShot, type Hash as CryptoHash } from 'node:crypto';
 import { WpmError } from '../../util/errors.js';
 import { nix32Decode, nix32Encode, nix32Length } from './nix32.js';
 
@@ -81,7 +81,8 @@ export function hashEquals(a: Hash, b: Hash): boolean {
 }
 
 export function hashBytes(algo: HashAlgo, data: Uint8Array | string): Hash {
-  return { algo, digest: new Uint8Array(createHash(algo).update(data).digest()) };
+  // One-shot hashing skips the Hash object: evaluation hashes a few small texts per derivation.
+  return { algo, digest: new Uint8Array(oneShot(algo, data, 'buffer')) };
 }
 
 /** Incremental hash that also counts bytes, so a NAR can be hashed and sized in one pass. */

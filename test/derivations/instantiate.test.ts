@@ -1,0 +1,48 @@
+// Inputs are found by scanning what a spec mentions; wrapper fields ('_…') are not the derivation's.
+import { describe, expect, it } from 'vitest';
+import { Instantiator } from '../../derivations/instantiate.js';
+
+const TOOL = `/wpm/store/${'a'.repeat(32)}-tool.wasm`;
+
+function setup() {
+  const inst = new Instantiator((p) => p === TOOL);
+  const dep = inst.instantiate(JSON.stringify({ name: 'dep', builder: TOOL }));
+  const other = inst.instantiate(JSON.stringify({ name: 'other', builder: TOOL }));
+  return { inst, dep, other };
+}
+
+describe('Instantiator', () => {
+  it('takes the store paths mentioned in builder, args, env (keys too) and stdin as inputs', () => {
+    const { inst, dep, other } = setup();
+    const r = inst.instantiate(
+      JSON.stringify({ name: 'x', builder: TOOL, args: ['t', `${dep.out}/lib`], env: { [`K${other.out}`]: 'v' }, stdin: { n: [1, { p: TOOL }] } }),
+    );
+    const drv = inst.derivations.get(r.drvPath)!;
+    expect(drv.inputDrvs).toEqual({ [dep.drvPath]: ['out'], [other.drvPath]: ['out'] });
+    expect(drv.inputSrcs).toEqual([TOOL]);
+  });
+
+  it('leaves out wrapper fields, and what they mention, from the derivation', () => {
+    const { inst, dep, other } = setup();
+    const r = inst.instantiate(JSON.stringify({ name: 'x', builder: TOOL, args: [dep.out], _extra: [other.out], type: 'derivation' }));
+    const drv = inst.derivations.get(r.drvPath)!;
+    expect(Object.keys(drv.inputDrvs)).toEqual([dep.drvPath]);
+    // The same spec without the wrapper fields is the same derivation.
+    expect(inst.instantiate(JSON.stringify({ name: 'x', builder: TOOL, args: [dep.out] })).drvPath).toBe(r.drvPath);
+  });
+
+  it('finds a path that the JSON text spells with escapes', () => {
+    const { inst, dep } = setup();
+    const escaped = JSON.stringify({ name: 'x', builder: TOOL, args: [dep.out] }).replace(/\//g, '\\/').replace(/w/g, '\\u0077');
+    const r = inst.instantiate(escaped);
+    expect(Object.keys(inst.derivations.get(r.drvPath)!.inputDrvs)).toEqual([dep.drvPath]);
+  });
+
+  it('refuses a store path that is neither produced here nor valid', () => {
+    const { inst } = setup();
+    const stray = `/wpm/store/${'b'.repeat(32)}-stray`;
+    expect(() => inst.instantiate(JSON.stringify({ name: 'x', builder: TOOL, args: [stray] }))).toThrow(
+      `derivation 'x': refers to ${stray}, which is neither produced by this evaluation nor valid in the store`,
+    );
+  });
+});

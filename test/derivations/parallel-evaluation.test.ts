@@ -1,0 +1,91 @@
+// A large object (a package set) is evaluated in slices by several Jsonnet VMs at once. The
+// result, the derivations and the errors must be those of one VM.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARD_MIN_FIELDS, evaluate, type EvalIO } from '../../derivations/index.js';
+import { makeTextPath } from '../../store/format/index.js';
+import { REPO, tempDir } from '../helpers/cli.js';
+
+const LIB = path.join(REPO, 'packages/lib');
+
+/** Sources and texts land in memory; `added` counts what each call was asked to add. */
+function memoryIO(): EvalIO & { added: string[] } {
+  const added: string[] = [];
+  return {
+    added,
+    addPath: async (hostPath) => {
+      throw new Error(`no host paths in this test: ${hostPath}`);
+    },
+    addText: async (name, text, references) => {
+      added.push(name);
+      return makeTextPath(name, text, references);
+    },
+    isValidPath: () => false,
+  };
+}
+
+/** A package set of `n` derivations, each depending on one of two shared ones (so n + 2 in all). */
+function packageSet(n: number, extra = ''): string {
+  const dir = tempDir('set');
+  const lines = [
+    "local wpm = import 'wpm.libsonnet';",
+    "local tool = wpm.writeText('tool.wasm', 'not really wasm');",
+    'local pkg(i, deps) = wpm.derivation({ name: "p" + i, builder: tool, args: ["tool", "--index", std.toString(i)] + [d.out for d in deps] });',
+    'local base0 = pkg("base0", []), base1 = pkg("base1", [base0]);',
+    'local set = {',
+  ];
+  for (let i = 0; i < n; i++) lines.push(`  p${i}: pkg(${i}, [base${i % 2}]),`);
+  lines.push(`  notADerivation: { count: ${n}, names: ['a', 'b'] },`, extra, '};', 'set');
+  const file = path.join(dir, 'set.jsonnet');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+describe('parallel evaluation of a large object', () => {
+  it('gives the value and derivations of one VM', async () => {
+    const file = packageSet(SHARD_MIN_FIELDS * 2 + 7);
+    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
+    const io = memoryIO();
+    const three = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 3 });
+    // Each of the three slices made the shared text for itself: three VMs did run.
+    expect(io.added).toEqual(['tool.wasm', 'tool.wasm', 'tool.wasm']);
+    expect(Object.keys(three.value as object)).toEqual(Object.keys(one.value as object));
+    expect(three.value).toEqual(one.value);
+    expect(one.derivations.size).toBe(SHARD_MIN_FIELDS * 2 + 7 + 2);
+    expect(new Map([...three.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
+    // Every slice met the shared dependencies and gave them the same paths.
+    const value = one.value as Record<string, { drvPath: string }>;
+    const inputs = (name: string) => Object.keys(three.derivations.get(value[name]!.drvPath)!.inputDrvs);
+    expect(inputs('p1')).toEqual(inputs(`p${SHARD_MIN_FIELDS * 2 + 5}`));
+    expect(inputs('p0')).not.toEqual(inputs('p1'));
+  });
+
+  it('evaluates a small object, or anything else, in one VM', async () => {
+    const file = packageSet(10);
+    const io = memoryIO();
+    const r = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 4 });
+    expect(Object.keys(r.value as object)).toHaveLength(11);
+    // One VM made the shared text once; slices would each have made it.
+    expect(io.added).toEqual(['tool.wasm']);
+    const one = await evaluate({ file, attrPath: 'p9' }, memoryIO(), { libDirs: [LIB], parallelism: 4 });
+    expect(one.value).toMatchObject({ type: 'derivation', name: 'p9' });
+    expect(one.derivations.size).toBe(3); // p9, base1, base0
+  });
+
+  it('reports the first failing field in field order, as one VM would', async () => {
+    // 'a…' sorts into the first slice, 'z…' into the last; both fail.
+    const file = packageSet(SHARD_MIN_FIELDS * 2, "  zzz: error 'the last field fails',\n  aaa: error 'the first field fails',");
+    const messages = await Promise.all(
+      [1, 3].map((parallelism) =>
+        evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism }).then(
+          () => 'no error',
+          (err: Error) => err.message,
+        ),
+      ),
+    );
+    expect(messages[0]).toContain('the first field fails');
+    expect(messages[0]).toMatch(/set\.jsonnet:\d+:\d+/);
+    expect(messages[1]).toBe(messages[0]);
+  });
+});
