@@ -25,7 +25,7 @@ import { homeLayout, type HomeLayout } from './home.js';
 import { acquireLock, type Lock } from './lock.js';
 import { hashAndScanPath, hashFileContents, hashPath } from './nar-index.js';
 import { normalizeTree, removeTree } from './normalize.js';
-import type { PathInfo } from './path-info.js';
+import { parsePathInfo, type PathInfo } from './path-info.js';
 import { syncDir, syncTree } from './sync-tree.js';
 import { addTempRoot, addTempRootsSync } from './temp-roots.js';
 
@@ -412,7 +412,7 @@ function hashPartOf(storePath: string): string {
   return storePath.slice(STORE_DIR.length + 1, STORE_DIR.length + 1 + HASH_PART_LENGTH);
 }
 
-/** Reads an info file; a file that exists but does not parse is an error naming it. */
+/** Reads an info file; a file that exists but does not parse, or has the wrong shape, is an error naming it. */
 function readInfoFile(file: string, opts: { missingOk?: boolean } = {}): PathInfo | undefined {
   let text: string;
   try {
@@ -422,9 +422,9 @@ function readInfoFile(file: string, opts: { missingOk?: boolean } = {}): PathInf
     throw new WpmError('ERR_STORE_IO', `cannot read path info ${file}`, { cause: err });
   }
   try {
-    return JSON.parse(text) as PathInfo;
+    return parsePathInfo(text, path.basename(file, '.json'));
   } catch (cause) {
-    throw new WpmError('ERR_STORE_CORRUPT_INFO', `path info ${file} is corrupt`, {
+    throw new WpmError('ERR_STORE_CORRUPT_INFO', `path info ${file} is corrupt: ${(cause as Error).message}`, {
       cause,
       hint: 'run `wpm store verify --repair` to drop it (the path will be rebuilt or re-added)',
     });

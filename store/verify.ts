@@ -8,14 +8,14 @@
 // or repaired. Repair invalidates: the next build rebuilds the path, the next add re-adds it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatHash, parseStorePath } from './format/index.js';
+import { formatHash } from './format/index.js';
 import { findGarbage, type Garbage } from './garbage.js';
 import { acquireGcLock } from './gc-lock.js';
 import { deletionOrder } from './live-set.js';
 import type { LocalStore } from './local-store.js';
 import { hashPath } from './nar-index.js';
 import { removeTree } from './normalize.js';
-import type { PathInfo } from './path-info.js';
+import { parsePathInfo, type PathInfo } from './path-info.js';
 import { readTempRoots } from './temp-roots.js';
 
 export type Problem =
@@ -76,13 +76,7 @@ function readDb(store: LocalStore): { infos: Map<string, PathInfo>; problems: Pr
     const file = path.join(store.layout.db, name);
     let info: PathInfo;
     try {
-      info = JSON.parse(fs.readFileSync(file, 'utf8')) as PathInfo;
-      if (typeof info?.path !== 'string' || parseStorePath(info.path).hashPart !== name.slice(0, -5)) {
-        throw new Error(`it names ${String(info?.path)}, not a path with hash part ${name.slice(0, -5)}`);
-      }
-      if (typeof info.narHash !== 'string' || typeof info.narSize !== 'number' || !Array.isArray(info.references)) {
-        throw new Error('narHash, narSize or references is missing');
-      }
+      info = parsePathInfo(fs.readFileSync(file, 'utf8'), name.slice(0, -'.json'.length));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
       problems.push({ kind: 'corrupt-info', file, message: err instanceof Error ? err.message : String(err) });

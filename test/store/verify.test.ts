@@ -100,6 +100,26 @@ describe('wpm store verify', () => {
     removeTree(s.root);
   });
 
+  it('takes an info file of the wrong shape for corrupt, and gc stops at it, naming it and deleting nothing', () => {
+    const s = setup('verify-shape');
+    const libInfo = path.join(s.home, 'db', `${path.basename(s.lib).slice(0, 32)}.json`);
+    const info = JSON.parse(fs.readFileSync(libInfo, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(libInfo, JSON.stringify({ ...info, references: 'not a list' }));
+
+    const r = verify(s.home, '--json');
+    expect(r.json!.problems).toEqual([
+      { kind: 'corrupt-info', file: libInfo, message: 'references is not a list of store paths' },
+      // app refers to lib, which no longer counts as valid.
+      { kind: 'dangling-reference', path: s.app, reference: s.lib },
+    ]);
+    const gc = wpm(['store', 'gc'], { home: s.home });
+    expect(gc.status).toBe(4);
+    expect(gc.stderr).toContain(`path info ${libInfo} is corrupt: references is not a list of store paths`);
+    expect(validPaths(s.home).size).toBe(3);
+    expect(fs.existsSync(s.host(s.other))).toBe(true);
+    removeTree(s.root);
+  });
+
   it('counts leftovers as garbage, not corruption', () => {
     const s = setup('verify-garbage');
     fs.mkdirSync(path.join(s.home, 'store', '0000000000000000000000000000000a-leftover'));
