@@ -78,7 +78,8 @@ function parseBool(value: string, where: string): boolean {
   throw new WpmError('ERR_CONFIG', `${where}: expected true or false, got '${value}'`);
 }
 
-const list = (v: string) => v.split(/[\s,]+/).filter((x) => x !== '');
+/** A list setting or flag: items separated by spaces or commas. */
+export const splitList = (v: string): string[] => v.split(/[\s,]+/).filter((x) => x !== '');
 
 /** Settings from the environment and the config file; flags are applied by each command on top. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -98,10 +99,17 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     maxJobs: jobs ? parseCount(jobs.value, jobs.where, 1) : os.availableParallelism(),
     keepGoing: keepGoing ? parseBool(keepGoing.value, keepGoing.where) : false,
-    substituters: subs ? list(subs.value) : [],
-    trustedPublicKeys: keys ? list(keys.value) : [],
+    substituters: subs ? splitList(subs.value) : [],
+    trustedPublicKeys: keys ? splitList(keys.value) : [],
     requiredSignatures: sigs ? parseCount(sigs.value, sigs.where, 0) : 1,
     substituteTimeout: timeout ? parseCount(timeout.value, timeout.where, 1) : 10,
     fetchTimeout: fetchTimeout ? parseCount(fetchTimeout.value, fetchTimeout.where, 1) : 60,
   };
+}
+
+let cached: Settings | undefined;
+
+/** This process's settings, read once: one command asks for them in several places. */
+export function commandSettings(): Settings {
+  return (cached ??= loadSettings());
 }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { DIST_DIR } from '../util/index.js';
 import { LocalStore, defaultHome } from '../store/index.js';
-import { loadSettings } from './config.js';
+import { commandSettings } from './config.js';
 
 /** The installed wpm's root (packages/ lives there). */
 export const WPM_ROOT = path.dirname(DIST_DIR);
@@ -13,5 +13,5 @@ export function openStore(): LocalStore {
 }
 
 export function defaultJobs(): number {
-  return loadSettings().maxJobs;
+  return commandSettings().maxJobs;
 }

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import { WpmError } from '../util/index.js';
 import { parseSecretKey, type LocalStore, type SecretKey } from '../store/index.js';
 import type { CacheSubstituter, SubstituteMessage } from '../store/binary-cache/index.js';
-import { loadSettings } from './config.js';
+import { commandSettings, splitList } from './config.js';
 
 export interface SubstituteFlags {
   substituters?: string[];
@@ -16,7 +16,7 @@ export interface SubstituteFlags {
 }
 
 /** Lists may be given as one space- or comma-separated argument, or by repeating the flag. */
-const list = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(/[\s,]+/).filter((x) => x !== '')];
+const list = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...splitList(v)];
 
 function count(v: string): number {
   const n = Number(v);
@@ -47,7 +47,7 @@ export async function createSubstituter(
   flags: SubstituteFlags,
   out: { json?: boolean; quiet?: boolean } = {},
 ): Promise<CacheSubstituter | undefined> {
-  const settings = loadSettings();
+  const settings = commandSettings();
   const urls = flags.substituters && flags.substituters.length > 0 ? flags.substituters : settings.substituters;
   if (urls.length === 0) return undefined;
   // Loaded only when caches are configured: a plain local build should not pay for the client.

@@ -7,7 +7,7 @@ import { realise } from '../../runtime/scheduler/index.js';
 import { WasiPool, useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
 import type { LocalStore } from '../../store/index.js';
 import { defaultJobs, openStore } from '../context.js';
-import { loadSettings } from '../config.js';
+import { commandSettings } from '../config.js';
 import { evaluateFile, type Target } from '../evaluate.js';
 import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
@@ -38,7 +38,7 @@ export async function buildFile(
   flags: { jobs?: number; keepGoing?: boolean; json?: boolean; quiet?: boolean; check?: boolean; substituter?: Substituter | undefined },
 ): Promise<Target[]> {
   const evaluated = await evaluateFile(store, file, attrs, args);
-  const settings = loadSettings();
+  const settings = commandSettings();
   const jobs = flags.jobs ?? defaultJobs();
   const progress = createProgress(flags.quiet ? 'quiet' : chooseMode(flags.json ?? false));
   const pool = new WasiPool({ size: jobs });

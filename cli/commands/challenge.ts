@@ -6,7 +6,7 @@ import { closeCache, openCache, readCacheInfo, type BinaryCache } from '../../st
 import { parseNarInfo, parseStorePath } from '../../store/index.js';
 import { isWpmError } from '../../util/index.js';
 import { openStore } from '../context.js';
-import { loadSettings } from '../config.js';
+import { commandSettings, splitList } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { storePathArg } from '../store-path-arg.js';
 
@@ -34,8 +34,8 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object per path')
     .action(async (paths: string[], flags: { caches?: string; json?: boolean }) => {
       const store = openStore();
-      const settings = loadSettings();
-      const urls = flags.caches ? flags.caches.split(/[\s,]+/).filter((u) => u !== '') : settings.substituters;
+      const settings = commandSettings();
+      const urls = flags.caches ? splitList(flags.caches) : settings.substituters;
       const caches = urls.map((u) => openCache(u, { timeoutMs: settings.substituteTimeout * 1000 }));
       try {
         const usable = await Promise.all(caches.map((c) => readCacheInfo(c).then(() => true as const, (err: Error) => err.message)));

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
 import { closeCache, copyToCache, openCache, type Compression } from '../../store/binary-cache/index.js';
 import { openStore } from '../context.js';
-import { loadSettings } from '../config.js';
+import { commandSettings } from '../config.js';
 import { addSubstituteOptions, createSubstituter, readSecretKeyFile, type SubstituteFlags } from '../substitution.js';
 import { storePathArg } from '../store-path-arg.js';
 import { compressionArg } from './serve.js';
@@ -34,7 +34,7 @@ export function register(program: Command): void {
   cmd.action(async (paths: string[], flags: CopyFlags) => {
     if ((flags.to === undefined) === (flags.from === undefined)) throw new WpmError('ERR_USAGE', 'give exactly one of --to URL and --from URL');
     const store = openStore();
-    const timeoutMs = loadSettings().substituteTimeout * 1000;
+    const timeoutMs = commandSettings().substituteTimeout * 1000;
     if (flags.to !== undefined) {
       const token = flags.token ?? process.env.WPM_CACHE_TOKEN;
       const cache = openCache(flags.to, { timeoutMs, ...(token ? { token } : {}) });
