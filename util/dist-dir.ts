@@ -4,6 +4,7 @@
 // not its own. This module sits one directory below dist/, as the bundle chunks do, so the
 // answer is the same from either. Run untranspiled (vitest), it is the source tree's root,
 // which has the same layout with .ts files.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -16,4 +17,14 @@ export function distFile(relative: string): string {
 
 export function distUrl(relative: string): URL {
   return pathToFileURL(distFile(relative));
+}
+
+/**
+ * A module of wpm by its path under dist/ without extension ('runtime/wasi/worker'): the compiled
+ * .js, or the .ts source when the sources run untranspiled (vitest), where it does not exist.
+ */
+export function distModule(relative: string): { url: URL; compiled: boolean } {
+  const js = distUrl(`${relative}.js`);
+  if (fs.existsSync(fileURLToPath(js))) return { url: js, compiled: true };
+  return { url: distUrl(`${relative}.ts`), compiled: false };
 }

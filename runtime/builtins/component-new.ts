@@ -10,7 +10,7 @@
 // component is written to $out, or to $out/FILE when `output` (a relative path) is given.
 import fs from 'node:fs';
 import path from 'node:path';
-import { WpmError, distFile, distUrl, isWpmError } from '../../util/index.js';
+import { WpmError, distModule, isWpmError } from '../../util/index.js';
 import { STORE_DIR, compileModule, isComponent, type WasiPool } from '../wasi/index.js';
 import type { ComponentNewInput, ComponentNewResult } from './component-new-abi.js';
 
@@ -43,8 +43,7 @@ interface Spec {
 // The driver runs in a worker, which imports it by URL: compiled JavaScript next to this file,
 // or the TypeScript source when the sources run untranspiled (the worker then has a loader hook).
 function driverUrl(): string {
-  const js = distFile('runtime/builtins/component-new-abi.js');
-  return fs.existsSync(js) ? distUrl('runtime/builtins/component-new-abi.js').href : distUrl('runtime/builtins/component-new-abi.ts').href;
+  return distModule('runtime/builtins/component-new-abi').url.href;
 }
 
 function parseSpec(stdin: unknown, where: string): Spec {

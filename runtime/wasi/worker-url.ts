@@ -1,12 +1,10 @@
 // Where the pool's worker code is. From dist/ it is dist/runtime/wasi/worker.js (never bundled:
-// see util/dist-dir.ts); when the
-// sources run as TypeScript (vitest, which transforms in-process), the worker gets a small
-// loader hook that transpiles the .ts files with the `typescript` package instead.
+// see util/dist-dir.ts); when the sources run as TypeScript (vitest, which transforms
+// in-process), the worker gets a small loader hook that transpiles the .ts files with the
+// `typescript` package instead.
 
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { WorkerOptions } from 'node:worker_threads';
-import { distUrl } from '../../util/dist-dir.js';
+import { distModule } from '../../util/dist-dir.js';
 
 const HOOKS = `
 import { existsSync, readFileSync } from 'node:fs';
@@ -37,8 +35,7 @@ register('data:text/javascript,' + encodeURIComponent(workerData.hooks));
 import(workerData.entry);`;
 
 export function workerScript(): { filename: string | URL; options: WorkerOptions } {
-  const js = distUrl('runtime/wasi/worker.js');
-  if (fs.existsSync(fileURLToPath(js))) return { filename: js, options: {} };
-  const ts = distUrl('runtime/wasi/worker.ts');
-  return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: ts.href } } };
+  const worker = distModule('runtime/wasi/worker');
+  if (worker.compiled) return { filename: worker.url, options: {} };
+  return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: worker.url.href } } };
 }
