@@ -48,13 +48,12 @@ function list(dir: string): string[] {
   }
 }
 
-/** Valid, or at least claimed by an info file (a corrupt one is verify's business, not garbage). */
+/**
+ * Valid, or at least claimed by an info file (a corrupt one is verify's business, not garbage).
+ * The file's existence is enough: GC and verify have read every info file already.
+ */
 function hasInfo(store: LocalStore, storePath: string): boolean {
-  try {
-    return store.queryPathInfo(storePath) !== undefined;
-  } catch {
-    return true;
-  }
+  return fs.existsSync(store.infoFile(storePath));
 }
 
 export interface GarbageOptions {
