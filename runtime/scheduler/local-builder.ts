@@ -42,20 +42,14 @@ export class LocalBuilder implements StepBuilder {
       this.emit({ type: 'waiting-for-lock', drvPath, name: drv.name }),
     );
     try {
-      if (outputs.every((p) => this.store.isValid(p))) {
-        this.emit({ type: 'cached', drvPath, name: drv.name });
-        return;
+      let cached: boolean;
+      try {
+        cached = outputs.every((p) => this.store.isValid(p));
+      } catch (error) {
+        this.failed(step, error);
       }
-      this.emit({ type: 'start', drvPath, name: drv.name });
-      const started = Date.now();
-      await this.run(drvPath, drv);
-      const outs: Record<string, string> = {};
-      for (const [name, o] of Object.entries(drv.outputs)) outs[name] = o.path;
-      this.emit({ type: 'built', drvPath, name: drv.name, durationMs: Date.now() - started, outputs: outs });
-    } catch (error) {
-      const logTail = readLogTail(this.logFile(drvPath));
-      this.emit({ type: 'failed', drvPath, name: drv.name, message: (error as Error).message, logTail });
-      throw error;
+      if (cached) this.emit({ type: 'cached', drvPath, name: drv.name });
+      else await this.reported(step, 'register');
     } finally {
       lock.release();
     }
@@ -70,21 +64,30 @@ export class LocalBuilder implements StepBuilder {
    * compare the result with what is registered. Registers nothing.
    */
   async check(step: Step): Promise<void> {
+    await this.reported(step, 'check');
+  }
+
+  /** Run a step between its `start` event and its `built` or `failed` one. */
+  private async reported(step: Step, mode: 'register' | 'check'): Promise<void> {
     const { drvPath, drv } = step;
     this.emit({ type: 'start', drvPath, name: drv.name });
     const started = Date.now();
     try {
-      await this.run(drvPath, drv, 'check');
+      await this.run(drvPath, drv, mode);
     } catch (error) {
-      this.emit({ type: 'failed', drvPath, name: drv.name, message: (error as Error).message, logTail: readLogTail(this.logFile(drvPath)) });
-      throw error;
+      this.failed(step, error);
     }
     const outs: Record<string, string> = {};
     for (const [name, o] of Object.entries(drv.outputs)) outs[name] = o.path;
     this.emit({ type: 'built', drvPath, name: drv.name, durationMs: Date.now() - started, outputs: outs });
   }
 
-  private async run(drvPath: string, drv: Derivation, mode: 'register' | 'check' = 'register'): Promise<void> {
+  private failed({ drvPath, drv }: Step, error: unknown): never {
+    this.emit({ type: 'failed', drvPath, name: drv.name, message: (error as Error).message, logTail: readLogTail(this.logFile(drvPath)) });
+    throw error;
+  }
+
+  private async run(drvPath: string, drv: Derivation, mode: 'register' | 'check'): Promise<void> {
     const work = this.store.makeTempDir(`build-${drv.name}`);
     try {
       const outHost: Record<string, string> = {};
