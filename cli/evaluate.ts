@@ -27,7 +27,11 @@ export async function evaluateFile(
   file: string,
   attrs: string[],
   args: EvalArg[],
-  opts: { anyValue?: boolean } = {},
+  opts: {
+    anyValue?: boolean;
+    /** Write no `.drv` file (their paths are computed, not stored), as `nix eval --read-only`. */
+    readOnly?: boolean;
+  } = {},
 ): Promise<Evaluated> {
   const io = storeEvalIO(store);
   const cache = process.env.WPM_EVAL_CACHE === '0' ? undefined : new EvalCache(store);
@@ -43,8 +47,10 @@ export async function evaluateFile(
     const recorder = new EvalRecorder(io);
     const r = await evaluate({ file, attrPath: attr, args }, recorder, { libDirs: [LIB_DIR], parallelism: EVAL_PARALLELISM });
     // The .drv files must be in the store before the cache may point at them.
-    await writeDerivations(store, r.derivations);
-    if (key) cache!.save(key, r, recorder);
+    if (!opts.readOnly) {
+      await writeDerivations(store, r.derivations);
+      if (key) cache!.save(key, r, recorder);
+    }
     for (const [p, d] of r.derivations) derivations.set(p, d);
     values.push({ attr, value: r.value });
   }

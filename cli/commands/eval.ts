@@ -1,5 +1,6 @@
 // wpm eval FILE [-A ATTR] [--json] : print what a file evaluates to (derivations show as objects
-// with their drvPath and outputs). Nothing is built.
+// with their drvPath and outputs). Nothing is built; the .drv files are written (so that the paths
+// printed can be shown and built), unless --read-only.
 import type { Command } from 'commander';
 import { openStore } from '../context.js';
 import { evaluateFile } from '../evaluate.js';
@@ -11,11 +12,15 @@ export function register(program: Command): void {
     .description('evaluate a Jsonnet file and print the result as JSON')
     .argument('<file>', 'Jsonnet file')
     .option('-A, --attr <attr>', 'attribute path to evaluate')
-    .option('--json', 'print compact JSON on one line');
+    .option('--json', 'print compact JSON on one line')
+    .option('--read-only', 'write no .drv files: the derivation paths printed are computed, not stored');
   addEvalArgOptions(cmd);
-  cmd.action(async (file: string, flags: { attr?: string; json?: boolean; arg?: string[][]; argstr?: string[][] }) => {
+  cmd.action(async (file: string, flags: { attr?: string; json?: boolean; readOnly?: boolean; arg?: string[][]; argstr?: string[][] }) => {
     const store = openStore();
-    const { values } = await evaluateFile(store, file, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { anyValue: true });
+    const { values } = await evaluateFile(store, file, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), {
+      anyValue: true,
+      readOnly: flags.readOnly,
+    });
     const value = values[0]!.value;
     process.stdout.write((flags.json ? JSON.stringify(value) : JSON.stringify(value, null, 2)) + '\n');
   });

@@ -32,6 +32,26 @@ describe('evaluation', () => {
     expect(stored.map((f) => f.slice(33))).toEqual(['wanted.drv']);
   });
 
+  it('with --read-only prints the same derivations and writes no .drv file', () => {
+    const dir = project({
+      'default.jsonnet': `${PRELUDE}local a = wpm.derivation({ name: 'a', builder: tool });\n{ a: a, b: wpm.derivation({ name: 'b', builder: tool, args: [a.out] }) }\n`,
+    });
+    const home = tempDir('home');
+    const drvs = () => fs.readdirSync(path.join(home, 'store')).filter((f) => f.endsWith('.drv'));
+    const file = path.join(dir, 'default.jsonnet');
+    const readOnly = wpm(['eval', '--json', '--read-only', file], { home });
+    expect(readOnly.stderr).toBe('');
+    expect(drvs()).toEqual([]);
+    // Nor is the evaluation cache filled: it may only point at .drv files in the store.
+    const cacheEntries = () => fs.readdirSync(path.join(home, 'cache'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(cacheEntries()).toEqual([]);
+    const written = wpm(['eval', '--json', file], { home });
+    expect(JSON.parse(readOnly.stdout)).toEqual(JSON.parse(written.stdout));
+    const value = JSON.parse(written.stdout) as Record<string, { drvPath: string }>;
+    expect(drvs().sort()).toEqual([value.a!.drvPath, value.b!.drvPath].map((p) => path.basename(p)).sort());
+    expect(cacheEntries()).not.toEqual([]);
+  });
+
   it('passes --arg and --argstr as top-level arguments', () => {
     const dir = project({ 'f.jsonnet': 'function(n, s) { n: n * 2, s: s + "!" }\n' });
     const r = wpm(['eval', '--json', '--arg', 'n=21', '--argstr', 's=hi', path.join(dir, 'f.jsonnet')], { home: tempDir('home') });
