@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { WpmError } from '../util/index.js';
 import { evaluate, type Derivation, type EvalArg, type Json } from '../derivations/index.js';
-import { EvalCache, EvalRecorder, storeEvalIO, writeDerivations } from '../runtime/scheduler/index.js';
+import { DrvWriter, EvalCache, EvalRecorder, storeEvalIO } from '../runtime/scheduler/index.js';
 import type { LocalStore } from '../store/index.js';
 import { LIB_DIR } from './context.js';
 
@@ -45,10 +45,21 @@ export async function evaluateFile(
       continue;
     }
     const recorder = new EvalRecorder(io);
-    const r = await evaluate({ file, attrPath: attr, args }, recorder, { libDirs: [LIB_DIR], parallelism: EVAL_PARALLELISM });
-    // The .drv files must be in the store before the cache may point at them.
-    if (!opts.readOnly) {
-      await writeDerivations(store, r.derivations);
+    // .drv files are written as derivations are made; the cache may only point at stored ones.
+    const writer = opts.readOnly ? undefined : new DrvWriter(store);
+    let r: Awaited<ReturnType<typeof evaluate>>;
+    try {
+      r = await evaluate({ file, attrPath: attr, args }, recorder, {
+        libDirs: [LIB_DIR],
+        parallelism: EVAL_PARALLELISM,
+        onInstantiated: writer && ((drvPath, drv) => writer.add(drvPath, drv)),
+      });
+    } catch (err) {
+      await writer?.abort();
+      throw err;
+    }
+    if (writer) {
+      await writer.close();
       if (key) cache!.save(key, r, recorder);
     }
     for (const [p, d] of r.derivations) derivations.set(p, d);

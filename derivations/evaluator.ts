@@ -47,6 +47,8 @@ export interface EvaluatorOptions {
    * evaluated by its own VM on its own thread. The result is the same as one VM's.
    */
   parallelism?: number;
+  /** Told of each derivation as it is instantiated (see Instantiator). */
+  onInstantiated?: (drvPath: string, drv: Derivation) => void;
 }
 
 /** Below this many fields, splitting an object costs more (a parse of the file per VM) than it saves. */
@@ -108,7 +110,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   for (const a of args) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.name)) throw new WpmError('ERR_EVAL_ARG', `invalid argument name '${a.name}'`);
   }
-  const instantiator = new Instantiator((p) => io.isValidPath(p));
+  const instantiator = new Instantiator((p) => io.isValidPath(p), opts.onInstantiated);
   // Loaded on demand: a cached no-op build never pays for the native addon.
   const { Jsonnet: JsonnetVm } = await import('@hanazuki/node-jsonnet');
   const newVm = () => {

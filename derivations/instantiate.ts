@@ -62,7 +62,14 @@ export class Instantiator {
   /** Hash part → source path added during this evaluation. */
   private readonly sourcesByHash = new Map<string, string>();
 
-  constructor(private readonly isKnownPath: KnownPathCheck) {}
+  /**
+   * @param onInstantiated told of each derivation the first time this evaluation makes it (not of
+   *   adopted ones), so that its `.drv` file can be written while evaluation goes on
+   */
+  constructor(
+    private readonly isKnownPath: KnownPathCheck,
+    private readonly onInstantiated?: (drvPath: string, drv: Derivation) => void,
+  ) {}
 
   addSource(storePath: string): void {
     this.sourcesByHash.set(storePath.slice(STORE_DIR.length + 1, STORE_DIR.length + 33), storePath);
@@ -147,7 +154,10 @@ export class Instantiator {
     const draft: Derivation = { name: rawName, builder, args, env, stdin, inputDrvs, inputSrcs, outputs };
     const drv = withOutputPaths(draft, (p) => this.hashOf(p)!);
     const drvPath = derivationPath(drv);
-    this.record(drvPath, drv);
+    if (!this.derivations.has(drvPath)) {
+      this.record(drvPath, drv);
+      this.onInstantiated?.(drvPath, drv);
+    }
     const outputsByName: Record<string, string> = {};
     for (const [name, o] of Object.entries(drv.outputs)) outputsByName[name] = o.path;
     return { ...outputsByName, type: 'derivation', name: rawName, drvPath, outputs: outputsByName, out: outputsByName[outputNames[0]!]! };

@@ -384,7 +384,7 @@ export class LocalStore {
       fs.renameSync(tmp, this.toHost(storePath));
     } catch (err) {
       fs.rmSync(tmp, { force: true });
-      throw new WpmError('ERR_STORE_IO', `cannot write ${storePath}`, { cause: err });
+      throw new WpmError('ERR_STORE_IO', `cannot write ${storePath}: ${(err as Error).message}`, { cause: err });
     }
     const { narHash, narSize } = hashFileContents(bytes);
     const info: PathInfo = {

@@ -6,7 +6,8 @@ export type { ScheduleOptions, ScheduleResult, StepBuilder } from './scheduler.j
 export { LocalBuilder, readDerivation } from './local-builder.js';
 export { readLogTail } from './logs.js';
 export { storeEvalIO } from './eval-io.js';
-export { realise, writeDerivations } from './realise.js';
+export { realise } from './realise.js';
+export { DrvWriter } from './drv-writer.js';
 export type { RealiseOptions } from './realise.js';
 export type { Substituter } from './substituter.js';
 export { EvalCache, EvalRecorder } from './eval-cache.js';

@@ -1,6 +1,5 @@
-// From evaluated derivations to valid outputs: write the `.drv` files, plan, run.
-import { WpmError } from '../../util/index.js';
-import { serializeDerivation, type Derivation } from '../../derivations/index.js';
+// From evaluated derivations (their `.drv` files already written) to valid outputs: plan, run.
+import type { Derivation } from '../../derivations/index.js';
 import type { LocalStore } from '../../store/index.js';
 import type { WasiPool } from '../wasi/index.js';
 import type { EventSink } from './events.js';
@@ -10,21 +9,6 @@ import type { Substituter } from './substituter.js';
 import { runPlan, type ScheduleResult } from './scheduler.js';
 
 /** Store every instantiated derivation as a `.drv` text object (inputs first). */
-export async function writeDerivations(store: LocalStore, derivations: Map<string, Derivation>): Promise<void> {
-  const all = [...derivations.keys()];
-  const valid = store.areValid(all);
-  const drvPaths = all.filter((_, k) => !valid[k]);
-  const items = drvPaths.map((p) => derivations.get(p)!).map((drv) => ({
-    name: `${drv.name}.drv`,
-    text: serializeDerivation(drv),
-    references: [...drv.inputSrcs, ...Object.keys(drv.inputDrvs)],
-  }));
-  const written = store.addTexts(items);
-  written.forEach((p, k) => {
-    if (p !== drvPaths[k]) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${drvPaths[k]} was stored as ${p}`);
-  });
-}
-
 export interface RealiseOptions {
   jobs: number;
   keepGoing?: boolean;

@@ -1,5 +1,5 @@
-// Where the pool's worker code is. From dist/ it is dist/runtime/wasi/worker.js (never bundled:
-// see util/dist-dir.ts); when the sources run as TypeScript (vitest, which transforms
+// Where a worker's code is (the pool's, or the .drv writer's). From dist/ it is, e.g.,
+// dist/runtime/wasi/worker.js (never bundled: see util/dist-dir.ts); when the sources run as TypeScript (vitest, which transforms
 // in-process), the worker gets a small loader hook that transpiles the .ts files with the
 // `typescript` package instead.
 
@@ -34,8 +34,12 @@ const { workerData } = require('node:worker_threads');
 register('data:text/javascript,' + encodeURIComponent(workerData.hooks));
 import(workerData.entry);`;
 
-export function workerScript(): { filename: string | URL; options: WorkerOptions } {
-  const worker = distModule('runtime/wasi/worker');
-  if (worker.compiled) return { filename: worker.url, options: {} };
-  return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: worker.url.href } } };
+/**
+ * How to start a worker running one of wpm's modules (by its path under dist/ without extension).
+ * The worker finds `data` as `workerData.data` either way.
+ */
+export function workerScript(module = 'runtime/wasi/worker', data?: unknown): { filename: string | URL; options: WorkerOptions } {
+  const worker = distModule(module);
+  if (worker.compiled) return { filename: worker.url, options: { workerData: { data } } };
+  return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: worker.url.href, data } } };
 }

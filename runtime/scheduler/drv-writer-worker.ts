@@ -1,0 +1,21 @@
+// The .drv writer's thread (drv-writer.ts): adds the text objects it is sent, in order, then exits
+// when told to (process.exit, so that its temporary roots file is removed as it ends).
+import { parentPort, workerData } from 'node:worker_threads';
+import { LocalStore } from '../../store/index.js';
+import { WpmError, isWpmError } from '../../util/index.js';
+import type { DrvBatch, WriterReply } from './drv-writer.js';
+
+const store = LocalStore.open((workerData as { data: { home: string } }).data.home);
+const reply = (r: WriterReply) => parentPort!.postMessage(r);
+
+parentPort!.on('message', (batch: DrvBatch | 'end') => {
+  if (batch === 'end') process.exit(0);
+  try {
+    const written = store.addTexts(batch.items);
+    written.forEach((p, k) => {
+      if (p !== batch.drvPaths[k]) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${batch.drvPaths[k]} was stored as ${p}`);
+    });
+  } catch (err) {
+    reply({ error: { code: isWpmError(err) ? err.code : 'ERR_STORE_IO', message: (err as Error).message } });
+  }
+});
