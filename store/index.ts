@@ -10,7 +10,7 @@ export type { Lock } from './lock.js';
 export { normalizeTree, removeTree } from './normalize.js';
 export { copyTree } from './copy-tree.js';
 export type { CopyFilter } from './copy-tree.js';
-export { addTempRoot, addTempRootsSync, readTempRoots } from './temp-roots.js';
+export { addTempRoot, readTempRoots } from './temp-roots.js';
 export { acquireGcLock, gcLockPath, gcRunning } from './gc-lock.js';
 export { collectGarbage } from './gc.js';
 export type { GcOptions, GcResult } from './gc.js';

@@ -1,11 +1,12 @@
 // Writing an evaluation's `.drv` files. A large evaluation hands them, as they are instantiated,
 // to a worker thread that writes them while evaluation goes on: creating 20,000 files (each `.drv`
 // and its info) costs a second of system time, and evaluation leaves a core idle part of the time.
-// A small one writes them at the end, on this thread, without starting a worker.
+// A small one, or a re-evaluation that finds its `.drv` files in the store, writes at the end on
+// this thread without starting a worker.
 import { Worker } from 'node:worker_threads';
 import { WpmError } from '../../util/index.js';
 import { serializeDerivation, type Derivation } from '../../derivations/index.js';
-import { addTempRootsSync, type LocalStore, type TextObject } from '../../store/index.js';
+import type { LocalStore, TextObject } from '../../store/index.js';
 import { workerScript } from '../wasi/worker-url.js';
 
 /** Below this many derivations, a worker's start costs more than the writes it would overlap. */
@@ -23,7 +24,10 @@ export interface WriterReply {
 }
 
 export class DrvWriter {
-  private pending: { drvPath: string; drv: Derivation }[] = [];
+  /** Made, not yet looked up in the store. */
+  private unchecked: Made[] = [];
+  /** Not in the store: to write. */
+  private missing: Made[] = [];
   private worker: Worker | undefined;
   private failure: WpmError | undefined;
   private finished: Promise<void> | undefined;
@@ -31,37 +35,46 @@ export class DrvWriter {
   constructor(private readonly store: LocalStore) {}
 
   add(drvPath: string, drv: Derivation): void {
-    this.pending.push({ drvPath, drv });
-    if (this.pending.length >= (this.worker ? BATCH : WORKER_AFTER)) this.send();
+    this.unchecked.push({ drvPath, drv });
+    if (this.unchecked.length >= BATCH) this.check();
   }
 
   /** Every `.drv` added is in the store (or the first failure is thrown). */
   async close(): Promise<void> {
-    try {
-      if (this.worker === undefined) {
-        this.write(this.pending.splice(0));
-        return;
-      }
-      this.send();
-      this.worker.postMessage('end'); // after the batches: the worker takes messages in order
-      await this.finished;
-      if (this.failure) throw this.failure;
-    } finally {
-      this.worker = undefined;
+    this.check();
+    if (this.worker === undefined) {
+      this.write(this.missing.splice(0));
+      return;
     }
+    this.send();
+    this.worker.postMessage('end'); // after the batches: the worker takes messages in order
+    await this.finished;
+    this.worker = undefined;
+    if (this.failure) throw this.failure;
   }
 
   /** Stop at once (evaluation failed): what was written stays, valid and garbage-collectable. */
   async abort(): Promise<void> {
-    this.pending = [];
+    this.unchecked = [];
+    this.missing = [];
     await this.worker?.terminate();
   }
 
+  /**
+   * Root a batch and keep those not in the store yet (one write of roots and one look at the GC
+   * lock for the batch). Most of a re-evaluation's derivations are there already, and then no
+   * worker starts at all.
+   */
+  private check(): void {
+    const batch = this.unchecked.splice(0);
+    const valid = this.store.areValid(batch.map((b) => b.drvPath));
+    this.missing.push(...batch.filter((_, k) => !valid[k]));
+    if (this.worker !== undefined || this.missing.length >= WORKER_AFTER) this.send();
+  }
+
   private send(): void {
-    const batch = this.pending.splice(0);
+    const batch = this.missing.splice(0);
     if (batch.length === 0) return;
-    // Rooted by this thread: the worker's own temporary roots end with it.
-    addTempRootsSync(this.store.layout, batch.map((b) => b.drvPath));
     this.worker ??= this.start();
     this.worker.postMessage({ items: batch.map(textObject), drvPaths: batch.map((b) => b.drvPath) } satisfies DrvBatch);
   }
@@ -79,7 +92,7 @@ export class DrvWriter {
     return worker;
   }
 
-  private write(batch: { drvPath: string; drv: Derivation }[]): void {
+  private write(batch: Made[]): void {
     const written = this.store.addTexts(batch.map(textObject));
     written.forEach((p, k) => {
       if (p !== batch[k]!.drvPath) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${batch[k]!.drvPath} was stored as ${p}`);
@@ -87,6 +100,11 @@ export class DrvWriter {
   }
 }
 
-function textObject({ drv }: { drv: Derivation }): TextObject {
+interface Made {
+  drvPath: string;
+  drv: Derivation;
+}
+
+function textObject({ drv }: Made): TextObject {
   return { name: `${drv.name}.drv`, text: serializeDerivation(drv), references: [...drv.inputSrcs, ...Object.keys(drv.inputDrvs)] };
 }
