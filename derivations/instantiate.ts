@@ -146,8 +146,9 @@ export class Instantiator {
     }
 
     // Inputs are the store paths mentioned in builder, args, env or stdin. The other fields cannot
-    // hold one (a name or output name has no '/', outputHash is a hash), so without wrapper fields
-    // the JSON as Jsonnet wrote it is scanned whole, unless it spells characters as escapes.
+    // hold one and still be valid (names and output names are store path names, outputHash is a
+    // hash), so without wrapper fields the JSON as Jsonnet wrote it is scanned whole, unless it
+    // spells characters as escapes.
     const whole = !wrapperFields && !/\\[u/]/.test(specJson);
     const mentions = whole ? [specJson] : [builder, JSON.stringify(args), JSON.stringify(env), JSON.stringify(stdin)];
     const { inputDrvs, inputSrcs } = this.scanInputs(where, mentions);
