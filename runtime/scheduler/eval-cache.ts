@@ -102,9 +102,16 @@ export class EvalRecorder implements EvalIO {
 
   constructor(private readonly inner: EvalIO) {}
 
+  private readonly seenCalls = new Set<string>();
+
   async addPath(hostPath: string, opts: { name: string; exclude: string[] }): Promise<string> {
     const storePath = await this.inner.addPath(hostPath, opts);
-    this.pathCalls.push({ hostPath, name: opts.name, exclude: opts.exclude, storePath });
+    // Each VM of a parallel evaluation adds the sources it meets; one record each is enough.
+    const call = JSON.stringify([hostPath, opts.name, opts.exclude, storePath]);
+    if (!this.seenCalls.has(call)) {
+      this.seenCalls.add(call);
+      this.pathCalls.push({ hostPath, name: opts.name, exclude: opts.exclude, storePath });
+    }
     return storePath;
   }
 

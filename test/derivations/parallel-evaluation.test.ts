@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARD_MIN_FIELDS, evaluate, type EvalIO } from '../../derivations/index.js';
 import { makeTextPath } from '../../store/format/index.js';
+import { EvalRecorder } from '../../runtime/scheduler/index.js';
 import { REPO, tempDir } from '../helpers/cli.js';
 
 const LIB = path.join(REPO, 'packages/lib');
@@ -87,5 +88,17 @@ describe('parallel evaluation of a large object', () => {
     expect(messages[0]).toContain('the first field fails');
     expect(messages[0]).toMatch(/set\.jsonnet:\d+:\d+/);
     expect(messages[1]).toBe(messages[0]);
+  });
+});
+
+describe('the evaluation cache record of a parallel evaluation', () => {
+  it('keeps one record of a source each VM added', async () => {
+    const recorder = new EvalRecorder({
+      ...memoryIO(),
+      addPath: async (hostPath, opts) => `/wpm/store/${'c'.repeat(32)}-${opts.name}`,
+    });
+    for (let vm = 0; vm < 3; vm++) await recorder.addPath('/src/hello.c', { name: 'hello.c', exclude: [] });
+    await recorder.addPath('/src/hello.c', { name: 'hello.c', exclude: ['*.o'] });
+    expect(recorder.pathCalls.map((c) => c.exclude)).toEqual([[], ['*.o']]);
   });
 });
