@@ -1,6 +1,8 @@
 // Evaluate a file for a command: each -A attribute (or the whole file), collecting the
 // derivations to build with the attribute names users will recognise in messages.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { WpmError } from '../util/index.js';
 import { evaluate, type Derivation, type EvalArg, type Json } from '../derivations/index.js';
 import { DrvWriter, EvalCache, EvalRecorder, storeEvalIO } from '../runtime/scheduler/index.js';
@@ -33,6 +35,7 @@ export async function evaluateFile(
     readOnly?: boolean;
   } = {},
 ): Promise<Evaluated> {
+  file = entryFile(file);
   const io = storeEvalIO(store);
   const cache = process.env.WPM_EVAL_CACHE === '0' ? undefined : new EvalCache(store);
   const derivations = new Map<string, Derivation>();
@@ -74,6 +77,20 @@ export async function evaluateFile(
     return found;
   });
   return { values, targets, derivations };
+}
+
+/** The Jsonnet file a command names: a directory means its default.jsonnet, as nix-build does. */
+function entryFile(file: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new WpmError('ERR_USAGE', `${file}: no such file`);
+  }
+  if (!stat.isDirectory()) return file;
+  const entry = path.join(file, 'default.jsonnet');
+  if (!fs.existsSync(entry)) throw new WpmError('ERR_USAGE', `${file} is a directory without a default.jsonnet`);
+  return entry;
 }
 
 function isDerivationValue(v: Json): v is { type: 'derivation'; drvPath: string; outputs: Record<string, string> } & { [k: string]: Json } {

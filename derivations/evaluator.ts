@@ -72,18 +72,21 @@ function entryPrelude(file: string, attrs: string[], args: EvalArg[]): string {
   return `
 local wpmEntry = import ${JSON.stringify(file)};
 local wpmArgs = { ${applied.join(', ')} };
-local wpmRoot = if std.isFunction(wpmEntry) then ${call} else wpmEntry;
-local wpmSelect(v, path, i) =
-  if i == std.length(path) then v
-  else if std.isArray(v) && std.length(path[i]) > 0 && std.all([std.member('0123456789', c) for c in std.stringChars(path[i])]) then
-    local n = std.parseInt(path[i]);
-    if n < std.length(v) then wpmSelect(v[n], path, i + 1)
-    else error 'attribute ' + std.join('.', path[:i + 1]) + ': index out of range (the list has ' + std.length(v) + ' elements)'
-  else if !std.isObject(v) then
-    error 'attribute ' + std.join('.', path[:i]) + ' is not an object, so it has no attribute ' + path[i]
-  else if !std.objectHas(v, path[i]) then
-    error 'attribute \\'' + std.join('.', path[:i + 1]) + '\\' not found in ' + ${JSON.stringify(file)} + '; available: ' + std.join(', ', std.objectFields(v))
-  else wpmSelect(v[path[i]], path, i + 1);
+local wpmRoot = if std.type(wpmEntry) == 'function' then ${call} else wpmEntry;
+local wpmList(names) =
+  std.join(', ', names[:20]) + (if std.length(names) > 20 then ', … (' + (std.length(names) - 20) + ' more)' else '');
+local wpmSelect(wpmV, wpmPath, wpmI) =
+  if wpmI == std.length(wpmPath) then wpmV
+  else local wpmType = std.type(wpmV), wpmName = wpmPath[wpmI];
+  if wpmType == 'array' && std.length(wpmName) > 0 && std.all([std.member('0123456789', c) for c in std.stringChars(wpmName)]) then
+    local n = std.parseInt(wpmName);
+    if n < std.length(wpmV) then wpmSelect(wpmV[n], wpmPath, wpmI + 1)
+    else error 'attribute ' + std.join('.', wpmPath[:wpmI + 1]) + ': index out of range (the list has ' + std.length(wpmV) + ' elements)'
+  else if wpmType != 'object' then
+    error 'attribute ' + std.join('.', wpmPath[:wpmI]) + ' is not an object, so it has no attribute ' + wpmName
+  else if !std.objectHas(wpmV, wpmName) then
+    error 'attribute \\'' + std.join('.', wpmPath[:wpmI + 1]) + '\\' not found in ' + ${JSON.stringify(file)} + '; available: ' + wpmList(std.objectFields(wpmV))
+  else wpmSelect(wpmV[wpmName], wpmPath, wpmI + 1);
 local wpmValue = wpmSelect(wpmRoot, ${JSON.stringify(attrs)}, 0);
 `;
 }
@@ -93,7 +96,7 @@ local wpmValue = wpmSelect(wpmRoot, ${JSON.stringify(attrs)}, 0);
  * only its field names: forcing nothing else, so that the slices are evaluated once each.
  */
 const FIRST_PASS = `
-if std.isObject(wpmValue) && std.length(std.objectFields(wpmValue)) >= ${SHARD_MIN_FIELDS}
+if std.type(wpmValue) == 'object' && std.length(std.objectFields(wpmValue)) >= ${SHARD_MIN_FIELDS}
 then { fields: std.objectFields(wpmValue) }
 else { value: wpmValue }
 `;
@@ -206,15 +209,17 @@ function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO): v
 
 /**
  * libjsonnet's messages mention our wrapper snippet; keep the user's frames only. A frame in the
- * user's file may still name the object through the wrapper's variable (`object <wpmValue>` when a
- * slice indexes it): that object has no name of the user's, as one VM's manifestation says.
+ * user's file may still name the object through a wrapper's variable (`object <wpmValue>` when a
+ * slice indexes it, `<wpmV>` when -A selects in it): that object has no name of the user's, as one
+ * VM's manifestation says. (The wrapper forces the user's values with the builtin std.type, so no
+ * std.jsonnet frame of its own comes between.)
  */
 function cleanJsonnetMessage(message: string): string {
   return message
     .split('\n')
     .filter((line) => !/^\s*<wpm>:/.test(line))
     .join('\n')
-    .replace(/\bobject <wpm(?:Value|Root|Entry)>/g, 'object <anonymous>')
+    .replace(/\bobject <wpm[A-Za-z]*>/g, 'object <anonymous>')
     .trimEnd();
 }
 

@@ -1,7 +1,7 @@
 // wpm eval FILE [-A ATTR] [--json] : print what a file evaluates to (derivations show as objects
 // with their drvPath and outputs). Nothing is built; the .drv files are written (so that the paths
 // printed can be shown and built), unless --read-only.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { openStore } from '../context.js';
 import { evaluateFile } from '../evaluate.js';
 import { addEvalArgOptions, evalArgsFrom } from '../options.js';
@@ -11,7 +11,10 @@ export function register(program: Command): void {
     .command('eval')
     .description('evaluate a Jsonnet file and print the result as JSON')
     .argument('<file>', 'Jsonnet file')
-    .option('-A, --attr <attr>', 'attribute path to evaluate')
+    .option('-A, --attr <attr>', 'attribute path to evaluate (one: eval prints one value)', (value: string, previous: string | undefined) => {
+      if (previous !== undefined) throw new InvalidArgumentError('give one attribute path: wpm eval prints one value');
+      return value;
+    })
     .option('--json', 'print compact JSON on one line')
     .option('--read-only', 'write no .drv files: the derivation paths printed are computed, not stored');
   addEvalArgOptions(cmd);

@@ -72,6 +72,7 @@ describe('evaluation errors carry a location', () => {
   ),
   missing: wpm.derivation({ name: 'm', builder: wpm.path(std.thisFile, 'missing.wasm') }),
   nested: { deeper: { x: 1 } },
+  direct: error 'this attribute itself fails',
 }
 `,
   });
@@ -83,6 +84,39 @@ describe('evaluation errors carry a location', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('boom: this field fails');
     expect(r.stderr).toContain(`${file}:4:17`);
+    // Only the user's frames: none of wpm's attribute selection, nor of std.jsonnet for it.
+    for (const attr of ['runtime', 'direct']) {
+      const e = wpm(['eval', '-A', attr, file], { home: tempDir('home') });
+      expect(e.stderr).toMatch(/RUNTIME ERROR: (boom|this attribute)/);
+      expect(e.stderr).not.toMatch(/std\.jsonnet|<wpm|wpm[A-Z]|<v>/);
+    }
+    expect(wpm(['eval', '-A', 'direct', file], { home: tempDir('home') }).stderr).toContain(`${file}:13:11`);
+  });
+
+  it('an unknown attribute of a large object lists the first twenty and counts the rest', () => {
+    const fields = Array.from({ length: 30 }, (_, i) => `f${String(i).padStart(2, '0')}: ${i}`).join(', ');
+    const big = path.join(project({ 'big.jsonnet': `{ ${fields} }\n` }), 'big.jsonnet');
+    const r = wpm(['eval', '-A', 'nope', big], { home: tempDir('home') });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`available: f00, f01, f02, f03, f04, f05, f06, f07, f08, f09, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, … (10 more)`);
+  });
+
+  it('takes a directory for its default.jsonnet, and names a file that is not there', () => {
+    const home = tempDir('home');
+    const r = wpm(['eval', '--json', '-A', 'nested', dir], { home });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ deeper: { x: 1 } });
+    const missing = wpm(['eval', path.join(dir, 'nope.jsonnet')], { home });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`${path.join(dir, 'nope.jsonnet')}: no such file`);
+    const empty = tempDir('empty');
+    expect(wpm(['build', empty], { home }).stderr).toContain(`${empty} is a directory without a default.jsonnet`);
+  });
+
+  it('refuses a second -A to eval, which prints one value', () => {
+    const r = wpm(['eval', '-A', 'nested', '-A', 'runtime', file], { home: tempDir('home') });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('give one attribute path');
   });
 
   it('a field of the wrong type names the derivation, the field and the call site', () => {
@@ -96,7 +130,7 @@ describe('evaluation errors carry a location', () => {
     const r = build('nested.nope');
     expect(r.status).toBe(3);
     expect(r.stderr).toContain(`attribute 'nested.nope' not found in ${file}; available: deeper`);
-    expect(build('nope').stderr).toContain('available: cycle, missing, nested, runtime, wrongType');
+    expect(build('nope').stderr).toContain('available: cycle, direct, missing, nested, runtime, wrongType');
   });
 
   it('a dependency cycle names the derivations going round it', () => {
@@ -144,4 +178,21 @@ describe('builtin:unpack refuses archives that escape', () => {
       expect(fs.existsSync('/tmp/evil')).toBe(false);
     });
   }
+});
+
+describe('a builder that is not WebAssembly', () => {
+  it('fails its step saying so, and its empty log says it is empty', () => {
+    const dir = project({ 'default.jsonnet': `${PRELUDE}wpm.derivation({ name: 'not-wasm', builder: tool })\n` });
+    const home = tempDir('home');
+    const r = wpm(['build', '--no-link', path.join(dir, 'default.jsonnet')], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/builder \/wpm\/store\/[0-9a-z]{32}-tool\.wasm is not a valid WebAssembly module or component: /);
+    // No hint to read a log that has nothing in it.
+    expect(r.stderr).not.toContain('the full log');
+    const drv = fs.readdirSync(path.join(home, 'store')).find((f) => f.endsWith('-not-wasm.drv'))!;
+    const log = wpm(['log', `/wpm/store/${drv}`], { home });
+    expect(log.status).toBe(0);
+    expect(log.stdout).toBe('');
+    expect(log.stderr).toContain(`the log of /wpm/store/${drv} is empty`);
+  });
 });
