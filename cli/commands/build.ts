@@ -1,4 +1,5 @@
 // wpm build FILE [-A ATTR]... : evaluate, build what is missing, print output paths, link results.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
@@ -61,9 +62,11 @@ export async function buildFile(
       const err = first.error instanceof WpmError ? first.error : new WpmError('ERR_BUILD_FAILED', String(first.error));
       const more = result.failed.length > 1 ? ` (and ${result.failed.length - 1} more failed steps)` : '';
       // Whatever went wrong inside a step, the command's verdict is "a build step failed".
+      const log = path.join(store.layout.logs, `${path.basename(first.drvPath)}.log`);
+      const hasLog = fs.existsSync(log) && fs.statSync(log).size > 0;
       throw new WpmError('ERR_BUILD_FAILED', `${err.message}${more}`, {
         cause: err,
-        hint: err.hint ?? `the full log: wpm log ${first.drvPath}`,
+        ...(err.hint ? { hint: err.hint } : hasLog ? { hint: `the full log: wpm log ${first.drvPath}` } : {}),
       });
     }
     return evaluated.targets;

@@ -22,6 +22,9 @@ export function register(program: Command): void {
       }
       const file = path.join(store.layout.logs, `${path.basename(drvPath)}.log`);
       if (!fs.existsSync(file)) throw new WpmError('ERR_LOG_NONE', `no log for ${drvPath}`);
-      process.stdout.write(fs.readFileSync(file));
+      const log = fs.readFileSync(file);
+      // Said on stderr, so that `wpm log X > file` still gives the log's exact bytes.
+      if (log.length === 0) process.stderr.write(`the log of ${drvPath} is empty: the step wrote nothing to stdout or stderr\n`);
+      process.stdout.write(log);
     });
 }

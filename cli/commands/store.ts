@@ -7,6 +7,7 @@ import {
   formatBytes,
   problemPath,
   verifyStore,
+  type GarbageKind,
   type Problem,
 } from '../../store/index.js';
 import { openStore } from '../context.js';
@@ -33,6 +34,15 @@ function count(n: number, noun: string): string {
 }
 
 const waiting = () => process.stderr.write('waiting for another wpm store gc or verify to finish…\n');
+
+/** What each kind of leftover is, for people. */
+const GARBAGE_WORDS: Record<GarbageKind, string> = {
+  'invalid-path': 'a store directory without path info',
+  'temp-dir': 'temporary work of a process that has ended',
+  'info-temp': 'a half-written path info of a process that has ended',
+  'temp-roots': 'the temporary roots of a process that has ended',
+  'lock-temp': 'a lock file of a process that has ended',
+};
 
 export function register(program: Command): void {
   const store = program.command('store').description('manage the local store');
@@ -104,9 +114,11 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       } else {
         for (const p of r.problems) process.stdout.write(`corrupt: ${describe(p)}\n`);
-        for (const g of r.garbage) process.stdout.write(`${flags.repair ? 'removed' : 'garbage'}: ${g.storePath ?? g.host} (${g.kind})\n`);
+        for (const g of r.garbage) process.stdout.write(`${flags.repair ? 'removed' : 'garbage'}: ${g.storePath ?? g.host} (${GARBAGE_WORDS[g.kind]})\n`);
         for (const p of r.invalidated) process.stdout.write(`invalidated: ${p}\n`);
-        process.stderr.write(`checked ${count(r.checked, 'path')}: ${count(r.problems.length, 'problem')}, ${count(r.garbage.length, 'leftover')}\n`);
+        process.stderr.write(
+          `checked ${count(r.checked, 'path')}: ${count(r.problems.length, 'problem')}, ${count(r.garbage.length, 'leftover')} (files no valid path owns: harmless, gc deletes them)\n`,
+        );
       }
       if (r.problems.length > 0 && !flags.repair) {
         throw new WpmError('ERR_STORE_CORRUPT', `the store at ${s.home} has ${count(r.problems.length, 'problem')}: ${r.problems.map(problemPath).join(', ')}`, {

@@ -50,7 +50,14 @@ export function loadTranspiled(dir: string, what: string): ComponentRunnable {
 
 /** Bytes of a builder (a module or a component) as a pool runnable; components are cached. */
 export async function runnableFor(store: LocalStore, bytes: Uint8Array, what: string): Promise<Runnable> {
-  if (!isComponent(bytes)) return compileModule(bytes);
+  if (!isComponent(bytes)) {
+    try {
+      return compileModule(bytes);
+    } catch (cause) {
+      // V8 says what is wrong in its own terms ("expected 4 bytes, fell off end @+0").
+      throw new WpmError('ERR_WASI_INVALID_MODULE', `${what} is not a valid WebAssembly module or component: ${(cause as Error).message}`, { cause });
+    }
+  }
   const sha = crypto.createHash('sha256').update(bytes).digest('hex');
   let c = loaded.get(sha);
   if (c === undefined) {

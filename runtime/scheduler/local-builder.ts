@@ -280,7 +280,7 @@ export function readDerivation(store: LocalStore, drvPath: string): Derivation {
   try {
     text = fs.readFileSync(store.toHost(drvPath), 'utf8');
   } catch (cause) {
-    throw new WpmError('ERR_DRV_MISSING', `derivation ${drvPath} is not in the store`, { cause });
+    throw new WpmError('ERR_STORE_NOT_VALID', `derivation ${drvPath} is not in the store`, { cause });
   }
   return parseDerivationFile(text, drvPath);
 }

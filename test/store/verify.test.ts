@@ -125,7 +125,7 @@ describe('wpm store verify', () => {
     fs.mkdirSync(path.join(s.home, 'store', '0000000000000000000000000000000a-leftover'));
     const r = verify(s.home);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('garbage: /wpm/store/0000000000000000000000000000000a-leftover (invalid-path)');
+    expect(r.stdout).toContain('garbage: /wpm/store/0000000000000000000000000000000a-leftover (a store directory without path info)');
     removeTree(s.root);
   });
 });
