@@ -21,6 +21,7 @@ function seconds(ms: number): string {
 
 export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): Progress {
   const counts = { built: 0, cached: 0, failed: 0, total: 0 };
+  let interrupted = false;
   const running = new Map<string, { name: string; since: number }>();
   const started = Date.now();
   let statusShown = false;
@@ -82,8 +83,13 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
             say(`FAILED ${e.name}: ${e.message}${tail}`);
           }
           break;
+        case 'interrupted':
+          running.delete(e.drvPath);
+          interrupted = true;
+          if (mode !== 'json') say(`stopped ${e.name} (interrupted)`);
+          break;
         case 'dependency-failed':
-          if (mode !== 'json') say(`skipped ${e.name}: input ${e.failedInput} failed`);
+          if (mode !== 'json') say(interrupted ? `not started ${e.name} (interrupted)` : `skipped ${e.name}: input ${e.failedInput} failed`);
           break;
         case 'waiting-for-lock':
           if (mode !== 'json') say(`waiting for another wpm building ${e.name}`);

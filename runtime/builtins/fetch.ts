@@ -21,6 +21,8 @@ export interface FetchRequest {
   timeoutMs?: number;
   /** Tries before a network failure, a stall or a 5xx answer is final (default 3). */
   attempts?: number;
+  /** Ctrl-C: the download stops and is not tried again. */
+  signal?: AbortSignal;
 }
 
 export async function fetchToFile(req: FetchRequest): Promise<void> {
@@ -44,6 +46,7 @@ export async function fetchToFile(req: FetchRequest): Promise<void> {
       break;
     } catch (err) {
       fs.rmSync(req.dest, { force: true });
+      if (req.signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `${req.where}: interrupted`, { cause: err });
       const final = err instanceof WpmError && (err.code !== 'ERR_FETCH_FAILED' || /HTTP 4\d\d/.test(err.message));
       if (final || attempt >= attempts) throw err;
       await new Promise((r) => setTimeout(r, 500 * attempt));
@@ -59,6 +62,9 @@ async function downloadOnce(url: string, headers: Record<string, string>, req: F
   const idleMs = req.timeoutMs ?? 60_000;
   const controller = new AbortController();
   let idle = setTimeout(() => controller.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
+  const interrupt = () => controller.abort(new Error('interrupted'));
+  if (req.signal?.aborted) interrupt();
+  req.signal?.addEventListener('abort', interrupt);
   const touch = () => {
     clearTimeout(idle);
     idle = setTimeout(() => controller.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
@@ -82,6 +88,7 @@ async function downloadOnce(url: string, headers: Record<string, string>, req: F
     }
   } finally {
     clearTimeout(idle);
+    req.signal?.removeEventListener('abort', interrupt);
   }
 }
 

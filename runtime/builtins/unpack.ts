@@ -20,6 +20,8 @@ export interface UnpackRequest {
   subdir?: string;
   /** Names the step in errors. */
   where: string;
+  /** Stops between entries when aborted (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 function isGzip(file: string): boolean {
@@ -75,10 +77,13 @@ export async function unpack(req: UnpackRequest): Promise<void> {
   extract.on('entry', (header, stream, next) => {
     const finish = (err?: unknown) => {
       if (err) {
+        // Destroying the extractor fails the entry's stream too; the pipeline reports the error once.
+        stream.on('error', () => {});
         stream.resume();
         extract.destroy(err as Error);
       } else next();
     };
+    if (req.signal?.aborted) return finish(new WpmError('ERR_INTERRUPTED', `${req.where}: interrupted`));
     try {
       let parts = entryComponents(header.name, req.where).slice(strip);
       const wanted = subdir.every((s, i) => parts[i] === s);

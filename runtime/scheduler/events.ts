@@ -7,6 +7,8 @@ export type BuildEvent =
   | { type: 'built'; drvPath: string; name: string; durationMs: number; outputs: Record<string, string> }
   | { type: 'cached'; drvPath: string; name: string }
   | { type: 'failed'; drvPath: string; name: string; message: string; logTail: string }
+  /** Stopped by Ctrl-C (the build's signal): nothing of it is registered. */
+  | { type: 'interrupted'; drvPath: string; name: string }
   | { type: 'dependency-failed'; drvPath: string; name: string; failedInput: string }
   | { type: 'waiting-for-lock'; drvPath: string; name: string };
 

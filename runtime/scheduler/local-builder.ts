@@ -17,6 +17,8 @@ import { verifyFixedOutput } from './fixed-output.js';
 
 export interface LocalBuilderOptions {
   onEvent?: EventSink;
+  /** Ctrl-C: builtins stop too, and steps it stops are reported as interrupted, not failed. */
+  signal?: AbortSignal;
   /** Per-step wall-clock limit. */
   timeoutMs?: number;
   /** builtin:fetch gives up after this long without data. */
@@ -83,7 +85,8 @@ export class LocalBuilder implements StepBuilder {
   }
 
   private failed({ drvPath, drv }: Step, error: unknown): never {
-    this.emit({ type: 'failed', drvPath, name: drv.name, message: (error as Error).message, logTail: readLogTail(this.logFile(drvPath)) });
+    if (this.opts.signal?.aborted) this.emit({ type: 'interrupted', drvPath, name: drv.name });
+    else this.emit({ type: 'failed', drvPath, name: drv.name, message: (error as Error).message, logTail: readLogTail(this.logFile(drvPath)) });
     throw error;
   }
 
@@ -222,6 +225,7 @@ export class LocalBuilder implements StepBuilder {
       executable: req.executable === true,
       where: `fetch '${drv.name}' (${drvPath})`,
       ...(this.opts.fetchTimeoutMs ? { timeoutMs: this.opts.fetchTimeoutMs } : {}),
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
     });
   }
 
@@ -237,6 +241,7 @@ export class LocalBuilder implements StepBuilder {
       strip: req.strip ?? 0,
       ...(req.subdir ? { subdir: req.subdir } : {}),
       where: `unpack '${drv.name}'`,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
     });
   }
 

@@ -50,6 +50,7 @@ export async function realise(
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.fetchTimeoutMs ? { fetchTimeoutMs: opts.fetchTimeoutMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   // --check: the targets whose outputs are valid are built again and compared. Their inputs are
   // valid, so they need nothing else and run alongside the steps still to build.

@@ -64,7 +64,11 @@ describe('scheduler', () => {
     const r = await run.done;
     expect(Date.now() - t).toBeLessThan(5000);
     expect(r.status).toBe(130);
-    expect(events(r.stderr).filter((e) => e.type === 'built')).toEqual([]);
+    const ev = events(r.stderr);
+    expect(ev.filter((e) => e.type === 'built')).toEqual([]);
+    // Stopped, not failed: the steps it stopped say so, and so does the one never started.
+    expect(ev.filter((e) => e.type === 'interrupted').map((e) => e.name).sort()).toEqual(['leaf0-int', 'leaf1-int']);
+    expect(ev.filter((e) => e.type === 'failed')).toEqual([]);
     expect(fs.readdirSync(path.join(home, 'tmp'))).toEqual([]);
     expect(fs.readdirSync(path.join(home, 'store')).filter((f) => /-leaf\d-int$/.test(f))).toEqual([]);
     const again = wpm(args, { home });
