@@ -54,6 +54,16 @@ export interface EvaluatorOptions {
 /** Below this many fields, splitting an object costs more (a parse of the file per VM) than it saves. */
 export const SHARD_MIN_FIELDS = 256;
 
+/**
+ * How many VMs may evaluate at once in this process. node-jsonnet runs each evaluation on a libuv
+ * pool thread, which stays blocked while a native callback waits for file I/O; that I/O needs
+ * pool threads too. Two are always left for it, or the evaluation would wait forever.
+ */
+function vmLimit(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, pool - 2);
+}
+
 export function splitAttrPath(attrPath: string | undefined): string[] {
   if (attrPath === undefined || attrPath === '') return [];
   return attrPath.split('.').map((part) => {
@@ -116,14 +126,14 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   const instantiator = new Instantiator((p) => io.isValidPath(p), opts.onInstantiated);
   // Loaded on demand: a cached no-op build never pays for the native addon.
   const { Jsonnet: JsonnetVm } = await import('@hanazuki/node-jsonnet');
-  const newVm = () => {
+  const newVm = (stopped: () => boolean = () => false) => {
     const vm = new JsonnetVm();
     for (const dir of opts.libDirs) vm.addJpath(dir);
     for (const a of args) {
       if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);
       else vm.extString(`wpm.arg.${a.name}`, a.value);
     }
-    registerNatives(vm, instantiator, io);
+    registerNatives(vm, instantiator, io, stopped);
     return vm;
   };
   const prelude = entryPrelude(file, splitAttrPath(req.attrPath), args);
@@ -137,7 +147,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     }
   };
 
-  const parallelism = Math.max(1, Math.floor(opts.parallelism ?? 1));
+  const parallelism = Math.max(1, Math.min(vmLimit(), Math.floor(opts.parallelism ?? 1)));
   if (parallelism === 1) return { value: (await run(newVm(), 'wpmValue')) as Json, derivations: instantiator.derivations };
   const first = (await run(newVm(), FIRST_PASS)) as { value: Json } | { fields: string[] };
   if ('value' in first) return { value: first.value, derivations: instantiator.derivations };
@@ -146,24 +156,36 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   // this thread and one Instantiator, which gives every derivation its one path whichever VM asks.
   const { fields } = first;
   const bounds = Array.from({ length: parallelism + 1 }, (_, k) => Math.round((fields.length * k) / parallelism));
-  const settled = await Promise.allSettled(bounds.slice(0, -1).map((from, k) => run(newVm(), slice(from, bounds[k + 1]!))));
-  // One VM would have stopped at the first field (in this order) that fails: report that one.
+  // One VM would stop at the first field (in this order) that fails: once slice k has failed, the
+  // slices after it are stopped (their next native call fails), and those before it go on.
+  let firstFailed = Infinity;
+  const settled = await Promise.allSettled(
+    bounds.slice(0, -1).map((from, k) =>
+      run(newVm(() => k > firstFailed), slice(from, bounds[k + 1]!)).catch((err: unknown) => {
+        firstFailed = Math.min(firstFailed, k);
+        throw err;
+      }),
+    ),
+  );
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   const values = settled.flatMap((r) => (r as PromiseFulfilledResult<unknown>).value as Json[]);
-  const value: Record<string, Json> = {};
-  fields.forEach((name, k) => (value[name] = values[k]!));
-  return { value, derivations: instantiator.derivations };
+  if (values.length !== fields.length) {
+    throw new WpmError('ERR_EVAL', `internal error: ${values.length} values for the ${fields.length} fields of ${file}`);
+  }
+  // fromEntries makes every name an own field ('__proto__' too, as JSON.parse does).
+  return { value: Object.fromEntries(fields.map((name, k) => [name, values[k]!])), derivations: instantiator.derivations };
 }
 
 /** The std.native functions of wpm's library, answered by the instantiator and `io`. */
-function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO): void {
+function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, stopped: () => boolean): void {
   // Errors thrown in callbacks surface as Jsonnet runtime errors with the caller's trace.
   // A thrown string reaches the user as it is (an Error would gain an "Error: " prefix).
   const message = (err: unknown) => (err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
   // A synchronous callback stays synchronous: wpm.derivation runs once per derivation, and
   // node-jsonnet answers a plain value at once where a promise costs two more N-API callbacks.
   const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => (...a: T) => {
+    if (stopped()) throw 'stopped: an earlier field failed';
     try {
       const r = fn(...a);
       return r instanceof Promise ? r.catch((err: unknown) => Promise.reject(message(err))) : r;
@@ -191,7 +213,9 @@ function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO): v
       const body = String(text);
       const refs = [...body.matchAll(/\/wpm\/store\/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+._?=-]+/g)].map((m) => m[0]);
       for (const r of refs) {
-        if (!io.isValidPath(r)) {
+        // A .drv of this evaluation may or may not be written yet: refused either way, so that
+        // the answer does not depend on timing.
+        if (instantiator.derivations.has(r) || !io.isValidPath(r)) {
           throw new WpmError('ERR_EVAL_TEXT_REF', `wpm.writeText '${String(name)}' refers to ${r}, which is not built yet`, {
             hint: 'writeText objects are made during evaluation; pass outputs of derivations through a derivation instead',
           });
