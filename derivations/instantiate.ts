@@ -44,6 +44,9 @@ const STORE_PATH_RE = new RegExp(
   'g',
 );
 
+/** An output's name becomes part of its store path name. */
+const OUTPUT_NAME = /^[A-Za-z0-9+._?=-]+$/;
+
 /** The fields of a derivation spec (those of wrappers aside). */
 const SPEC_FIELDS = new Set(['name', 'builder', 'args', 'env', 'stdin', 'outputs', 'outputHash', 'outputHashMode']);
 
@@ -110,6 +113,12 @@ export class Instantiator {
     const stdin = (spec.stdin ?? null) as Json;
     const outputNames = spec.outputs === undefined ? ['out'] : expectStringArray(spec.outputs, where, 'outputs');
     if (outputNames.length === 0) throw fieldError(where, 'outputs', 'a non-empty array', spec.outputs);
+    for (const o of outputNames) {
+      if (!OUTPUT_NAME.test(o)) throw fieldError(where, 'outputs', "names of letters, digits and '+-._?='", o);
+    }
+    if (spec.outputHash === undefined && spec.outputHashMode !== undefined) {
+      throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: outputHashMode is given without outputHash`);
+    }
     if (isBuiltin(builder) && !(BUILTIN_BUILDERS as readonly string[]).includes(builder)) {
       throw new WpmError('ERR_DRV_BAD_BUILDER', `${where}: unknown builtin builder '${builder}'`, {
         hint: `builtins are ${BUILTIN_BUILDERS.join(', ')}`,
@@ -191,7 +200,9 @@ export class Instantiator {
           continue;
         }
         const full = `${STORE_DIR}/${hashPart}-${m[2]}`;
-        if (this.isKnownPath(full)) {
+        // A .drv made in this evaluation is written before any build: a source, whether or not
+        // it is in the store yet (it is written while evaluation goes on).
+        if (this.derivations.has(full) || this.isKnownPath(full)) {
           srcs.add(full);
           continue;
         }

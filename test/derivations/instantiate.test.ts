@@ -38,6 +38,22 @@ describe('Instantiator', () => {
     expect(Object.keys(inst.derivations.get(r.drvPath)!.inputDrvs)).toEqual([dep.drvPath]);
   });
 
+  it('takes a .drv made in this evaluation as a source, whether or not it is stored yet', () => {
+    const { inst, dep } = setup();
+    const r = inst.instantiate(JSON.stringify({ name: 'x', builder: TOOL, args: [dep.drvPath] }));
+    expect(inst.derivations.get(r.drvPath)!.inputSrcs).toEqual([dep.drvPath, TOOL].sort());
+  });
+
+  it('refuses outputHashMode without outputHash, and output names that are not path names', () => {
+    const { inst, dep } = setup();
+    expect(() => inst.instantiate(JSON.stringify({ name: 'x', builder: TOOL, outputHashMode: dep.out }))).toThrow(
+      "derivation 'x': outputHashMode is given without outputHash",
+    );
+    expect(() => inst.instantiate(JSON.stringify({ name: 'x', builder: TOOL, outputs: ['out', `a${dep.out}`] }))).toThrow(
+      `derivation 'x': field 'outputs' must be names of letters, digits and '+-._?=', got the string`,
+    );
+  });
+
   it('refuses a store path that is neither produced here nor valid', () => {
     const { inst } = setup();
     const stray = `/wpm/store/${'b'.repeat(32)}-stray`;
