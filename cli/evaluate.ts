@@ -84,8 +84,10 @@ function entryFile(file: string): string {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
-  } catch {
-    throw new WpmError('ERR_USAGE', `${file}: no such file`);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new WpmError('ERR_USAGE', `${file}: no such file`);
+    throw new WpmError('ERR_EVAL_FILE', `cannot read ${file}: ${(cause as Error).message}`, { cause });
   }
   if (!stat.isDirectory()) return file;
   const entry = path.join(file, 'default.jsonnet');

@@ -8,6 +8,7 @@
 // so a concurrent `wpm store gc` never deletes what a running evaluation or build relies on.
 import fs from 'node:fs';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { WpmError } from '../util/index.js';
 import {
   HASH_PART_LENGTH,
@@ -376,7 +377,8 @@ export class LocalStore {
 
   private writeTextObject({ item, bytes, contentHash, storePath }: { item: TextObject; bytes: Buffer; contentHash: Hash; storePath: string }): void {
     // A bare file in tmp/, named for this process so GC and verify know whose leftover it is.
-    const tmp = path.join(this.layout.tmp, `${process.pid}-text-${++this.textCounter}`);
+    // The pid first (GC and verify read it); the thread too, as the .drv writer's thread has its own store.
+    const tmp = path.join(this.layout.tmp, `${process.pid}-text-${threadId}-${++this.textCounter}`);
     try {
       fs.writeFileSync(tmp, bytes, { mode: 0o444 });
       fs.utimesSync(tmp, new Date(1000), new Date(1000));

@@ -8,14 +8,19 @@ import type { DrvBatch, WriterReply } from './drv-writer.js';
 const store = LocalStore.open((workerData as { data: { home: string } }).data.home);
 const reply = (r: WriterReply) => parentPort!.postMessage(r);
 
+let failed = false;
+
 parentPort!.on('message', (batch: DrvBatch | 'end') => {
   if (batch === 'end') process.exit(0);
+  // After a failure nothing more is written: a later .drv may refer to the one that failed.
+  if (failed) return;
   try {
     const written = store.addTexts(batch.items);
     written.forEach((p, k) => {
       if (p !== batch.drvPaths[k]) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${batch.drvPaths[k]} was stored as ${p}`);
     });
   } catch (err) {
+    failed = true;
     reply({ error: { code: isWpmError(err) ? err.code : 'ERR_STORE_IO', message: (err as Error).message } });
   }
 });

@@ -88,7 +88,12 @@ export class DrvWriter {
     worker.on('error', (err) => {
       this.failure ??= new WpmError('ERR_STORE_IO', `cannot write .drv files: ${err.message}`, { cause: err });
     });
-    this.finished = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    this.finished = new Promise<void>((resolve) =>
+      worker.once('exit', (code) => {
+        if (code !== 0) this.failure ??= new WpmError('ERR_STORE_IO', `cannot write .drv files: the writer thread exited with code ${code}`);
+        resolve();
+      }),
+    );
     return worker;
   }
 

@@ -3,7 +3,7 @@
 // it succeeded, so a failure, a trap or Ctrl-C leaves nothing in the store.
 import fs from 'node:fs';
 import path from 'node:path';
-import { WpmError } from '../../util/index.js';
+import { WpmError, isWpmError } from '../../util/index.js';
 import { canonicalJson, parseDerivation as parseDerivationFile, placeholder, type Derivation } from '../../derivations/index.js';
 import { STORE_DIR, hashBytes, normalizeTree, removeTree, type LocalStore } from '../../store/index.js';
 import { type Mount, type WasiPool } from '../wasi/index.js';
@@ -85,7 +85,9 @@ export class LocalBuilder implements StepBuilder {
   }
 
   private failed({ drvPath, drv }: Step, error: unknown): never {
-    if (this.opts.signal?.aborted) this.emit({ type: 'interrupted', drvPath, name: drv.name });
+    // Stopped by Ctrl-C (the pool's abort, or a builtin's) rather than failed on its own.
+    const stopped = this.opts.signal?.aborted && isWpmError(error) && (error.code === 'ERR_WASI_ABORTED' || error.code === 'ERR_INTERRUPTED');
+    if (stopped) this.emit({ type: 'interrupted', drvPath, name: drv.name });
     else this.emit({ type: 'failed', drvPath, name: drv.name, message: (error as Error).message, logTail: readLogTail(this.logFile(drvPath)) });
     throw error;
   }
