@@ -7,8 +7,8 @@
 // and, with --variants, wpm-tiered: wpm's host with V8's default tiering (TurboFan for hot
 // functions), as `wpm run` has it.
 // plus the warm per-step overhead of a hello.c compile. Every measurement runs in a fresh
-// process, rounds are interleaved, and the minimum is reported (the machine is shared, so wall
-// times are noisy; CPU times of the whole process are shown as well).
+// process, rounds are interleaved, and with --rounds above 1 the minimum is reported (the machine
+// is shared, so wall times are noisy; CPU times of the whole process are shown as well).
 //
 //   npm run build && node bench/wasi-clang.mjs [--files sqlite3.c,shell.c] [--rounds 1] [--hello-runs 20]
 //                                              [--variants wpm,wpm-tiered,node,yowasp,native]

@@ -30,15 +30,23 @@ type Key =
   | 'substitute-timeout'
   | 'fetch-timeout';
 
-const ENV: Record<Key, string> = {
-  'max-jobs': 'WPM_MAX_JOBS',
-  'keep-going': 'WPM_KEEP_GOING',
-  substituters: 'WPM_SUBSTITUTERS',
-  'trusted-public-keys': 'WPM_TRUSTED_PUBLIC_KEYS',
-  'required-signatures': 'WPM_REQUIRED_SIGNATURES',
-  'substitute-timeout': 'WPM_SUBSTITUTE_TIMEOUT',
-  'fetch-timeout': 'WPM_FETCH_TIMEOUT',
+/** Each setting's environment variable, and what it means (for `wpm --help`). */
+const SETTINGS: Record<Key, { env: string; help: string }> = {
+  'max-jobs': { env: 'WPM_MAX_JOBS', help: 'default for -j' },
+  'keep-going': { env: 'WPM_KEEP_GOING', help: 'default for --keep-going (true or false)' },
+  substituters: { env: 'WPM_SUBSTITUTERS', help: 'binary caches to substitute from (space- or comma-separated URLs)' },
+  'trusted-public-keys': { env: 'WPM_TRUSTED_PUBLIC_KEYS', help: 'keys whose signatures are trusted' },
+  'required-signatures': { env: 'WPM_REQUIRED_SIGNATURES', help: 'how many trusted signatures a download needs' },
+  'substitute-timeout': { env: 'WPM_SUBSTITUTE_TIMEOUT', help: 'seconds a cache may take to answer' },
+  'fetch-timeout': { env: 'WPM_FETCH_TIMEOUT', help: 'seconds without data before a download fails' },
 };
+
+/** The settings' lines of `wpm --help`'s environment list. */
+export function settingsHelp(indent: string, width: number): string {
+  return Object.values(SETTINGS)
+    .map((s) => `${indent}${s.env.padEnd(width)}${s.help}`)
+    .join('\n');
+}
 
 export function configFile(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
@@ -60,7 +68,7 @@ function readFile(file: string): Partial<Record<Key, { value: string; where: str
     const where = `${file}:${i + 1}`;
     if (eq < 0) throw new WpmError('ERR_CONFIG', `${where}: expected 'key = value'`);
     const key = line.slice(0, eq).trim();
-    if (!(key in ENV)) throw new WpmError('ERR_CONFIG', `${where}: unknown setting '${key}'`, { hint: `known settings: ${Object.keys(ENV).join(', ')}` });
+    if (!(key in SETTINGS)) throw new WpmError('ERR_CONFIG', `${where}: unknown setting '${key}'`, { hint: `known settings: ${Object.keys(SETTINGS).join(', ')}` });
     out[key as Key] = { value: line.slice(eq + 1).trim(), where };
   });
   return out;
@@ -85,8 +93,9 @@ export const splitList = (v: string): string[] => v.split(/[\s,]+/).filter((x) =
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const file = readFile(configFile(env));
   const get = (key: Key): { value: string; where: string } | undefined => {
-    const fromEnv = env[ENV[key]];
-    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, where: `$${ENV[key]}` };
+    const name = SETTINGS[key].env;
+    const fromEnv = env[name];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, where: `$${name}` };
     return file[key];
   };
   const jobs = get('max-jobs');

@@ -2,6 +2,7 @@
 // layers below; commands are one file each under commands/.
 import { Command, CommanderError } from 'commander';
 import { isWpmError, WpmError } from '../util/index.js';
+import { settingsHelp } from './config.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
 type Registrar = { register(program: Command): void };
@@ -47,13 +48,7 @@ export async function createProgram(verb?: string): Promise<Command> {
       `
 Environment (settings also come from $XDG_CONFIG_HOME/wpm/wpm.conf; flags win):
   WPM_HOME                 where the store lives (default: $XDG_DATA_HOME/wpm or ~/.local/share/wpm)
-  WPM_MAX_JOBS             default for -j
-  WPM_KEEP_GOING           default for --keep-going (true or false)
-  WPM_FETCH_TIMEOUT        seconds without data before a download fails
-  WPM_SUBSTITUTERS         binary caches to substitute from (space- or comma-separated URLs)
-  WPM_TRUSTED_PUBLIC_KEYS  keys whose signatures are trusted
-  WPM_REQUIRED_SIGNATURES  how many trusted signatures a download needs
-  WPM_SUBSTITUTE_TIMEOUT   seconds a cache may take to answer
+${settingsHelp('  ', 25)}
   WPM_CACHE_TOKEN          bearer token for wpm copy --to
   WPM_EVAL_CACHE=0         evaluate every time (no evaluation cache)
   WPM_DEBUG=1              stack traces on errors

@@ -21,7 +21,8 @@ function seconds(ms: number): string {
 
 export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): Progress {
   const counts = { built: 0, cached: 0, failed: 0, total: 0 };
-  let interrupted = false;
+  /** Steps Ctrl-C stopped: their dependents were not started for that reason, not a failure. */
+  const interrupted = new Set<string>();
   const running = new Map<string, { name: string; since: number }>();
   const started = Date.now();
   let statusShown = false;
@@ -85,11 +86,11 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
           break;
         case 'interrupted':
           running.delete(e.drvPath);
-          interrupted = true;
+          interrupted.add(e.drvPath);
           if (mode !== 'json') say(`stopped ${e.name} (interrupted)`);
           break;
         case 'dependency-failed':
-          if (mode !== 'json') say(interrupted ? `not started ${e.name} (interrupted)` : `skipped ${e.name}: input ${e.failedInput} failed`);
+          if (mode !== 'json') say(interrupted.has(e.failedInput) ? `not started ${e.name} (interrupted)` : `skipped ${e.name}: input ${e.failedInput} failed`);
           break;
         case 'waiting-for-lock':
           if (mode !== 'json') say(`waiting for another wpm building ${e.name}`);

@@ -4,6 +4,7 @@
 // the store already holds) becomes an input.
 import { WpmError } from '../util/index.js';
 import {
+  NAME_CHARS,
   STORE_DIR,
   formatHash,
   hashBytes,
@@ -43,9 +44,6 @@ const STORE_PATH_RE = new RegExp(
   `${STORE_DIR.replace(/\//g, '\\/')}\\/([0-9a-df-np-sv-z]{32})-([A-Za-z0-9+._?=-]+)`,
   'g',
 );
-
-/** An output's name becomes part of its store path name. */
-const OUTPUT_NAME = /^[A-Za-z0-9+._?=-]+$/;
 
 /** The fields of a derivation spec (those of wrappers aside). */
 const SPEC_FIELDS = new Set(['name', 'builder', 'args', 'env', 'stdin', 'outputs', 'outputHash', 'outputHashMode']);
@@ -114,7 +112,8 @@ export class Instantiator {
     const outputNames = spec.outputs === undefined ? ['out'] : expectStringArray(spec.outputs, where, 'outputs');
     if (outputNames.length === 0) throw fieldError(where, 'outputs', 'a non-empty array', spec.outputs);
     for (const o of outputNames) {
-      if (!OUTPUT_NAME.test(o)) throw fieldError(where, 'outputs', "names of letters, digits and '+-._?='", o);
+      // An output's name becomes part of its store path's name.
+      if (o === '' || !NAME_CHARS.test(o)) throw fieldError(where, 'outputs', "names of letters, digits and '+-._?='", o);
     }
     if (spec.outputHash === undefined && spec.outputHashMode !== undefined) {
       throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: outputHashMode is given without outputHash`);
@@ -164,21 +163,20 @@ export class Instantiator {
     const draft: Derivation = { name: rawName, builder, args, env, stdin, inputDrvs, inputSrcs, outputs };
     const drv = withOutputPaths(draft, (p) => this.hashOf(p)!);
     const drvPath = derivationPath(drv);
-    if (!this.derivations.has(drvPath)) {
-      this.record(drvPath, drv);
-      this.onInstantiated?.(drvPath, drv);
-    }
+    if (this.record(drvPath, drv)) this.onInstantiated?.(drvPath, drv);
     const outputsByName: Record<string, string> = {};
     for (const [name, o] of Object.entries(drv.outputs)) outputsByName[name] = o.path;
     return { ...outputsByName, type: 'derivation', name: rawName, drvPath, outputs: outputsByName, out: outputsByName[outputNames[0]!]! };
   }
 
-  private record(drvPath: string, drv: Derivation): void {
-    if (this.derivations.has(drvPath)) return;
+  /** Remember a derivation; false if this evaluation already had it. */
+  private record(drvPath: string, drv: Derivation): boolean {
+    if (this.derivations.has(drvPath)) return false;
     this.derivations.set(drvPath, drv);
     for (const [output, o] of Object.entries(drv.outputs)) {
       this.outputsByHash.set(o.path.slice(STORE_DIR.length + 1, STORE_DIR.length + 33), { drvPath, output });
     }
+    return true;
   }
 
   private scanInputs(where: string, texts: string[]): { inputDrvs: Record<string, string[]>; inputSrcs: string[] } {

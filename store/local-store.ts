@@ -15,7 +15,6 @@ import {
   STORE_DIR,
   formatHash,
   hashBytes,
-  isStorePath,
   makeSourcePath,
   makeTextPathFromHash,
   parseStorePath,
@@ -142,8 +141,8 @@ export class LocalStore {
   queryPathInfoByHashPart(hashPart: string): PathInfo | undefined {
     if (!/^[0-9a-df-np-sv-z]{32}$/.test(hashPart)) return undefined;
     try {
-      const info = readInfoFile(path.join(this.layout.db, `${hashPart}.json`));
-      return info !== undefined && isStorePath(info.path) && hashPartOf(info.path) === hashPart ? info : undefined;
+      // readInfoFile checks that the file names a store path with this hash part.
+      return readInfoFile(path.join(this.layout.db, `${hashPart}.json`));
     } catch {
       return undefined;
     }

@@ -1,5 +1,6 @@
 // NAR hash and size of a tree on disk, without ever holding the NAR: the dump feeds the hash.
 
+import fs from 'node:fs';
 import { type Hash, type HashAlgo, HashSink, NarWriter } from './format/index.js';
 import { dumpPath } from './nar-dump.js';
 
@@ -21,4 +22,11 @@ export function hashFileContents(contents: Uint8Array, opts: { executable?: bool
   if (contents.length > 0) nar.contents(contents);
   nar.end();
   return { narHash: sink.digest(), narSize: sink.size };
+}
+
+/** The flat hash of a file's bytes (what `outputHashMode: 'flat'` and `wpm hash file` mean), read in 1 MiB chunks. */
+export async function hashFlatFile(hostPath: string, algo: HashAlgo = 'sha256'): Promise<Hash> {
+  const sink = new HashSink(algo);
+  for await (const chunk of fs.createReadStream(hostPath, { highWaterMark: 1 << 20 })) sink.update(chunk as Buffer);
+  return sink.digest();
 }

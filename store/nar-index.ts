@@ -2,7 +2,7 @@
 
 export { dumpPath } from './nar-dump.js';
 export type { DumpOptions } from './nar-dump.js';
-export { hashFileContents, hashPath } from './nar-hash.js';
+export { hashFileContents, hashFlatFile, hashPath } from './nar-hash.js';
 export { restoreNar } from './nar-restore.js';
 export { hashAndScanPath, scanReferences } from './nar-scan.js';
 export { removeTreeSync } from './remove-tree.js';

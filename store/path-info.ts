@@ -1,6 +1,6 @@
 // What the store knows about a valid path. Kept as one JSON file per path; the file's existence is
 // what makes the path valid, so it is always written last and atomically.
-import { isStorePath, parseStorePath } from './format/index.js';
+import { STORE_DIR, isStorePath } from './format/index.js';
 
 export interface PathInfo {
   /** Logical store path, /wpm/store/<hash>-<name>. */
@@ -26,7 +26,7 @@ export interface PathInfo {
 export function parsePathInfo(text: string, hashPart: string): PathInfo {
   const info = JSON.parse(text) as Partial<PathInfo> | null;
   if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new Error('it is not a JSON object');
-  if (typeof info.path !== 'string' || !isStorePath(info.path) || parseStorePath(info.path).hashPart !== hashPart) {
+  if (typeof info.path !== 'string' || !isStorePath(info.path) || !info.path.startsWith(`${STORE_DIR}/${hashPart}-`)) {
     throw new Error(`it names ${JSON.stringify(info.path)}, not a store path with hash part ${hashPart}`);
   }
   if (typeof info.narHash !== 'string') throw new Error('narHash is not a string');

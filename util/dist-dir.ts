@@ -15,7 +15,7 @@ export function distFile(relative: string): string {
   return path.join(DIST_DIR, ...relative.split('/'));
 }
 
-export function distUrl(relative: string): URL {
+function distUrl(relative: string): URL {
   return pathToFileURL(distFile(relative));
 }
 

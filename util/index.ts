@@ -1,3 +1,3 @@
 export { WpmError, isWpmError } from './errors.js';
-export { DIST_DIR, distFile, distModule, distUrl } from './dist-dir.js';
+export { DIST_DIR, distFile, distModule } from './dist-dir.js';
 export type { WpmErrorOptions } from './errors.js';

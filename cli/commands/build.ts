@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
 import type { EvalArg } from '../../derivations/index.js';
-import { realise } from '../../runtime/scheduler/index.js';
+import { logFileOf, realise } from '../../runtime/scheduler/index.js';
 import { WasiPool, useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
 import type { LocalStore } from '../../store/index.js';
 import { defaultJobs, openStore } from '../context.js';
@@ -62,8 +62,7 @@ export async function buildFile(
       const err = first.error instanceof WpmError ? first.error : new WpmError('ERR_BUILD_FAILED', String(first.error));
       const more = result.failed.length > 1 ? ` (and ${result.failed.length - 1} more failed steps)` : '';
       // Whatever went wrong inside a step, the command's verdict is "a build step failed".
-      const log = path.join(store.layout.logs, `${path.basename(first.drvPath)}.log`);
-      const hasLog = fs.existsSync(log) && fs.statSync(log).size > 0;
+      const hasLog = (fs.statSync(logFileOf(store.layout, first.drvPath), { throwIfNoEntry: false })?.size ?? 0) > 0;
       throw new WpmError('ERR_BUILD_FAILED', `${err.message}${more}`, {
         cause: err,
         ...(err.hint ? { hint: err.hint } : hasLog ? { hint: `the full log: wpm log ${first.drvPath}` } : {}),

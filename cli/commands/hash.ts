@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { WpmError } from '../../util/index.js';
-import { type Hash, type HashAlgo, HashSink, formatHash, hashPath, isHashAlgo, parseHash } from '../../store/index.js';
+import { type Hash, type HashAlgo, formatHash, hashFlatFile, hashPath, isHashAlgo, parseHash } from '../../store/index.js';
 
 export type HashForm = 'nix32' | 'base16' | 'sri';
 
@@ -20,9 +20,8 @@ function formOf(flags: { sri?: boolean; base16?: boolean }): HashForm {
 
 /** The flat hash of a file's bytes, streamed. */
 export async function hashFile(hostPath: string, algo: HashAlgo = 'sha256'): Promise<Hash> {
-  const sink = new HashSink(algo);
   try {
-    for await (const chunk of fs.createReadStream(hostPath, { highWaterMark: 1024 * 1024 })) sink.update(chunk as Buffer);
+    return await hashFlatFile(hostPath, algo);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     throw new WpmError('ERR_HASH_IO', `cannot hash ${hostPath}: ${code}`, {
@@ -30,7 +29,6 @@ export async function hashFile(hostPath: string, algo: HashAlgo = 'sha256'): Pro
       cause: err,
     });
   }
-  return sink.digest();
 }
 
 function parseAlgo(v: string): HashAlgo {

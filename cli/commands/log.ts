@@ -1,6 +1,6 @@
 // wpm log PATH|DRV : the stdout and stderr a build step wrote.
 import fs from 'node:fs';
-import path from 'node:path';
+import { logFileOf } from '../../runtime/scheduler/logs.js';
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
 import { openStore } from '../context.js';
@@ -20,7 +20,7 @@ export function register(program: Command): void {
         if (!info?.deriver) throw new WpmError('ERR_LOG_NONE', `${storePath} was not built here, so there is no log`);
         drvPath = info.deriver;
       }
-      const file = path.join(store.layout.logs, `${path.basename(drvPath)}.log`);
+      const file = logFileOf(store.layout, drvPath);
       if (!fs.existsSync(file)) throw new WpmError('ERR_LOG_NONE', `no log for ${drvPath}`);
       const log = fs.readFileSync(file);
       // Said on stderr, so that `wpm log X > file` still gives the log's exact bytes.

@@ -12,8 +12,8 @@
 // byte 0 the discriminant (0 ok, 1 err), then at offset 4 the payload's (ptr: u32, len: u32).
 // A tuple<string, list<u8>> is 16 bytes, align 4: (ptr, len) of the name, then of the bytes.
 
-export const COMPONENT_NEW_EXPORT = 'local:wasm-tools/tools#component-new';
-export const COMPONENT_NEW_POST_RETURN = 'cabi_post_local:wasm-tools/tools#component-new';
+const COMPONENT_NEW_EXPORT = 'local:wasm-tools/tools#component-new';
+const COMPONENT_NEW_POST_RETURN = 'cabi_post_local:wasm-tools/tools#component-new';
 
 export interface ComponentNewInput {
   /** The core module to wrap. */

@@ -2,8 +2,8 @@
 // when told to (process.exit, so that its temporary roots file is removed as it ends).
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocalStore } from '../../store/index.js';
-import { WpmError, isWpmError } from '../../util/index.js';
-import type { DrvBatch, WriterReply } from './drv-writer.js';
+import { isWpmError } from '../../util/index.js';
+import { addDrvTexts, type DrvBatch, type WriterReply } from './drv-writer.js';
 
 const store = LocalStore.open((workerData as { data: { home: string } }).data.home);
 const reply = (r: WriterReply) => parentPort!.postMessage(r);
@@ -15,10 +15,7 @@ parentPort!.on('message', (batch: DrvBatch | 'end') => {
   // After a failure nothing more is written: a later .drv may refer to the one that failed.
   if (failed) return;
   try {
-    const written = store.addTexts(batch.items);
-    written.forEach((p, k) => {
-      if (p !== batch.drvPaths[k]) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${batch.drvPaths[k]} was stored as ${p}`);
-    });
+    addDrvTexts(store, batch);
   } catch (err) {
     failed = true;
     reply({ error: { code: isWpmError(err) ? err.code : 'ERR_STORE_IO', message: (err as Error).message } });

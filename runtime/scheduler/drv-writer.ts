@@ -98,11 +98,15 @@ export class DrvWriter {
   }
 
   private write(batch: Made[]): void {
-    const written = this.store.addTexts(batch.map(textObject));
-    written.forEach((p, k) => {
-      if (p !== batch[k]!.drvPath) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${batch[k]!.drvPath} was stored as ${p}`);
-    });
+    addDrvTexts(this.store, { items: batch.map(textObject), drvPaths: batch.map((b) => b.drvPath) });
   }
+}
+
+/** Add a batch's `.drv` files (on either thread), checking each lands at the path instantiation gave it. */
+export function addDrvTexts(store: LocalStore, batch: DrvBatch): void {
+  store.addTexts(batch.items).forEach((p, k) => {
+    if (p !== batch.drvPaths[k]) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${batch.drvPaths[k]} was stored as ${p}`);
+  });
 }
 
 interface Made {

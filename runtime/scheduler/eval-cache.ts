@@ -97,21 +97,19 @@ export class EvalCache {
 
 /** Wraps an EvalIO to remember what an evaluation read, for the cache entry. */
 export class EvalRecorder implements EvalIO {
-  readonly pathCalls: PathCall[] = [];
+  /** Each VM of a parallel evaluation adds the sources it meets; one record of each is kept. */
+  private readonly calls = new Map<string, PathCall>();
   readonly validPaths = new Set<string>();
 
   constructor(private readonly inner: EvalIO) {}
 
-  private readonly seenCalls = new Set<string>();
+  get pathCalls(): PathCall[] {
+    return [...this.calls.values()];
+  }
 
   async addPath(hostPath: string, opts: { name: string; exclude: string[] }): Promise<string> {
     const storePath = await this.inner.addPath(hostPath, opts);
-    // Each VM of a parallel evaluation adds the sources it meets; one record each is enough.
-    const call = JSON.stringify([hostPath, opts.name, opts.exclude, storePath]);
-    if (!this.seenCalls.has(call)) {
-      this.seenCalls.add(call);
-      this.pathCalls.push({ hostPath, name: opts.name, exclude: opts.exclude, storePath });
-    }
+    this.calls.set(JSON.stringify([hostPath, opts.name, opts.exclude, storePath]), { hostPath, name: opts.name, exclude: opts.exclude, storePath });
     return storePath;
   }
 

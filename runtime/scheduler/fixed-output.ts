@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { WpmError } from '../../util/index.js';
 import type { Derivation } from '../../derivations/index.js';
-import { HashSink, formatHash, hashEquals, hashPath, parseHash, type Hash } from '../../store/index.js';
+import { formatHash, hashEquals, hashFlatFile, hashPath, parseHash, type Hash } from '../../store/index.js';
 
 /**
  * Check a fixed-output derivation's output against its declared hash; returns the content address.
@@ -22,7 +22,7 @@ export async function verifyFixedOutput(drvPath: string, drv: Derivation, hostPa
   } else {
     const st = fs.lstatSync(hostPath);
     if (!st.isFile()) throw new WpmError('ERR_BUILD_NO_OUTPUT', `${drvPath}: a flat fixed output must be a single file`);
-    got = await hashFile(expected.algo, hostPath);
+    got = await hashFlatFile(hostPath, expected.algo);
   }
   if (!hashEquals(expected, got)) {
     throw new WpmError(
@@ -32,10 +32,4 @@ export async function verifyFixedOutput(drvPath: string, drv: Derivation, hostPa
     );
   }
   return `fixed:${out.method === 'recursive' ? 'r:' : ''}${formatHash(expected, 'nix32')}`;
-}
-
-async function hashFile(algo: Hash['algo'], file: string): Promise<Hash> {
-  const sink = new HashSink(algo);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) sink.update(chunk as Buffer);
-  return sink.digest();
 }

@@ -4,7 +4,7 @@ export type { Plan, Step } from './plan.js';
 export { runPlan } from './scheduler.js';
 export type { ScheduleOptions, ScheduleResult, StepBuilder } from './scheduler.js';
 export { LocalBuilder, readDerivation } from './local-builder.js';
-export { readLogTail } from './logs.js';
+export { logFileOf, readLogTail } from './logs.js';
 export { storeEvalIO } from './eval-io.js';
 export { realise } from './realise.js';
 export { DrvWriter } from './drv-writer.js';

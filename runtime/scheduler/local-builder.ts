@@ -11,7 +11,7 @@ import { readBuilder, runnableFor, type Runnable } from './component-cache.js';
 import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
-import { readLogTail } from './logs.js';
+import { logFileOf, readLogTail } from './logs.js';
 import { compareTrees } from './compare-trees.js';
 import { verifyFixedOutput } from './fixed-output.js';
 
@@ -58,7 +58,7 @@ export class LocalBuilder implements StepBuilder {
   }
 
   logFile(drvPath: string): string {
-    return path.join(this.store.layout.logs, `${path.basename(drvPath)}.log`);
+    return logFileOf(this.store.layout, drvPath);
   }
 
   /**

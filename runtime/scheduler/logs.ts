@@ -1,5 +1,12 @@
 // Build logs: every step's stdout and stderr go to $WPM_HOME/logs/<drv>.log.
 import fs from 'node:fs';
+import path from 'node:path';
+import type { HomeLayout } from '../../store/index.js';
+
+/** Where the log of a step is kept. */
+export function logFileOf(layout: HomeLayout, drvPath: string): string {
+  return path.join(layout.logs, `${path.basename(drvPath)}.log`);
+}
 
 /** The last `lines` lines of a log, for failure messages. */
 export function readLogTail(file: string, lines = 25): string {

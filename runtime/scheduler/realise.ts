@@ -8,7 +8,6 @@ import { planBuild } from './plan.js';
 import type { Substituter } from './substituter.js';
 import { runPlan, type ScheduleResult } from './scheduler.js';
 
-/** Store every instantiated derivation as a `.drv` text object (inputs first). */
 export interface RealiseOptions {
   jobs: number;
   keepGoing?: boolean;

@@ -16,6 +16,7 @@ export {
   isStorePath,
   outputPathName,
   parseStorePath,
+  NAME_CHARS,
   validateStorePathName,
 } from './store-path.js';
 export type { ParsedStorePath } from './store-path.js';

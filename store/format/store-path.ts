@@ -15,7 +15,8 @@ export const HASH_PART_LENGTH = 32;
 /** Nix caps names so that `<hash>-<name>` fits in 255-byte file names with room for `.drv` etc. */
 export const MAX_NAME_LENGTH = 211;
 
-const NAME_CHARS = /^[a-zA-Z0-9+\-._?=]*$/;
+/** The characters a store path name may use (output names too, since they end up in one). */
+export const NAME_CHARS = /^[a-zA-Z0-9+\-._?=]*$/;
 
 export function validateStorePathName(name: string): void {
   const bad = (why: string) =>

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { tempDir, wpm } from '../helpers/cli.js';
+import { cacheFiles, tempDir, wpm } from '../helpers/cli.js';
 
 function project(files: Record<string, string>): string {
   const dir = tempDir('eval');
@@ -43,13 +43,12 @@ describe('evaluation', () => {
     expect(readOnly.stderr).toBe('');
     expect(drvs()).toEqual([]);
     // Nor is the evaluation cache filled: it may only point at .drv files in the store.
-    const cacheEntries = () => fs.readdirSync(path.join(home, 'cache'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-    expect(cacheEntries()).toEqual([]);
+    expect(cacheFiles(home)).toEqual([]);
     const written = wpm(['eval', '--json', file], { home });
     expect(JSON.parse(readOnly.stdout)).toEqual(JSON.parse(written.stdout));
     const value = JSON.parse(written.stdout) as Record<string, { drvPath: string }>;
     expect(drvs().sort()).toEqual([value.a!.drvPath, value.b!.drvPath].map((p) => path.basename(p)).sort());
-    expect(cacheEntries()).not.toEqual([]);
+    expect(cacheFiles(home)).not.toEqual([]);
   });
 
   it('passes --arg and --argstr as top-level arguments', () => {

@@ -72,3 +72,8 @@ export function readTree(dir: string): Map<string, Buffer> {
   else walk(dir, '');
   return out;
 }
+
+/** The files of a home's caches (the evaluation cache among them). */
+export function cacheFiles(home: string): fs.Dirent[] {
+  return fs.readdirSync(path.join(home, 'cache'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+}

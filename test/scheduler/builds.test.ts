@@ -69,6 +69,9 @@ describe('scheduler', () => {
     // Stopped, not failed: the steps it stopped say so, and so does the one never started.
     expect(ev.filter((e) => e.type === 'interrupted').map((e) => e.name).sort()).toEqual(['leaf0-int', 'leaf1-int']);
     expect(ev.filter((e) => e.type === 'failed')).toEqual([]);
+    const [notStarted] = ev.filter((e) => e.type === 'dependency-failed');
+    expect(notStarted).toMatchObject({ name: 'all-int' });
+    expect(ev.filter((e) => e.type === 'interrupted').map((e) => e.drvPath)).toContain(notStarted!.failedInput);
     expect(fs.readdirSync(path.join(home, 'tmp'))).toEqual([]);
     expect(fs.readdirSync(path.join(home, 'store')).filter((f) => /-leaf\d-int$/.test(f))).toEqual([]);
     const again = wpm(args, { home });

@@ -5,8 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { removeTree } from '../../store/index.js';
-import { wpm } from '../helpers/cli.js';
-import { lines, makeTree, outputPathFor, requireDist, scratchDir, startWorker, type WorkerResult } from './store-procs.js';
+import { checkClean, lines, makeTree, outputPathFor, requireDist, scratchDir, startWorker, type WorkerResult } from './store-procs.js';
 import { prng } from './trees.js';
 
 const PROCS = 8;
@@ -33,14 +32,6 @@ function checkWrittenOnce(home: string, results: WorkerResult[], expectedPaths: 
     const now = `${fs.lstatSync(path.join(home, 'store', base)).ino} ${fs.statSync(path.join(home, 'db', `${base.slice(0, 32)}.json`)).ino}`;
     expect(now).toBe([...inodes][0]);
   }
-}
-
-function checkClean(home: string, paths: number): void {
-  const v = wpm(['store', 'verify', '--json'], { home });
-  expect(v.status).toBe(0);
-  const report = JSON.parse(v.stdout) as { checked: number; problems: unknown[]; garbage: unknown[] };
-  expect(report).toMatchObject({ checked: paths, problems: [], garbage: [] });
-  for (const dir of ['tmp', 'locks', 'temproots']) expect(fs.readdirSync(path.join(home, dir)), dir).toEqual([]);
 }
 
 describe('concurrent processes sharing a store', () => {

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashBytes, makeOutputPath } from '../../store/index.js';
-import { REPO, tempDir } from '../helpers/cli.js';
+import { expect } from 'vitest';
+import { REPO, tempDir, wpm } from '../helpers/cli.js';
 import { prng } from './trees.js';
 
 export const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'workers', 'store-worker.mjs');
@@ -102,4 +103,13 @@ export function validPaths(home: string): Set<string> {
     out.add((JSON.parse(fs.readFileSync(path.join(home, 'db', f), 'utf8')) as { path: string }).path);
   }
   return out;
+}
+
+/** `wpm store verify` finds `paths` valid paths, no problem and no garbage; no temporary file, lock or root is left. */
+export function checkClean(home: string, paths: number): void {
+  const v = wpm(['store', 'verify', '--json'], { home });
+  expect(v.status).toBe(0);
+  const report = JSON.parse(v.stdout) as { checked: number; problems: unknown[]; garbage: unknown[] };
+  expect(report).toMatchObject({ checked: paths, problems: [], garbage: [] });
+  for (const dir of ['tmp', 'locks', 'temproots']) expect(fs.readdirSync(path.join(home, dir)), dir).toEqual([]);
 }
