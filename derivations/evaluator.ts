@@ -7,6 +7,7 @@ import { WpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
 import type { Derivation } from './derivation.js';
 import { Instantiator, placeholder } from './instantiate.js';
+import { fieldsSnippet, firstSnippet, newMarks, resolveSlice, sliceSnippet, type SliceElement } from './package-set.js';
 
 /** The evaluator's only window on the world. */
 export interface EvalIO {
@@ -50,9 +51,6 @@ export interface EvaluatorOptions {
   /** Told of each derivation as it is instantiated (see Instantiator). */
   onInstantiated?: (drvPath: string, drv: Derivation) => void;
 }
-
-/** Below this many fields, splitting an object costs more (a parse of the file per VM) than it saves. */
-export const SHARD_MIN_FIELDS = 256;
 
 /**
  * How many VMs may evaluate at once in this process. node-jsonnet runs each evaluation on a libuv
@@ -101,22 +99,6 @@ local wpmValue = wpmSelect(wpmRoot, ${JSON.stringify(attrs)}, 0);
 `;
 }
 
-/**
- * With parallelism, the first evaluation answers either the value itself or, for a large object,
- * only its field names: forcing nothing else, so that the slices are evaluated once each.
- */
-const FIRST_PASS = `
-if std.type(wpmValue) == 'object' && std.length(std.objectFields(wpmValue)) >= ${SHARD_MIN_FIELDS}
-then { fields: std.objectFields(wpmValue) }
-else { value: wpmValue }
-`;
-
-/** One slice of a large object's fields, in std.objectFields order (std.makeArray is linear). */
-const slice = (from: number, to: number) => `
-local wpmFields = std.objectFields(wpmValue);
-std.makeArray(${to - from}, function(i) wpmValue[wpmFields[${from} + i]])
-`;
-
 export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOptions): Promise<EvalResult> {
   const file = path.resolve(req.file);
   const args = req.args ?? [];
@@ -126,9 +108,11 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   const instantiator = new Instantiator((p) => io.isValidPath(p), opts.onInstantiated);
   // Loaded on demand: a cached no-op build never pays for the native addon.
   const { Jsonnet: JsonnetVm } = await import('@hanazuki/node-jsonnet');
-  const newVm = (stopped: () => boolean = () => false) => {
+  /** `slice`: a VM of a package set's evaluation, whose derivations may be answered in bulk. */
+  const newVm = (slice: boolean, stopped: () => boolean = () => false) => {
     const vm = new JsonnetVm();
     for (const dir of opts.libDirs) vm.addJpath(dir);
+    vm.extString('wpm.slice', String(slice));
     for (const a of args) {
       if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);
       else vm.extString(`wpm.arg.${a.name}`, a.value);
@@ -148,30 +132,60 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   };
 
   const parallelism = Math.max(1, Math.min(vmLimit(), Math.floor(opts.parallelism ?? 1)));
-  if (parallelism === 1) return { value: (await run(newVm(), 'wpmValue')) as Json, derivations: instantiator.derivations };
-  const first = (await run(newVm(), FIRST_PASS)) as { value: Json } | { fields: string[] };
-  if ('value' in first) return { value: first.value, derivations: instantiator.derivations };
+  // One VM making every derivation through the host at its call: errors show the caller.
+  const oneVm = async (): Promise<EvalResult> => ({ value: (await run(newVm(false), 'wpmValue')) as Json, derivations: instantiator.derivations });
+  if (parallelism === 1) return oneVm();
 
-  // The slices run at once, each on its own libjsonnet thread; their native calls all come back to
-  // this thread and one Instantiator, which gives every derivation its one path whichever VM asks.
-  const { fields } = first;
-  const bounds = Array.from({ length: parallelism + 1 }, (_, k) => Math.round((fields.length * k) / parallelism));
-  // One VM would stop at the first field (in this order) that fails: once slice k has failed, the
-  // slices after it are stopped (their next native call fails), and those before it go on.
-  let firstFailed = Infinity;
-  const settled = await Promise.allSettled(
-    bounds.slice(0, -1).map((from, k) =>
-      run(newVm(() => k > firstFailed), slice(from, bounds[k + 1]!)).catch((err: unknown) => {
-        firstFailed = Math.min(firstFailed, k);
-        throw err;
-      }),
-    ),
+  // The first VM evaluates the value; for a package set it asks for the other slices to start as
+  // soon as it knows the field names, then evaluates the first slice itself (package-set.ts).
+  // Every VM's native calls come back to this thread and one Instantiator, which gives each
+  // derivation its one path whichever VM asks. Once one fails, the others stop (their next
+  // native call fails).
+  const marks = newMarks();
+  let failed = false;
+  /** A slice's values; any failure stops the other VMs. */
+  const sliceValues = async (elements: Promise<unknown>): Promise<(Json | undefined)[]> => {
+    try {
+      return resolveSlice((await elements) as SliceElement[], marks, instantiator);
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
+  };
+  const others: Promise<(Json | undefined)[]>[] = [];
+  const first = newVm(true, () => failed);
+  first.nativeCallback(
+    'wpm.slices',
+    (count) => {
+      const bounds = Array.from({ length: parallelism + 1 }, (_, k) => Math.round((Number(count) * k) / parallelism));
+      for (let k = 1; k < parallelism; k++) others.push(sliceValues(run(newVm(true, () => failed), sliceSnippet(bounds[k]!, bounds[k + 1]!, marks))));
+      return bounds[1]!;
+    },
+    'count',
   );
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  const values = settled.flatMap((r) => (r as PromiseFulfilledResult<unknown>).value as Json[]);
+  type First = { value: Json } | { fields: string[]; elements: SliceElement[] };
+  const head = run(first, firstSnippet(marks)) as Promise<First>;
+  // The other slices start while the first VM runs, so all have started once it is done.
+  const settled = await Promise.allSettled([sliceValues(head.then((r) => ('value' in r ? [] : r.elements)))]);
+  settled.push(...(await Promise.allSettled(others)));
+  // Which field failed first, with its trace, is what one VM says: ask one VM. (Slice VMs answer
+  // derivations late, so their errors lack the caller; a spec instantiated here failed without
+  // libjsonnet's trace; and slices do not stop at the first failing field.)
+  if (failed) return oneVm();
+  const r = await head;
+  if ('value' in r) return { value: r.value, derivations: instantiator.derivations };
+  const { fields } = r;
+  const values = settled.flatMap((s) => (s as PromiseFulfilledResult<(Json | undefined)[]>).value);
   if (values.length !== fields.length) {
     throw new WpmError('ERR_EVAL', `internal error: ${values.length} values for the ${fields.length} fields of ${file}`);
+  }
+  const again = fields.filter((_, k) => values[k] === undefined);
+  if (again.length > 0) {
+    const elements = (await run(newVm(false), fieldsSnippet(again))) as [Json][];
+    let next = 0;
+    values.forEach((v, k) => {
+      if (v === undefined) values[k] = elements[next++]![0];
+    });
   }
   // fromEntries makes every name an own field ('__proto__' too, as JSON.parse does).
   return { value: Object.fromEntries(fields.map((name, k) => [name, values[k]!])), derivations: instantiator.derivations };
@@ -257,7 +271,8 @@ function describeRecursion(message: string): string | undefined {
   const loop: string[] = [];
   for (const m of message.matchAll(/^\s*(\S+:\d+:\d+(?:-\d+)?)\s+thunk <([^>]+)>/gm)) {
     const [, where, name] = m;
-    if (name === 'array_element' || name === undefined || where === undefined) continue;
+    // wpm.libsonnet's own locals (`__wpm…`) are not the user's values.
+    if (name === 'array_element' || name === undefined || where === undefined || name.startsWith('__wpm')) continue;
     if (seen.has(name)) break;
     seen.set(name, where);
     loop.push(`${name} (${where})`);

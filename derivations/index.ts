@@ -5,5 +5,6 @@ export type { Derivation, DerivationOutput } from './derivation.js';
 export { derivationPath, hashDerivationModulo, serializeDerivation, withOutputPaths } from './hash-modulo.js';
 export { Instantiator, placeholder } from './instantiate.js';
 export type { Instantiated } from './instantiate.js';
-export { SHARD_MIN_FIELDS, evaluate, splitAttrPath } from './evaluator.js';
+export { evaluate, splitAttrPath } from './evaluator.js';
+export { SHARD_MIN_FIELDS } from './package-set.js';
 export type { EvalArg, EvalIO, EvalRequest, EvalResult, EvaluatorOptions } from './evaluator.js';
