@@ -7,7 +7,7 @@ import { WpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
 import type { Derivation } from './derivation.js';
 import { Instantiator, placeholder } from './instantiate.js';
-import { fieldsSnippet, firstSnippet, newMarks, resolveSlice, sliceSnippet, type SliceElement } from './package-set.js';
+import { Chunks, chunkSnippet, fieldsSnippet, firstSnippet, newMarks } from './package-set.js';
 
 /** The evaluator's only window on the world. */
 export interface EvalIO {
@@ -136,59 +136,49 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   const oneVm = async (): Promise<EvalResult> => ({ value: (await run(newVm(false), 'wpmValue')) as Json, derivations: instantiator.derivations });
   if (parallelism === 1) return oneVm();
 
-  // The first VM evaluates the value; for a package set it asks for the other slices to start as
-  // soon as it knows the field names, then evaluates the first slice itself (package-set.ts).
-  // Every VM's native calls come back to this thread and one Instantiator, which gives each
-  // derivation its one path whichever VM asks. Once one fails, the others stop (their next
-  // native call fails).
+  // The first VM evaluates the value; for a package set it has the other VMs started as soon as it
+  // knows the count of fields, and all of them take chunks of fields until none is left
+  // (package-set.ts). Every VM's native calls come back to this thread and one Instantiator,
+  // which gives each derivation its one path whichever VM asks. Once one fails, the others stop
+  // (their next native call fails).
   const marks = newMarks();
   let failed = false;
-  /** A slice's values; any failure stops the other VMs. */
-  const sliceValues = async (elements: Promise<unknown>): Promise<(Json | undefined)[]> => {
-    try {
-      return resolveSlice((await elements) as SliceElement[], marks, instantiator);
-    } catch (err) {
+  let chunks: Chunks | undefined;
+  const others: Promise<unknown>[] = [];
+  const sliceVm = () => {
+    const vm = newVm(true, () => failed);
+    vm.nativeCallback('wpm.next', () => (failed ? [] : chunks!.take()));
+    vm.nativeCallback('wpm.done', (from, json) => (chunks!.done(Number(from), String(json)), 0), 'from', 'json');
+    return vm;
+  };
+  const settle = (evaluation: Promise<unknown>) =>
+    evaluation.catch((err: unknown) => {
       failed = true;
       throw err;
-    }
-  };
-  const others: Promise<(Json | undefined)[]>[] = [];
-  const first = newVm(true, () => failed);
+    });
+  const first = sliceVm();
   first.nativeCallback(
     'wpm.slices',
     (count) => {
-      const bounds = Array.from({ length: parallelism + 1 }, (_, k) => Math.round((Number(count) * k) / parallelism));
-      for (let k = 1; k < parallelism; k++) others.push(sliceValues(run(newVm(true, () => failed), sliceSnippet(bounds[k]!, bounds[k + 1]!, marks))));
-      return bounds[1]!;
+      chunks = new Chunks(Number(count), marks, instantiator, () => (failed = true));
+      for (let k = 1; k < parallelism; k++) others.push(settle(run(sliceVm(), chunkSnippet(marks))));
+      return true;
     },
     'count',
   );
-  type First = { value: Json } | { fields: string[]; elements: SliceElement[] };
-  const head = run(first, firstSnippet(marks)) as Promise<First>;
-  // The other slices start while the first VM runs, so all have started once it is done.
-  const settled = await Promise.allSettled([sliceValues(head.then((r) => ('value' in r ? [] : r.elements)))]);
-  settled.push(...(await Promise.allSettled(others)));
+  const head = settle(run(first, firstSnippet(marks)));
+  // The other VMs start while the first runs, so all have started once it is done.
+  await Promise.allSettled([head]);
+  await Promise.allSettled(others);
+  const r = failed ? undefined : ((await head) as { value: Json } | { fields: string[] });
+  if (r !== undefined && 'value' in r) return { value: r.value, derivations: instantiator.derivations };
   // Which field failed first, with its trace, is what one VM says: ask one VM. (Slice VMs answer
   // derivations late, so their errors lack the caller; a spec instantiated here failed without
-  // libjsonnet's trace; and slices do not stop at the first failing field.)
-  if (failed) return oneVm();
-  const r = await head;
-  if ('value' in r) return { value: r.value, derivations: instantiator.derivations };
-  const { fields } = r;
-  const values = settled.flatMap((s) => (s as PromiseFulfilledResult<(Json | undefined)[]>).value);
-  if (values.length !== fields.length) {
-    throw new WpmError('ERR_EVAL', `internal error: ${values.length} values for the ${fields.length} fields of ${file}`);
-  }
-  const again = fields.filter((_, k) => values[k] === undefined);
-  if (again.length > 0) {
-    const elements = (await run(newVm(false), fieldsSnippet(again))) as [Json][];
-    let next = 0;
-    values.forEach((v, k) => {
-      if (v === undefined) values[k] = elements[next++]![0];
-    });
-  }
-  // fromEntries makes every name an own field ('__proto__' too, as JSON.parse does).
-  return { value: Object.fromEntries(fields.map((name, k) => [name, values[k]!])), derivations: instantiator.derivations };
+  // libjsonnet's trace; and VMs do not stop at the first failing field.)
+  if (r === undefined || !chunks!.finish(r.fields)) return oneVm();
+  const again = chunks!.again(r.fields);
+  const againValues = again.length === 0 ? [] : ((await run(newVm(false), fieldsSnippet(again))) as [Json][]).map((e) => e[0]);
+  return { value: chunks!.value(r.fields, againValues), derivations: instantiator.derivations };
 }
 
 /** The std.native functions of wpm's library, answered by the instantiator and `io`. */

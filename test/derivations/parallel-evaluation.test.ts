@@ -116,6 +116,64 @@ describe('parallel evaluation of a large object', () => {
   });
 });
 
+describe("a package set's derivations made in bulk", () => {
+  // Slice VMs answer wpm.derivation's fields with markers and instantiate the specs afterwards
+  // (derivations/package-set.ts). Whatever user code does with a derivation object, the value,
+  // the derivations and the errors must still be one VM's.
+  const same = async (extra: string) => {
+    const file = packageSet(SHARD_MIN_FIELDS * 2, extra);
+    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
+    const two = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 2 });
+    expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
+    expect([...two.derivations.keys()].sort()).toEqual([...one.derivations.keys()].sort());
+    return two.value as Record<string, Record<string, unknown>>;
+  };
+
+  it('gives a derivation the fields and paths the host would', async () => {
+    const value = await same('');
+    expect(Object.keys(value.p3!)).toEqual(['drvPath', 'name', 'out', 'outputs', 'type']);
+    expect(value.p3!.out).toMatch(/^\/wpm\/store\/[0-9a-z]{32}-p3$/);
+    expect(value.p3!.outputs).toEqual({ out: value.p3!.out });
+  });
+
+  it('keeps fields added to a derivation, and values computed from its paths', async () => {
+    const value = await same(`
+  extended: pkg('e', []) + { meta: { homepage: 'x' }, bin: self.out + '/bin' },
+  renamed: pkg('r', []) + { name: 'pretty' },
+  measured: pkg('m', []) + { len: std.length(self.out), hash: std.md5(self.drvPath) },
+  replaced: pkg('x', []) + { out: 'not a path' },
+  hidden: pkg('h', []) + { extra:: self.out },`);
+    expect(value.extended!.bin).toBe(`${value.extended!.out}/bin`);
+    expect(value.renamed!.name).toBe('pretty');
+    expect(value.measured!.len).toBe((value.measured!.out as string).length);
+    expect(value.replaced!.out).toBe('not a path');
+    expect(Object.keys(value.hidden!)).toEqual(['drvPath', 'name', 'out', 'outputs', 'type']);
+  });
+
+  it('makes derivations of several outputs, and other values, through the host', async () => {
+    const value = await same(`
+  multi: wpm.derivation({ name: 'multi', builder: tool, outputs: ['out', 'dev'] }),
+  list: [pkg('l', [])],
+  nested: { inner: pkg('n', []) },`);
+    expect(Object.keys(value.multi!).sort()).toEqual(['dev', 'drvPath', 'name', 'out', 'outputs', 'type']);
+  });
+
+  it("reports a derivation's bad field as one VM does, with the caller's line", async () => {
+    const file = packageSet(SHARD_MIN_FIELDS * 2, "  mmm: wpm.derivation({ name: 'bad', builder: tool, args: 'not-an-array' }),");
+    const messages = await Promise.all(
+      [1, 2].map((parallelism) =>
+        evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism }).then(
+          () => 'no error',
+          (err: Error) => err.message,
+        ),
+      ),
+    );
+    expect(messages[0]).toContain(`derivation 'bad': field 'args' must be an array of strings`);
+    expect(messages[0]).toMatch(new RegExp(`${path.basename(file)}:${SHARD_MIN_FIELDS * 2 + 7}:`));
+    expect(messages[1]).toBe(messages[0]);
+  });
+});
+
 describe('the evaluation cache record of a parallel evaluation', () => {
   it('keeps one record of a source each VM added', async () => {
     const recorder = new EvalRecorder({
