@@ -118,7 +118,7 @@ export class LocalStore {
       }
     });
     addTempRootsSync(this.layout, storePaths.filter((_, k) => files[k] !== undefined));
-    return files.map((f) => f !== undefined && fs.existsSync(f));
+    return files.map((f) => f !== undefined && exists(f));
   }
 
   /** Make a path a temporary root of this process (it is kept by GC until the process exits). */
@@ -361,31 +361,45 @@ export class LocalStore {
    * re-evaluation recreates them. A power cut can tear one that was just written; its hash then no
    * longer matches and `wpm store verify --repair` drops it.
    */
-  addTexts(items: readonly TextObject[]): string[] {
+  addTexts(items: readonly TextObject[], opts: { missing?: boolean } = {}): string[] {
     const texts = items.map((i) => {
       const bytes = Buffer.from(i.text, 'utf8');
       const contentHash = hashBytes('sha256', bytes);
       return { item: i, bytes, contentHash, storePath: makeTextPathFromHash(i.name, contentHash, i.references) };
     });
     const paths = texts.map((t) => t.storePath);
+    // `missing`: the caller has just rooted these paths and found them invalid (areValid), so
+    // neither is done again. Writing one that another process has added since is harmless.
+    if (opts.missing) {
+      for (const t of texts) this.writeTextObject(t);
+      return paths;
+    }
     // Rooted before anything lands in store/, so GC never takes a half-written one for garbage.
     addTempRootsSync(this.layout, paths);
-    for (const t of texts) if (!fs.existsSync(this.infoFile(t.storePath))) this.writeTextObject(t);
+    for (const t of texts) if (!exists(this.infoFile(t.storePath))) this.writeTextObject(t);
     return paths;
   }
 
   private writeTextObject({ item, bytes, contentHash, storePath }: { item: TextObject; bytes: Buffer; contentHash: Hash; storePath: string }): void {
-    // A bare file in tmp/, named for this process so GC and verify know whose leftover it is.
-    // The pid first (GC and verify read it); the thread too, as the .drv writer's thread has its own store.
-    const tmp = path.join(this.layout.tmp, `${process.pid}-text-${threadId}-${++this.textCounter}`);
+    const dest = this.toHost(storePath);
+    this.opts.onInstalling?.(storePath);
     try {
-      fs.writeFileSync(tmp, bytes, { mode: 0o444 });
-      fs.utimesSync(tmp, new Date(1000), new Date(1000));
-      this.opts.onInstalling?.(storePath);
-      fs.renameSync(tmp, this.toHost(storePath));
+      writeNewFile(dest, bytes);
     } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      throw new WpmError('ERR_STORE_IO', `cannot write ${storePath}: ${(err as Error).message}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new WpmError('ERR_STORE_IO', `cannot write ${storePath}: ${(err as Error).message}`, { cause: err });
+      }
+      // Another writer's, complete or not, or a crash's leftover: replaced whole by a complete one.
+      // A bare file in tmp/, named for this process so GC and verify know whose leftover it is.
+      // The pid first (GC and verify read it); the thread too, as the .drv writer's thread has its own store.
+      const tmp = path.join(this.layout.tmp, `${process.pid}-text-${threadId}-${++this.textCounter}`);
+      try {
+        writeNewFile(tmp, bytes);
+        fs.renameSync(tmp, dest);
+      } catch (err) {
+        fs.rmSync(tmp, { force: true });
+        throw new WpmError('ERR_STORE_IO', `cannot write ${storePath}: ${(err as Error).message}`, { cause: err });
+      }
     }
     const { narHash, narSize } = hashFileContents(bytes);
     const info: PathInfo = {
@@ -400,6 +414,26 @@ export class LocalStore {
     this.writeInfo(info, { durable: false });
     this.opts.onInstalled?.(info);
   }
+}
+
+/**
+ * Create a file that must not exist yet, read-only with the store's fixed timestamps. A text
+ * object is written in place: it is not valid until its info file is renamed into db/, and until
+ * then it is a temporary root of this process, so nothing reads it or takes it for garbage.
+ */
+function writeNewFile(file: string, bytes: Uint8Array): void {
+  const fd = fs.openSync(file, 'wx', 0o444);
+  try {
+    fs.writeSync(fd, bytes);
+    fs.futimesSync(fd, 1, 1);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Does the file exist? (statSync without throwing costs a third of existsSync for a missing file.) */
+function exists(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false }) !== undefined;
 }
 
 /** A text object to add: its name, bytes (as UTF-8) and declared references. */

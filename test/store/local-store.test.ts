@@ -93,6 +93,21 @@ describe('LocalStore', () => {
     expect(fs.readdirSync(store.layout.tmp)).toEqual([]);
   });
 
+  it('replaces a torn text object left without its info file, and writes over nothing valid', () => {
+    // A text object is written in place, then made valid by its info file: a crash in between
+    // leaves bytes that are not valid, and the next writer must replace them whole.
+    const { store } = home();
+    const item = { name: 'torn.drv', text: '{"a":"complete"}', references: [] };
+    const storePath = makeTextPath(item.name, item.text, item.references);
+    fs.writeFileSync(store.toHost(storePath), '{"a":"comp', { mode: 0o444 });
+    expect(store.isValid(storePath)).toBe(false);
+    expect(store.addTexts([item], { missing: true })).toEqual([storePath]);
+    expect(fs.readFileSync(store.toHost(storePath), 'utf8')).toBe(item.text);
+    expect(fs.lstatSync(store.toHost(storePath)).mtimeMs).toBe(1000);
+    expect(store.isValid(storePath)).toBe(true);
+    expect(fs.readdirSync(store.layout.tmp)).toEqual([]);
+  });
+
   it('normalises and removes a tree 1,000 directories deep with read-only directories', () => {
     const { dir } = home();
     const top = path.join(dir, 'deep');
