@@ -7,7 +7,7 @@ import { WpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
 import type { Derivation } from './derivation.js';
 import { Instantiator, placeholder } from './instantiate.js';
-import { Chunks, chunkSnippet, fieldsSnippet, firstSnippet, newMarks } from './package-set.js';
+import { Chunks, chunkSnippet, firstSnippet } from './package-set.js';
 
 /** The evaluator's only window on the world. */
 export interface EvalIO {
@@ -108,11 +108,9 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   const instantiator = new Instantiator((p) => io.isValidPath(p), opts.onInstantiated);
   // Loaded on demand: a cached no-op build never pays for the native addon.
   const { Jsonnet: JsonnetVm } = await import('@hanazuki/node-jsonnet');
-  /** `slice`: a VM of a package set's evaluation, whose derivations may be answered in bulk. */
-  const newVm = (slice: boolean, stopped: () => boolean = () => false) => {
+  const newVm = (stopped: () => boolean = () => false) => {
     const vm = new JsonnetVm();
     for (const dir of opts.libDirs) vm.addJpath(dir);
-    vm.extString('wpm.slice', String(slice));
     for (const a of args) {
       if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);
       else vm.extString(`wpm.arg.${a.name}`, a.value);
@@ -132,8 +130,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   };
 
   const parallelism = Math.max(1, Math.min(vmLimit(), Math.floor(opts.parallelism ?? 1)));
-  // One VM making every derivation through the host at its call: errors show the caller.
-  const oneVm = async (): Promise<EvalResult> => ({ value: (await run(newVm(false), 'wpmValue')) as Json, derivations: instantiator.derivations });
+  const oneVm = async (): Promise<EvalResult> => ({ value: (await run(newVm(), 'wpmValue')) as Json, derivations: instantiator.derivations });
   if (parallelism === 1) return oneVm();
 
   // The first VM evaluates the value; for a package set it has the other VMs started as soon as it
@@ -141,44 +138,43 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   // (package-set.ts). Every VM's native calls come back to this thread and one Instantiator,
   // which gives each derivation its one path whichever VM asks. Once one fails, the others stop
   // (their next native call fails).
-  const marks = newMarks();
   let failed = false;
   let chunks: Chunks | undefined;
   const others: Promise<unknown>[] = [];
-  const sliceVm = () => {
-    const vm = newVm(true, () => failed);
-    vm.nativeCallback('wpm.next', () => (failed ? [] : chunks!.take()));
-    vm.nativeCallback('wpm.done', (from, json) => (chunks!.done(Number(from), String(json)), 0), 'from', 'json');
-    return vm;
-  };
-  const settle = (evaluation: Promise<unknown>) =>
+  const settle = <T>(evaluation: Promise<T>): Promise<T> =>
     evaluation.catch((err: unknown) => {
       failed = true;
       throw err;
     });
-  const first = sliceVm();
+  const chunkVm = () => {
+    const vm = newVm(() => failed);
+    vm.nativeCallback('wpm.next', () => (failed ? [] : chunks!.take()));
+    vm.nativeCallback('wpm.done', (from, json) => (chunks!.done(Number(from), String(json)), 0), 'from', 'json');
+    return vm;
+  };
+  const first = chunkVm();
   first.nativeCallback(
     'wpm.slices',
     (count) => {
-      chunks = new Chunks(Number(count), marks, instantiator, () => (failed = true));
-      for (let k = 1; k < parallelism; k++) others.push(settle(run(sliceVm(), chunkSnippet(marks))));
+      chunks = new Chunks(Number(count));
+      for (let k = 1; k < parallelism; k++) others.push(settle(run(chunkVm(), chunkSnippet())));
       return true;
     },
     'count',
   );
-  const head = settle(run(first, firstSnippet(marks)));
+  const head = run(first, firstSnippet()) as Promise<{ value: Json } | { fields: string[] }>;
+  // The first VM's own failure, before any other started, is one VM's: its error as it is.
+  const r = await settle(head).catch((err: unknown) => {
+    if (others.length === 0) throw err;
+    return undefined;
+  });
   // The other VMs start while the first runs, so all have started once it is done.
-  await Promise.allSettled([head]);
   await Promise.allSettled(others);
-  const r = failed ? undefined : ((await head) as { value: Json } | { fields: string[] });
   if (r !== undefined && 'value' in r) return { value: r.value, derivations: instantiator.derivations };
-  // Which field failed first, with its trace, is what one VM says: ask one VM. (Slice VMs answer
-  // derivations late, so their errors lack the caller; a spec instantiated here failed without
-  // libjsonnet's trace; and VMs do not stop at the first failing field.)
-  if (r === undefined || !chunks!.finish(r.fields)) return oneVm();
-  const again = chunks!.again(r.fields);
-  const againValues = again.length === 0 ? [] : ((await run(newVm(false), fieldsSnippet(again))) as [Json][]).map((e) => e[0]);
-  return { value: chunks!.value(r.fields, againValues), derivations: instantiator.derivations };
+  // Which field fails first, in field order, is what one VM says: ask one VM. (The VMs took
+  // chunks in no fixed order, and each stops at its own first failure.)
+  if (r === undefined || failed) return oneVm();
+  return { value: chunks!.value(r.fields), derivations: instantiator.derivations };
 }
 
 /** The std.native functions of wpm's library, answered by the instantiator and `io`. */
@@ -261,8 +257,7 @@ function describeRecursion(message: string): string | undefined {
   const loop: string[] = [];
   for (const m of message.matchAll(/^\s*(\S+:\d+:\d+(?:-\d+)?)\s+thunk <([^>]+)>/gm)) {
     const [, where, name] = m;
-    // wpm.libsonnet's own locals (`__wpm…`) are not the user's values.
-    if (name === 'array_element' || name === undefined || where === undefined || name.startsWith('__wpm')) continue;
+    if (name === 'array_element' || name === undefined || where === undefined) continue;
     if (seen.has(name)) break;
     seen.set(name, where);
     loop.push(`${name} (${where})`);

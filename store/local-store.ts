@@ -1,5 +1,6 @@
 // The local store under $WPM_HOME. Paths are added by building them in $WPM_HOME/tmp (same file
-// system), normalising, hashing, fsyncing, then renaming into store/ under the path's lock; the
+// system), normalising, hashing, fsyncing, then renaming into store/ under the path's lock (text
+// objects, being one small file whose bytes follow from the path, are written in place); the
 // path-info file is written last, atomically, and its existence is what makes a path valid. A
 // crash at any moment leaves either nothing registered or a complete path; leftovers are swept
 // by the next add of that path, by `wpm store gc` and by `wpm store verify --repair`.
@@ -355,27 +356,24 @@ export class LocalStore {
    * roots them all and one look at the GC lock covers them all.
    *
    * No lock is taken: a text object's path is the hash of its bytes, so every writer of a path
-   * writes the same bytes, and each step (contents, then info) is an atomic rename that may replace
-   * an identical file. Text objects are not fsynced either, even in a durable store (four fsyncs
+   * writes the same bytes. The bytes are written in place (the path is rooted and not valid yet),
+   * or through tmp/ and a rename over a file another writer or a crash left there; the info is
+   * an atomic rename that may replace an identical file. Text objects are not fsynced either, even in a durable store (four fsyncs
    * each would make a cold evaluation of 10,000 derivations take minutes); they are tiny, and
    * re-evaluation recreates them. A power cut can tear one that was just written; its hash then no
    * longer matches and `wpm store verify --repair` drops it.
    */
-  addTexts(items: readonly TextObject[], opts: { missing?: boolean } = {}): string[] {
+  addTexts(items: readonly TextObject[], opts: { rooted?: boolean } = {}): string[] {
     const texts = items.map((i) => {
       const bytes = Buffer.from(i.text, 'utf8');
       const contentHash = hashBytes('sha256', bytes);
       return { item: i, bytes, contentHash, storePath: makeTextPathFromHash(i.name, contentHash, i.references) };
     });
     const paths = texts.map((t) => t.storePath);
-    // `missing`: the caller has just rooted these paths and found them invalid (areValid), so
-    // neither is done again. Writing one that another process has added since is harmless.
-    if (opts.missing) {
-      for (const t of texts) this.writeTextObject(t);
-      return paths;
-    }
-    // Rooted before anything lands in store/, so GC never takes a half-written one for garbage.
-    addTempRootsSync(this.layout, paths);
+    // Rooted before anything lands in store/, so GC never takes a half-written one for garbage
+    // (`rooted`: the caller has done it, through areValid).
+    if (!opts.rooted) addTempRootsSync(this.layout, paths);
+    // A valid one is left alone: its info may carry signatures since added under its lock.
     for (const t of texts) if (!exists(this.infoFile(t.storePath))) this.writeTextObject(t);
     return paths;
   }
@@ -424,7 +422,7 @@ export class LocalStore {
 function writeNewFile(file: string, bytes: Uint8Array): void {
   const fd = fs.openSync(file, 'wx', 0o444);
   try {
-    fs.writeSync(fd, bytes);
+    fs.writeFileSync(fd, bytes); // all of them: a single writeSync may write fewer (a full disk)
     fs.futimesSync(fd, 1, 1);
   } finally {
     fs.closeSync(fd);

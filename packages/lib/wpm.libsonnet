@@ -1,9 +1,5 @@
 // The core of wpm's Jsonnet library: derivations, sources from the file system, text objects.
 // Every function here is lazy: nothing is added to the store until its result is needed.
-
-// Set by the evaluator for the VMs of a package set's slices (see `derivation`).
-local inSlice = std.primitiveEquals(std.extVar('wpm.slice'), 'true');
-
 {
   // A build step. `spec` fields:
   //   name     store path name
@@ -14,37 +10,10 @@ local inSlice = std.primitiveEquals(std.extVar('wpm.slice'), 'true');
   // Fields whose names start with '_' or that are hidden ('::') are not part of the derivation,
   // so wrappers can keep their own parameters on the same object.
   // Store paths mentioned in builder/args/env/stdin become the step's inputs.
-  // The result is { type: 'derivation', name, drvPath, outputs, out, <other outputs> }, made by
-  // the host in one call (std.toString uses libjsonnet's native JSON writer, whereas the
-  // std.manifestJson* functions and object comprehensions cost far more per derivation).
-  // With the one output 'out', it carries the spec and the host's answer in the hidden `__wpm`.
-  // In the VMs that evaluate a package set's slices (`inSlice`, see
-  // derivations/package-set.ts) its fields read the answer through `self`, so that the slice can
-  // answer in bulk instead; elsewhere they read it directly, and the host is asked at the call, so
-  // that an error's trace shows the caller. Names starting with '__wpm' are wpm's own.
-  derivation(spec)::
-    local __wpmSpec = std.toString(spec);
-    local __wpmMade = std.native('wpm.derivation')(__wpmSpec);
-    // std.primitiveEquals and `in` are libjsonnet builtins; `==` and std.objectHas are library
-    // code, which cost a fifth of the whole function.
-    if !std.primitiveEquals(std.type(spec), 'object') || 'outputs' in spec then __wpmMade
-    else if inSlice then {
-      __wpm:: { spec: __wpmSpec, made: __wpmMade },
-      type: 'derivation',
-      name: self.__wpm.made.name,
-      drvPath: self.__wpm.made.drvPath,
-      outputs: self.__wpm.made.outputs,
-      out: self.__wpm.made.out,
-    }
-    else if std.primitiveEquals(std.type(__wpmMade), 'object') then {
-      __wpm:: { spec: __wpmSpec, made: __wpmMade },
-      type: 'derivation',
-      name: __wpmMade.name,
-      drvPath: __wpmMade.drvPath,
-      outputs: __wpmMade.outputs,
-      out: __wpmMade.out,
-    }
-    else error 'wpm.derivation: the host answered ' + std.type(__wpmMade),
+  // The result is { type: 'derivation', name, drvPath, outputs, out, <other outputs> }, built by
+  // the host in one call: std.toString uses libjsonnet's native JSON writer, whereas the
+  // std.manifestJson* functions and object comprehensions cost far more per derivation.
+  derivation(spec):: std.native('wpm.derivation')(std.toString(spec)),
 
   // A file or directory of the host, relative to the Jsonnet file `from` (pass std.thisFile:
   // Jsonnet gives a library no way to know its caller's file). `.git` is always left out;

@@ -104,10 +104,10 @@ export class DrvWriter {
 
 /**
  * Add a batch's `.drv` files (on either thread), checking each lands at the path instantiation gave
- * it. The batch holds only paths `check` rooted and found missing.
+ * it. `check` has rooted them all already.
  */
 export function addDrvTexts(store: LocalStore, batch: DrvBatch): void {
-  store.addTexts(batch.items, { missing: true }).forEach((p, k) => {
+  store.addTexts(batch.items, { rooted: true }).forEach((p, k) => {
     if (p !== batch.drvPaths[k]) throw new WpmError('ERR_DRV_PATH_MISMATCH', `internal error: ${batch.drvPaths[k]} was stored as ${p}`);
   });
 }

@@ -101,7 +101,7 @@ describe('LocalStore', () => {
     const storePath = makeTextPath(item.name, item.text, item.references);
     fs.writeFileSync(store.toHost(storePath), '{"a":"comp', { mode: 0o444 });
     expect(store.isValid(storePath)).toBe(false);
-    expect(store.addTexts([item], { missing: true })).toEqual([storePath]);
+    expect(store.addTexts([item])).toEqual([storePath]);
     expect(fs.readFileSync(store.toHost(storePath), 'utf8')).toBe(item.text);
     expect(fs.lstatSync(store.toHost(storePath)).mtimeMs).toBe(1000);
     expect(store.isValid(storePath)).toBe(true);
