@@ -43,9 +43,9 @@ export interface EvaluatorOptions {
   /** Always on the import path (packages/lib). */
   libDirs: string[];
   /**
-   * How many Jsonnet VMs may evaluate at once (default 1). A result that is an object with at
-   * least SHARD_MIN_FIELDS fields (a package set) is split into that many slices of fields, each
-   * evaluated by its own VM on its own thread. The result is the same as one VM's.
+   * How many Jsonnet VMs may evaluate at once (default 1). The fields of a result that is an
+   * object with at least SHARD_MIN_FIELDS fields (a package set) are shared out in chunks among
+   * that many VMs, each on its own thread. The result is the same as one VM's.
    */
   parallelism?: number;
   /** Told of each derivation as it is instantiated (see Instantiator). */
@@ -105,7 +105,8 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   for (const a of args) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.name)) throw new WpmError('ERR_EVAL_ARG', `invalid argument name '${a.name}'`);
   }
-  const instantiator = new Instantiator((p) => io.isValidPath(p), opts.onInstantiated);
+  const newInstantiator = () => new Instantiator((p) => io.isValidPath(p), opts.onInstantiated);
+  let instantiator = newInstantiator();
   // Loaded on demand: a cached no-op build never pays for the native addon.
   const { Jsonnet: JsonnetVm } = await import('@hanazuki/node-jsonnet');
   const newVm = (stopped: () => boolean = () => false) => {
@@ -132,6 +133,15 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   const parallelism = Math.max(1, Math.min(vmLimit(), Math.floor(opts.parallelism ?? 1)));
   const oneVm = async (): Promise<EvalResult> => ({ value: (await run(newVm(), 'wpmValue')) as Json, derivations: instantiator.derivations });
   if (parallelism === 1) return oneVm();
+  /**
+   * One VM again, after VMs in parallel failed: its first error is one VM's. A new instantiator
+   * makes its derivations one VM's too, and tells `onInstantiated` of each again, so that what a
+   * failed call of it lost (a store error) cannot go missing if this one succeeds.
+   */
+  const oneVmAgain = (): Promise<EvalResult> => {
+    instantiator = newInstantiator();
+    return oneVm();
+  };
 
   // The first VM evaluates the value; for a package set it has the other VMs started as soon as it
   // knows the count of fields, and all of them take chunks of fields until none is left
@@ -173,7 +183,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   if (r !== undefined && 'value' in r) return { value: r.value, derivations: instantiator.derivations };
   // Which field fails first, in field order, is what one VM says: ask one VM. (The VMs took
   // chunks in no fixed order, and each stops at its own first failure.)
-  if (r === undefined || failed) return oneVm();
+  if (r === undefined || failed) return oneVmAgain();
   return { value: chunks!.value(r.fields), derivations: instantiator.derivations };
 }
 

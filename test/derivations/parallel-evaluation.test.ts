@@ -188,6 +188,24 @@ describe("one VM's result, whatever a package set's code does", () => {
     expect(await sameError("  a: wpm.derivation({ name: 'a', builder: tool, args: [$.a.type] }),")).toMatch(/infinite recursion|dependency cycle/);
   });
 
+  it('tells of every derivation it returns, even after a failed attempt', async () => {
+    // A failure in parallel is evaluated again by one VM; what the first attempt could not hand on
+    // (the .drv writer failed) must be handed on by the second, or it would never be written.
+    const file = packageSet(SHARD_MIN_FIELDS * 2);
+    const told = new Set<string>();
+    let failures = 0;
+    const r = await evaluate({ file }, memoryIO(), {
+      libDirs: [LIB],
+      parallelism: 2,
+      onInstantiated: (drvPath) => {
+        if (told.size === 100 && failures++ === 0) throw new Error('the disk was full for a moment');
+        told.add(drvPath);
+      },
+    });
+    expect(failures).toBeGreaterThan(0);
+    expect([...r.derivations.keys()].filter((p) => !told.has(p))).toEqual([]);
+  });
+
   it("reports a derivation's bad field as one VM does, with the caller's line", async () => {
     const file = packageSet(SHARD_MIN_FIELDS * 2, "  mmm: wpm.derivation({ name: 'bad', builder: tool, args: 'not-an-array' }),");
     const messages = await Promise.all(
