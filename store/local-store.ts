@@ -358,9 +358,9 @@ export class LocalStore {
    * No lock is taken: a text object's path is the hash of its bytes, so every writer of a path
    * writes the same bytes. The bytes are written in place (the path is rooted and not valid yet),
    * or through tmp/ and a rename over a file another writer or a crash left there; the info is
-   * an atomic rename that may replace an identical file. Text objects are not fsynced either, even in a durable store (four fsyncs
-   * each would make a cold evaluation of 10,000 derivations take minutes); they are tiny, and
-   * re-evaluation recreates them. A power cut can tear one that was just written; its hash then no
+   * an atomic rename that may replace an identical file. Text objects are not fsynced either, even
+   * in a durable store (four fsyncs each would make a cold evaluation of 10,000 derivations take
+   * minutes); they are tiny, and re-evaluation recreates them. A power cut can tear one that was just written; its hash then no
    * longer matches and `wpm store verify --repair` drops it.
    */
   addTexts(items: readonly TextObject[], opts: { rooted?: boolean } = {}): string[] {
@@ -424,9 +424,12 @@ function writeNewFile(file: string, bytes: Uint8Array): void {
   try {
     fs.writeFileSync(fd, bytes); // all of them: a single writeSync may write fewer (a full disk)
     fs.futimesSync(fd, 1, 1);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(file, { force: true }); // ours, and torn
+    throw err;
   }
+  fs.closeSync(fd);
 }
 
 /** Does the file exist? (statSync without throwing costs a third of existsSync for a missing file.) */
