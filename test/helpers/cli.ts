@@ -14,8 +14,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Scratch directories made in this test file, removed once it is done (test/setup.ts). */
+const scratch: string[] = [];
+
+/** Remember a scratch directory for removal after the test file; returns it. */
+export function scratchRemovedAfter(dir: string): string {
+  scratch.push(dir);
+  return dir;
+}
+
+export function takeScratchDirs(): string[] {
+  return scratch.splice(0);
+}
+
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `wpm-${prefix}-`));
+  return scratchRemovedAfter(fs.mkdtempSync(path.join(os.tmpdir(), `wpm-${prefix}-`)));
 }
 
 /** Run wpm synchronously with a given home and working directory. */

@@ -5,10 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileModule, type Mount, type WasiPool, type WasiRunOptions } from '../../runtime/wasi/index.js';
+import { tempDir } from '../helpers/cli.js';
 
 export const ROOT = path.resolve(fileURLToPath(import.meta.url), '../../..');
 export const FIXTURES = path.join(ROOT, 'test/fixtures/wasi');
@@ -39,9 +39,7 @@ export function clangModule(): WebAssembly.Module {
   return clang;
 }
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `wpm-${prefix}-`));
-}
+export { tempDir };
 
 export interface Sandbox {
   root: string;

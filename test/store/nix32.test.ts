@@ -3,9 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { isWpmError } from '../../util/errors.js';
 import { nix32Decode, nix32Encode, nix32Length } from '../../store/format/index.js';
 import { nixHashFile } from './nix-oracle.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/cli.js';
 import { createHash } from 'node:crypto';
 
 function expectCode(f: () => unknown, code: string): void {
@@ -28,7 +28,7 @@ describe('nix32', () => {
   });
 
   test('agrees with nix-hash on random files for every algorithm', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wpm-nix32-'));
+    const dir = tempDir('nix32');
     for (const algo of ['md5', 'sha1', 'sha256', 'sha512']) {
       const file = join(dir, algo);
       const data = randomBytes(1000);

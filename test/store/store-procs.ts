@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashBytes, makeOutputPath } from '../../store/index.js';
 import { expect } from 'vitest';
-import { REPO, tempDir, wpm } from '../helpers/cli.js';
+import { REPO, scratchRemovedAfter, tempDir, wpm } from '../helpers/cli.js';
 import { prng } from './trees.js';
 
 export const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'workers', 'store-worker.mjs');
@@ -25,7 +25,7 @@ export function requireDist(): void {
 export function scratchDir(prefix: string): string {
   try {
     fs.accessSync('/dev/shm', fs.constants.W_OK);
-    return fs.mkdtempSync(path.join('/dev/shm', `wpm-${prefix}-`));
+    return scratchRemovedAfter(fs.mkdtempSync(path.join('/dev/shm', `wpm-${prefix}-`)));
   } catch {
     return tempDir(prefix);
   }
