@@ -150,7 +150,8 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   // (their next native call fails).
   let failed = false;
   let chunks: Chunks | undefined;
-  const others: Promise<unknown>[] = [];
+  /** The other VMs, each settled as done or failed (its values come through wpm.done). */
+  const others: Promise<void>[] = [];
   const settle = <T>(evaluation: Promise<T>): Promise<T> =>
     evaluation.catch((err: unknown) => {
       failed = true;
@@ -167,7 +168,14 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     'wpm.slices',
     (count) => {
       chunks = new Chunks(Number(count));
-      for (let k = 1; k < parallelism; k++) others.push(settle(run(chunkVm(), chunkSnippet())));
+      // Handled at once: another VM may fail while the first still runs, long before anything
+      // awaits it (an unhandled rejection would end the process).
+      for (let k = 1; k < parallelism; k++) {
+        others.push(settle(run(chunkVm(), chunkSnippet())).then(
+          () => undefined,
+          () => undefined,
+        ));
+      }
       return true;
     },
     'count',
@@ -179,7 +187,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     return undefined;
   });
   // The other VMs start while the first runs, so all have started once it is done.
-  await Promise.allSettled(others);
+  await Promise.all(others);
   if (r !== undefined && 'value' in r) return { value: r.value, derivations: instantiator.derivations };
   // Which field fails first, in field order, is what one VM says: ask one VM. (The VMs took
   // chunks in no fixed order, and each stops at its own first failure.)

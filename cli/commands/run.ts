@@ -22,7 +22,7 @@ interface RunFlags extends SubstituteFlags {
   argstr?: string[][];
 }
 
-/** A store path from `./result`, a physical store path, a logical one, or a Jsonnet file to build. */
+/** A store path from `./result`, a physical store path, a logical one, or a Jsonnet file (or directory) to build. */
 async function resolveTarget(store: LocalStore, target: string, flags: RunFlags): Promise<string> {
   if (target.startsWith(STORE_DIR + '/')) {
     const base = target.slice(STORE_DIR.length + 1).split('/')[0]!;
@@ -36,7 +36,8 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
   }
   const inStore = store.fromHost(real);
   if (inStore) return inStore;
-  if (fs.statSync(real).isFile()) {
+  // A directory means its default.jsonnet, as for build (a missing one is named there).
+  if (fs.statSync(real).isFile() || fs.statSync(real).isDirectory()) {
     const quiet = !process.stderr.isTTY;
     const substituter = await createSubstituter(store, flags, { quiet });
     const targets = await buildFile(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet, substituter });

@@ -38,10 +38,16 @@ describe('wpm run', () => {
     expect(r.status).toBe(0);
   });
 
-  it('runs a Jsonnet file directly, building it first', () => {
+  it('runs a Jsonnet file directly, building it first, or a directory by its default.jsonnet', () => {
     const r = wpm(['run', FILE, '--', '3'], { home, cwd: tempDir('cwd'), input: 'x\n' });
     expect(r.stdout).toContain('stdin: x\n');
     expect(r.status).toBe(3);
+    const byDir = wpm(['run', path.dirname(FILE), '--', '4'], { home, cwd: tempDir('cwd'), input: 'y\n' });
+    expect(byDir.stdout).toContain('stdin: y\n');
+    expect(byDir.status).toBe(4);
+    const empty = wpm(['run', tempDir('empty')], { home, cwd: tempDir('cwd'), input: '' });
+    expect(empty.stderr).toContain('is a directory without a default.jsonnet');
+    expect(empty.status).toBe(2);
   });
 
   it('names what is missing when there is no such program', () => {

@@ -206,6 +206,26 @@ describe("one VM's result, whatever a package set's code does", () => {
     expect([...r.derivations.keys()].filter((p) => !told.has(p))).toEqual([]);
   });
 
+  it('reports a failure in another VM while the first is still busy', async () => {
+    // The first VM is held up by a slow first field; another VM meets the bad field meanwhile.
+    // Its failure must wait for the first VM, not end the process as an unhandled rejection.
+    const dir = tempDir('set');
+    const file = path.join(dir, 'set.jsonnet');
+    const fields = Array.from({ length: 600 }, (_, i) => {
+      const name = `f${String(i).padStart(4, '0')}`;
+      if (i === 0) return `  ${name}: std.foldl(function(a, b) a + b, std.range(1, 300000), 0),`;
+      if (i === 200) return `  ${name}: wpm.derivation({ name: 'bad', builder: tool, args: 'not-an-array' }),`;
+      return `  ${name}: wpm.derivation({ name: '${name}', builder: tool }),`;
+    });
+    fs.writeFileSync(file, ["local wpm = import 'wpm.libsonnet';", "local tool = wpm.writeText('tool.wasm', 'x');", '{', ...fields, '}', ''].join('\n'));
+    const message = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 2 }).then(
+      () => 'no error',
+      (err: Error) => err.message,
+    );
+    expect(message).toContain(`derivation 'bad': field 'args' must be an array of strings`);
+    expect(message).toContain('set.jsonnet:204:');
+  });
+
   it("reports a derivation's bad field as one VM does, with the caller's line", async () => {
     const file = packageSet(SHARD_MIN_FIELDS * 2, "  mmm: wpm.derivation({ name: 'bad', builder: tool, args: 'not-an-array' }),");
     const messages = await Promise.all(
