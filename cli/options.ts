@@ -4,9 +4,14 @@ import type { EvalArg } from '../derivations/index.js';
 
 const pair = (v: string, prev: string[][] | undefined, ...rest: string[]) => [...(prev ?? []), [v, ...rest]];
 
-/** `-A ATTR`, repeatable: the attribute paths to evaluate. */
+/** `-A ATTR`, repeatable: the attribute paths to evaluate (undefined when none; see `attrsFrom`). */
 export function addAttrOption(cmd: Command, what = 'attribute path'): Command {
-  return cmd.option('-A, --attr <attr>', `${what} (repeatable)`, (v: string, prev: string[]) => [...prev, v], [] as string[]);
+  // No default value: commander would print it in the help as "(default: [])".
+  return cmd.option('-A, --attr <attr>', `${what} (repeatable)`, (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+}
+
+export function attrsFrom(flags: { attr?: string[] }): string[] {
+  return flags.attr ?? [];
 }
 
 export function addEvalArgOptions(cmd: Command): Command {

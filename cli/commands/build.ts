@@ -12,14 +12,14 @@ import { commandSettings } from '../config.js';
 import { evaluateFile, type Target } from '../evaluate.js';
 import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
-import { addAttrOption, addEvalArgOptions, evalArgsFrom, parseJobs } from '../options.js';
+import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, parseJobs } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { addGcRootLink } from '../gc-roots.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 import type { Substituter } from '../../runtime/scheduler/index.js';
 
 export interface BuildFlags extends SubstituteFlags {
-  attr: string[];
+  attr?: string[];
   out?: string;
   link: boolean;
   jobs?: number;
@@ -60,7 +60,8 @@ export async function buildFile(
     if (result.failed.length > 0) {
       const first = result.failed[0]!;
       const err = first.error instanceof WpmError ? first.error : new WpmError('ERR_BUILD_FAILED', String(first.error));
-      const more = result.failed.length > 1 ? ` (and ${result.failed.length - 1} more failed steps)` : '';
+      const others = result.failed.length - 1;
+      const more = others > 0 ? ` (and ${others} more failed step${others === 1 ? '' : 's'})` : '';
       // Whatever went wrong inside a step, the command's verdict is "a build step failed".
       const hasLog = (fs.statSync(logFileOf(store.layout, first.drvPath), { throwIfNoEntry: false })?.size ?? 0) > 0;
       throw new WpmError('ERR_BUILD_FAILED', `${err.message}${more}`, {
@@ -79,7 +80,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('build')
     .description('build the derivations a Jsonnet file evaluates to, print their output paths and link ./result')
-    .argument('<file>', 'Jsonnet file')
+    .argument('<file>', 'Jsonnet file, or a directory with a default.jsonnet')
     .option('-o, --out <link>', 'name of the result link', 'result')
     .option('--no-link', 'do not create result links')
     .option('-j, --jobs <n>', 'steps to run at once (default: cores, or WPM_MAX_JOBS)', parseJobs)
@@ -93,7 +94,7 @@ export function register(program: Command): void {
     useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts
     const store = openStore();
     const substituter = await createSubstituter(store, flags, { json: flags.json ?? false });
-    const targets = await buildFile(store, file, flags.attr, evalArgsFrom(flags), { ...flags, substituter });
+    const targets = await buildFile(store, file, attrsFrom(flags), evalArgsFrom(flags), { ...flags, substituter });
     const links: string[] = [];
     if (flags.link) {
       targets.forEach((t, i) => {

@@ -10,7 +10,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('eval')
     .description('evaluate a Jsonnet file and print the result as JSON')
-    .argument('<file>', 'Jsonnet file')
+    .argument('<file>', 'Jsonnet file, or a directory with a default.jsonnet')
     .option('-A, --attr <attr>', 'attribute path to evaluate (one: eval prints one value)', (value: string, previous: string | undefined) => {
       if (previous !== undefined) throw new InvalidArgumentError('give one attribute path: wpm eval prints one value');
       return value;

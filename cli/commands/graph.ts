@@ -7,7 +7,7 @@ import type { Derivation } from '../../derivations/index.js';
 import { readDerivation } from '../../runtime/scheduler/index.js';
 import { openStore } from '../context.js';
 import { evaluateFile } from '../evaluate.js';
-import { addAttrOption, addEvalArgOptions, evalArgsFrom } from '../options.js';
+import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom } from '../options.js';
 
 interface GraphNode {
   drvPath: string;
@@ -25,16 +25,16 @@ export function register(program: Command): void {
   const cmd = program
     .command('graph')
     .description('print the derivation graph as Graphviz dot or JSON (render: wpm graph FILE | dot -Tsvg > graph.svg)')
-    .argument('<file>', 'Jsonnet file')
+    .argument('<file>', 'Jsonnet file, or a directory with a default.jsonnet')
     .option('--format <format>', 'dot or json', (v: string) => {
       if (v !== 'dot' && v !== 'json') throw new InvalidArgumentError("expects 'dot' or 'json'");
       return v;
     }, 'dot');
   addAttrOption(cmd);
   addEvalArgOptions(cmd);
-  cmd.action(async (file: string, flags: { attr: string[]; format: 'dot' | 'json'; arg?: string[][]; argstr?: string[][] }) => {
+  cmd.action(async (file: string, flags: { attr?: string[]; format: 'dot' | 'json'; arg?: string[][]; argstr?: string[][] }) => {
     const store = openStore();
-    const evaluated = await evaluateFile(store, file, flags.attr, evalArgsFrom(flags));
+    const evaluated = await evaluateFile(store, file, attrsFrom(flags), evalArgsFrom(flags));
     const nodes = new Map<string, GraphNode>();
     const edges: { from: string; to: string }[] = [];
     const stack = evaluated.targets.map((t) => t.drvPath);

@@ -6,7 +6,7 @@ import { readDerivation } from '../../runtime/scheduler/index.js';
 import { STORE_DIR } from '../../store/index.js';
 import { openStore } from '../context.js';
 import { evaluateFile } from '../evaluate.js';
-import { addAttrOption, addEvalArgOptions, evalArgsFrom } from '../options.js';
+import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom } from '../options.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -16,14 +16,14 @@ export function register(program: Command): void {
     .option('-r, --recursive', 'include every input derivation too');
   addAttrOption(cmd);
   addEvalArgOptions(cmd);
-  cmd.action(async (target: string, flags: { attr: string[]; recursive?: boolean; arg?: string[][]; argstr?: string[][] }) => {
+  cmd.action(async (target: string, flags: { attr?: string[]; recursive?: boolean; arg?: string[][]; argstr?: string[][] }) => {
     const store = openStore();
     let roots: string[];
     let known = new Map<string, Derivation>();
     if (target.startsWith(STORE_DIR + '/') || (fs.existsSync(target) && store.fromHost(fs.realpathSync(target)))) {
       roots = [target.startsWith(STORE_DIR + '/') ? target : store.fromHost(fs.realpathSync(target))!];
     } else {
-      const evaluated = await evaluateFile(store, target, flags.attr, evalArgsFrom(flags));
+      const evaluated = await evaluateFile(store, target, attrsFrom(flags), evalArgsFrom(flags));
       known = evaluated.derivations;
       roots = evaluated.targets.map((t) => t.drvPath);
     }

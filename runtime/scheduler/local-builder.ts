@@ -287,7 +287,10 @@ export function readDerivation(store: LocalStore, drvPath: string): Derivation {
   try {
     text = fs.readFileSync(store.toHost(drvPath), 'utf8');
   } catch (cause) {
-    throw new WpmError('ERR_STORE_NOT_VALID', `derivation ${drvPath} is not in the store`, { cause });
+    throw new WpmError('ERR_STORE_NOT_VALID', `derivation ${drvPath} is not in the store`, {
+      cause,
+      hint: 'evaluate the file that makes it again (wpm eval --read-only writes no .drv files)',
+    });
   }
   return parseDerivationFile(text, drvPath);
 }
