@@ -69,7 +69,7 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
         case 'built':
           running.delete(e.drvPath);
           counts.built++;
-          if (mode !== 'json') say(`built ${e.name} in ${seconds(e.durationMs)}`);
+          if (mode !== 'json') say(e.checked ? `checked ${e.name}: rebuilt in ${seconds(e.durationMs)}, the same bytes` : `built ${e.name} in ${seconds(e.durationMs)}`);
           break;
         case 'cached':
           running.delete(e.drvPath);

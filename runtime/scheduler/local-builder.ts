@@ -81,7 +81,7 @@ export class LocalBuilder implements StepBuilder {
     }
     const outs: Record<string, string> = {};
     for (const [name, o] of Object.entries(drv.outputs)) outs[name] = o.path;
-    this.emit({ type: 'built', drvPath, name: drv.name, durationMs: Date.now() - started, outputs: outs });
+    this.emit({ type: 'built', drvPath, name: drv.name, durationMs: Date.now() - started, outputs: outs, ...(mode === 'check' ? { checked: true as const } : {}) });
   }
 
   private failed({ drvPath, drv }: Step, error: unknown): never {

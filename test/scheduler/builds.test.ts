@@ -94,6 +94,7 @@ s.step('copy', ['cat', wpm.path(std.thisFile, 'data.txt')])
     expect(wpm(['build', '--no-link', file], { home }).status).toBe(0);
     const same = wpm(['build', '--no-link', '--check', file], { home });
     expect(same.status, same.stderr).toBe(0);
+    expect(same.stderr).toMatch(/checked copy: rebuilt in [\d.]+s, the same bytes/);
     // The fixture builder reads a file the test now changes behind the store's back, so the
     // same derivation gives different bytes: exactly what --check exists to catch.
     const input = fs.readdirSync(path.join(home, 'store')).find((f) => f.endsWith('-data.txt'))!;
