@@ -37,7 +37,8 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
   const inStore = store.fromHost(real);
   if (inStore) return inStore;
   // A directory means its default.jsonnet, as for build (a missing one is named there).
-  if (fs.statSync(real).isFile() || fs.statSync(real).isDirectory()) {
+  const st = fs.statSync(real);
+  if (st.isFile() || st.isDirectory()) {
     const quiet = !process.stderr.isTTY;
     const substituter = await createSubstituter(store, flags, { quiet });
     const targets = await buildFile(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet, substituter });
