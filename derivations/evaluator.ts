@@ -7,7 +7,7 @@ import { WpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
 import type { Derivation } from './derivation.js';
 import { Instantiator, placeholder } from './instantiate.js';
-import { Chunks, chunkSnippet, firstSnippet } from './package-set.js';
+import { CHUNK_SNIPPET, Chunks, FIRST_SNIPPET } from './package-set.js';
 
 /** The evaluator's only window on the world. */
 export interface EvalIO {
@@ -131,17 +131,16 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   };
 
   const parallelism = Math.max(1, Math.min(vmLimit(), Math.floor(opts.parallelism ?? 1)));
-  const oneVm = async (): Promise<EvalResult> => ({ value: (await run(newVm(), 'wpmValue')) as Json, derivations: instantiator.derivations });
-  if (parallelism === 1) return oneVm();
   /**
-   * One VM again, after VMs in parallel failed: its first error is one VM's. A new instantiator
-   * makes its derivations one VM's too, and tells `onInstantiated` of each again, so that what a
+   * One VM with an instantiator of its own. After VMs in parallel failed, its first error is one
+   * VM's, its derivations are one VM's, and `onInstantiated` hears of each again, so that what a
    * failed call of it lost (a store error) cannot go missing if this one succeeds.
    */
-  const oneVmAgain = (): Promise<EvalResult> => {
+  const oneVm = async (): Promise<EvalResult> => {
     instantiator = newInstantiator();
-    return oneVm();
+    return { value: (await run(newVm(), 'wpmValue')) as Json, derivations: instantiator.derivations };
   };
+  if (parallelism === 1) return oneVm();
 
   // The first VM evaluates the value; for a package set it has the other VMs started as soon as it
   // knows the count of fields, and all of them take chunks of fields until none is left
@@ -171,7 +170,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
       // Handled at once: another VM may fail while the first still runs, long before anything
       // awaits it (an unhandled rejection would end the process).
       for (let k = 1; k < parallelism; k++) {
-        others.push(settle(run(chunkVm(), chunkSnippet())).then(
+        others.push(settle(run(chunkVm(), CHUNK_SNIPPET)).then(
           () => undefined,
           () => undefined,
         ));
@@ -180,7 +179,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     },
     'count',
   );
-  const head = run(first, firstSnippet()) as Promise<{ value: Json } | { fields: string[] }>;
+  const head = run(first, FIRST_SNIPPET) as Promise<{ value: Json } | { fields: string[] }>;
   // The first VM's own failure, before any other started, is one VM's: its error as it is.
   const r = await settle(head).catch((err: unknown) => {
     if (others.length === 0) throw err;
@@ -191,7 +190,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   if (r !== undefined && 'value' in r) return { value: r.value, derivations: instantiator.derivations };
   // Which field fails first, in field order, is what one VM says: ask one VM. (The VMs took
   // chunks in no fixed order, and each stops at its own first failure.)
-  if (r === undefined || failed) return oneVmAgain();
+  if (r === undefined || failed) return oneVm();
   return { value: chunks!.value(r.fields), derivations: instantiator.derivations };
 }
 

@@ -12,28 +12,6 @@ export const SHARD_MIN_FIELDS = 256;
 const CHUNK = 128;
 
 /**
- * The snippet's tail for the first VM: the value itself or, for an object of SHARD_MIN_FIELDS
- * fields or more, its field names, having evaluated chunks of them. `wpm.slices(n)` is told the
- * count before any chunk is evaluated, so that the other VMs start at once.
- */
-export function firstSnippet(): string {
-  return `
-local wpmFields = if std.primitiveEquals(std.type(wpmValue), 'object') then std.objectFields(wpmValue) else [];
-if std.length(wpmFields) < ${SHARD_MIN_FIELDS} then { value: wpmValue }
-else if std.native('wpm.slices')(std.length(wpmFields)) then { fields: wpmFields, chunks: ${CHUNK_LOOP} }
-else error 'unreachable: wpm.slices answers true'
-`;
-}
-
-/** The snippet's tail for each other VM: chunks of the fields, while there are some left. */
-export function chunkSnippet(): string {
-  return `
-local wpmFields = std.objectFields(wpmValue);
-${CHUNK_LOOP}
-`;
-}
-
-/**
  * Each element takes the next chunk ([from, to), or [] once none is left) from the host and hands
  * its values back as JSON, so that a VM that started late (it parses the file after the first
  * knows the count) or met costly fields takes fewer. libjsonnet forces an array's elements in
@@ -45,15 +23,30 @@ const CHUNK_LOOP = `std.makeArray(std.ceil(std.length(wpmFields) / ${CHUNK}), fu
     if std.length(wpmChunk) < 2 then 0
     else std.native('wpm.done')(wpmChunk[0], std.toString(std.makeArray(wpmChunk[1] - wpmChunk[0], function(i) wpmValue[wpmFields[wpmChunk[0] + i]]))))`;
 
+/**
+ * The snippet's tail for the first VM: the value itself or, for an object of SHARD_MIN_FIELDS
+ * fields or more, its field names, having evaluated chunks of them. `wpm.slices(n)` is told the
+ * count before any chunk is evaluated, so that the other VMs start at once.
+ */
+export const FIRST_SNIPPET = `
+local wpmFields = if std.primitiveEquals(std.type(wpmValue), 'object') then std.objectFields(wpmValue) else [];
+if std.length(wpmFields) < ${SHARD_MIN_FIELDS} then { value: wpmValue }
+else if std.native('wpm.slices')(std.length(wpmFields)) then { fields: wpmFields, chunks: ${CHUNK_LOOP} }
+else error 'unreachable: wpm.slices answers true'
+`;
+
+/** The snippet's tail for each other VM: chunks of the fields, while there are some left. */
+export const CHUNK_SNIPPET = `
+local wpmFields = std.objectFields(wpmValue);
+${CHUNK_LOOP}
+`;
+
 /** Hands out a package set's fields in chunks and keeps the values the VMs hand back. */
 export class Chunks {
   private next = 0;
-  private readonly values: (Json | undefined)[];
   private readonly handedBack: { from: number; json: string }[] = [];
 
-  constructor(private readonly count: number) {
-    this.values = new Array(count);
-  }
+  constructor(private readonly count: number) {}
 
   /** The next chunk as [from, to], or [] once every field is handed out. */
   take(): number[] {
@@ -70,16 +63,17 @@ export class Chunks {
 
   /** Once every VM has succeeded: the object, its fields in std.objectFields order. */
   value(fields: string[]): Json {
+    const values: (Json | undefined)[] = new Array(this.count);
     for (const { from, json } of this.handedBack) {
       (JSON.parse(json) as Json[]).forEach((v, i) => {
-        this.values[from + i] = v;
+        values[from + i] = v;
       });
     }
-    const missing = this.values.findIndex((v) => v === undefined);
+    const missing = values.findIndex((v) => v === undefined);
     if (fields.length !== this.count || missing >= 0) {
       throw new WpmError('ERR_EVAL', `internal error: field ${missing} of ${fields.length} (of ${this.count}) was not evaluated`);
     }
     // fromEntries makes every name an own field ('__proto__' too, as JSON.parse does).
-    return Object.fromEntries(fields.map((name, k) => [name, this.values[k]!]));
+    return Object.fromEntries(fields.map((name, k) => [name, values[k]!]));
   }
 }

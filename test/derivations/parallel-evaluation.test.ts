@@ -43,6 +43,18 @@ function packageSet(n: number, extra = ''): string {
   return file;
 }
 
+/** The message an evaluation fails with ('no error' if it succeeds), at each parallelism. */
+function errorsOf(file: string, parallelisms: number[]): Promise<string[]> {
+  return Promise.all(
+    parallelisms.map((parallelism) =>
+      evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism }).then(
+        () => 'no error',
+        (err: Error) => err.message,
+      ),
+    ),
+  );
+}
+
 describe('parallel evaluation of a large object', () => {
   it('gives the value and derivations of one VM', async () => {
     const file = packageSet(SHARD_MIN_FIELDS * 2 + 7);
@@ -102,14 +114,7 @@ describe('parallel evaluation of a large object', () => {
   it('reports the first failing field in field order, as one VM would', async () => {
     // 'a…' sorts into the first slice, 'z…' into the last; both fail.
     const file = packageSet(SHARD_MIN_FIELDS * 2, "  zzz: error 'the last field fails',\n  aaa: error 'the first field fails',");
-    const messages = await Promise.all(
-      [1, 3].map((parallelism) =>
-        evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism }).then(
-          () => 'no error',
-          (err: Error) => err.message,
-        ),
-      ),
-    );
+    const messages = await errorsOf(file, [1, 3]);
     expect(messages[0]).toContain('the first field fails');
     expect(messages[0]).toMatch(/set\.jsonnet:\d+:\d+/);
     expect(messages[1]).toBe(messages[0]);
@@ -129,15 +134,7 @@ describe("one VM's result, whatever a package set's code does", () => {
     return two.value as Record<string, Record<string, unknown>>;
   };
   const sameError = async (extra: string) => {
-    const file = packageSet(SHARD_MIN_FIELDS * 2, extra);
-    const messages = await Promise.all(
-      [1, 2].map((parallelism) =>
-        evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism }).then(
-          () => 'no error',
-          (err: Error) => err.message,
-        ),
-      ),
-    );
+    const messages = await errorsOf(packageSet(SHARD_MIN_FIELDS * 2, extra), [1, 2]);
     expect(messages[1]).toBe(messages[0]);
     return messages[0]!;
   };
@@ -218,24 +215,14 @@ describe("one VM's result, whatever a package set's code does", () => {
       return `  ${name}: wpm.derivation({ name: '${name}', builder: tool }),`;
     });
     fs.writeFileSync(file, ["local wpm = import 'wpm.libsonnet';", "local tool = wpm.writeText('tool.wasm', 'x');", '{', ...fields, '}', ''].join('\n'));
-    const message = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 2 }).then(
-      () => 'no error',
-      (err: Error) => err.message,
-    );
+    const [message] = await errorsOf(file, [2]);
     expect(message).toContain(`derivation 'bad': field 'args' must be an array of strings`);
     expect(message).toContain('set.jsonnet:204:');
   });
 
   it("reports a derivation's bad field as one VM does, with the caller's line", async () => {
     const file = packageSet(SHARD_MIN_FIELDS * 2, "  mmm: wpm.derivation({ name: 'bad', builder: tool, args: 'not-an-array' }),");
-    const messages = await Promise.all(
-      [1, 2].map((parallelism) =>
-        evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism }).then(
-          () => 'no error',
-          (err: Error) => err.message,
-        ),
-      ),
-    );
+    const messages = await errorsOf(file, [1, 2]);
     expect(messages[0]).toContain(`derivation 'bad': field 'args' must be an array of strings`);
     expect(messages[0]).toMatch(new RegExp(`${path.basename(file)}:${SHARD_MIN_FIELDS * 2 + 7}:`));
     expect(messages[1]).toBe(messages[0]);
