@@ -196,21 +196,22 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
 
 /** The std.native functions of wpm's library, answered by the instantiator and `io`. */
 function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, stopped: () => boolean): void {
-  // Errors thrown in callbacks surface as Jsonnet runtime errors with the caller's trace.
-  // A thrown string reaches the user as it is (an Error would gain an "Error: " prefix).
+  // Errors in callbacks surface as Jsonnet runtime errors with the caller's trace. A rejected
+  // string reaches the user as it is (an Error would gain an "Error: " prefix).
   const message = (err: unknown) => (err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
-  // A synchronous callback stays synchronous: wpm.derivation runs once per derivation, and
-  // node-jsonnet answers a plain value at once where a promise costs two more N-API callbacks.
-  const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => (...a: T) => {
-    if (stopped()) throw 'stopped: an earlier field failed';
+  // A callback never throws: node-jsonnet calls it from a thread-safe function, where a throw
+  // ends the process. A failure is a rejected promise instead, which node-jsonnet reports to
+  // the VM as an error.
+  const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => (...a: T): unknown => {
+    if (stopped()) return Promise.reject('stopped: an earlier field failed');
     try {
       const r = fn(...a);
       return r instanceof Promise ? r.catch((err: unknown) => Promise.reject(message(err))) : r;
     } catch (err) {
-      throw message(err);
+      return Promise.reject(message(err));
     }
   };
-  vm.nativeCallback('wpm.derivation', guard((spec) => instantiator.instantiate(String(spec))), 'spec');
+  registerSync(vm, 'wpm.derivation', guard((spec) => instantiator.instantiate(String(spec))), 'spec');
   vm.nativeCallback(
     'wpm.path',
     guard(async (from, rel, exclude) => {
@@ -245,7 +246,22 @@ function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, st
     'name',
     'text',
   );
-  vm.nativeCallback('wpm.placeholder', guard((output) => placeholder(String(output))), 'output');
+  registerSync(vm, 'wpm.placeholder', guard((output) => placeholder(String(output))), 'output');
+}
+
+/**
+ * Register a callback that answers with a plain value where it can. node-jsonnet's public
+ * `nativeCallback` wraps every function in an async one, and a promise costs the main thread two
+ * more N-API functions and a turn of the microtask queue: for `wpm.derivation`, called once per
+ * derivation, a third of the main thread's time per call (measured in docs/design.md). The
+ * binding underneath (`_nativeCallback`) takes a plain value or a promise. `fn` must not throw
+ * (see `guard`); without the binding method (another version of node-jsonnet), the public one
+ * gives the same answers, slower.
+ */
+function registerSync(vm: Jsonnet, name: string, fn: (...args: never[]) => unknown, ...params: string[]): void {
+  const binding = vm as unknown as { _nativeCallback?: (name: string, fn: unknown, ...params: string[]) => void };
+  if (typeof binding._nativeCallback === 'function') binding._nativeCallback(name, fn, ...params);
+  else vm.nativeCallback(name, fn as () => never, ...params);
 }
 
 /**
