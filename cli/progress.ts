@@ -1,5 +1,6 @@
 // Rendering build events on stderr: a live status area on a TTY, one plain line per event
-// elsewhere, JSON lines with --json. Results go to stdout, never here.
+// elsewhere, JSON lines with --json. Results go to stdout, never here. Off a TTY a long step
+// says it is still going, at growing intervals, so that a log (CI's) never goes silent.
 import type { BuildEvent } from '../runtime/scheduler/index.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'json' | 'quiet';
@@ -19,11 +20,20 @@ function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
 }
 
-export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): Progress {
+export interface ProgressOptions {
+  /** Off a TTY, the first "still building" line comes after this long; then at twice the time
+   * since the start, up to ten minutes apart (default 30 s). */
+  stillAfterMs?: number;
+}
+
+const STILL_MAX_GAP_MS = 10 * 60_000;
+
+export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr, opts: ProgressOptions = {}): Progress {
+  const stillAfterMs = opts.stillAfterMs ?? 30_000;
   const counts = { built: 0, cached: 0, failed: 0, total: 0 };
   /** Steps Ctrl-C stopped: their dependents were not started for that reason, not a failure. */
   const interrupted = new Set<string>();
-  const running = new Map<string, { name: string; since: number }>();
+  const running = new Map<string, { name: string; since: number; nextNotice: number }>();
   const started = Date.now();
   let statusShown = false;
   let timer: NodeJS.Timeout | undefined;
@@ -51,6 +61,15 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
     stream.write(text + '\n');
     drawStatus();
   };
+  const sayStillRunning = () => {
+    const now = Date.now();
+    for (const r of running.values()) {
+      if (now < r.nextNotice) continue;
+      say(`still building ${r.name} (${seconds(now - r.since)})`);
+      const elapsed = now - r.since;
+      r.nextNotice = r.since + Math.min(2 * elapsed, elapsed + STILL_MAX_GAP_MS);
+    }
+  };
 
   return {
     onEvent(e) {
@@ -61,9 +80,13 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
             timer = setInterval(drawStatus, 100);
             timer.unref();
           }
+          if (mode === 'plain' && !timer) {
+            timer = setInterval(sayStillRunning, Math.min(1000, stillAfterMs));
+            timer.unref();
+          }
           break;
         case 'start':
-          running.set(e.drvPath, { name: e.name, since: Date.now() });
+          running.set(e.drvPath, { name: e.name, since: Date.now(), nextNotice: Date.now() + stillAfterMs });
           if (mode === 'plain') say(`building ${e.name}`);
           break;
         case 'built':
