@@ -55,8 +55,11 @@ export function register(program: Command): void {
     const validity = store.areValid(outputPaths);
     const valid = new Set(outputPaths.filter((_, k) => validity[k]));
     for (const n of nodes.values()) n.built = Object.values(n.outputs).every((p) => valid.has(p));
-    const sortedNodes = [...nodes.values()].sort((a, b) => (a.drvPath < b.drvPath ? -1 : 1));
-    edges.sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1));
+    // By name, then path: the order a reader looks things up in, and the same on every run.
+    const byName = (a: GraphNode, b: GraphNode) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.drvPath < b.drvPath ? -1 : 1);
+    const sortedNodes = [...nodes.values()].sort(byName);
+    const rank = new Map(sortedNodes.map((n, k) => [n.drvPath, k]));
+    edges.sort((a, b) => rank.get(a.from)! - rank.get(b.from)! || rank.get(a.to)! - rank.get(b.to)!);
     if (flags.format === 'json') {
       process.stdout.write(JSON.stringify({ nodes: sortedNodes, edges }, null, 2) + '\n');
       return;

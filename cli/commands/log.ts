@@ -1,5 +1,7 @@
-// wpm log PATH|DRV : the stdout and stderr a build step wrote.
+// wpm log PATH|DRV : the stdout and stderr a build step wrote. The log is kept whether the step
+// succeeded or not; for a step whose outputs are not in the store, stderr says so.
 import fs from 'node:fs';
+import { readDerivation } from '../../runtime/scheduler/index.js';
 import { logFileOf } from '../../runtime/scheduler/logs.js';
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
@@ -26,5 +28,19 @@ export function register(program: Command): void {
       // Said on stderr, so that `wpm log X > file` still gives the log's exact bytes.
       if (log.length === 0) process.stderr.write(`the log of ${drvPath} is empty: the step wrote nothing to stdout or stderr\n`);
       process.stdout.write(log);
+      if (storePath === drvPath && !outputsValid(store, drvPath)) {
+        process.stderr.write(`${drvPath} is not built (its outputs are not in the store): this is the log of its last attempt, which failed, was stopped or is still running\n`);
+      }
     });
+}
+
+/** Are all the outputs of this derivation valid? (A .drv since collected: none of them is known.) */
+function outputsValid(store: ReturnType<typeof openStore>, drvPath: string): boolean {
+  let outputs: string[];
+  try {
+    outputs = Object.values(readDerivation(store, drvPath).outputs).map((o) => o.path);
+  } catch {
+    return false;
+  }
+  return store.areValid(outputs).every(Boolean);
 }

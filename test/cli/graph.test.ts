@@ -23,6 +23,9 @@ describe('wpm graph', () => {
     const steps = before.nodes.filter((n) => /^(leaf\dg|allg)$/.test(n.name));
     expect(steps.map((n) => n.name).sort()).toEqual(['allg', 'leaf0g', 'leaf1g', 'leaf2g', 'leaf3g']);
     expect(steps.every((n) => !n.built)).toBe(true);
+    // Listed by name, as a reader looks them up.
+    const names = before.nodes.map((n) => n.name);
+    expect(names).toEqual([...names].sort());
     const all = steps.find((n) => n.name === 'allg')!;
     expect(before.edges.filter((e) => e.from === all.drvPath || e.to === all.drvPath).length).toBeGreaterThanOrEqual(4);
 

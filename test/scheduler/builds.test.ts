@@ -43,6 +43,16 @@ describe('scheduler', () => {
     expect(ev.filter((e) => e.type === 'failed').map((e) => e.name)).toEqual(['leaf-0']);
     expect(ev.filter((e) => e.type === 'dependency-failed').map((e) => e.name)).toEqual(['all-kg']);
     expect(r.stderr).toContain('leaf 0 fails on purpose');
+    // Its log is kept, and `wpm log` says the step did not build; a built step's log says nothing more.
+    const failedDrv = ev.find((e) => e.type === 'failed')!.drvPath as string;
+    const log = wpm(['log', failedDrv], { home });
+    expect(log.status, log.stderr).toBe(0);
+    expect(log.stdout).toContain('leaf 0 fails on purpose');
+    expect(log.stderr).toBe(`${failedDrv} is not built (its outputs are not in the store): this is the log of its last attempt, which failed, was stopped or is still running\n`);
+    const builtDrv = ev.find((e) => e.type === 'built')!.drvPath as string;
+    const ok = wpm(['log', builtDrv], { home });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stderr).toBe('');
   });
 
   it('stops promptly on SIGINT, leaves nothing partial, and the next build succeeds', async () => {
