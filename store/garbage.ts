@@ -48,14 +48,6 @@ function list(dir: string): string[] {
   }
 }
 
-/**
- * Valid, or at least claimed by an info file (a corrupt one is verify's business, not garbage).
- * The file's existence is enough: GC and verify have read every info file already.
- */
-function hasInfo(store: LocalStore, storePath: string): boolean {
-  return fs.existsSync(store.infoFile(storePath));
-}
-
 export interface GarbageOptions {
   /** Store paths that must not be called garbage even without info (temp roots: being added). */
   inFlight: Set<string>;
@@ -72,7 +64,8 @@ export function findGarbage(store: LocalStore, opts: GarbageOptions): Garbage[] 
     const storePath = isStorePath(`${STORE_DIR}/${name}`) ? `${STORE_DIR}/${name}` : undefined;
     if (storePath) {
       if (opts.inFlight.has(storePath)) continue;
-      if (hasInfo(store, storePath)) continue;
+      // Claimed by an info file is enough (a corrupt one is verify's business, not garbage).
+      if (store.hasInfoFile(storePath)) continue;
       out.push({ kind: 'invalid-path', host, storePath });
       continue;
     }

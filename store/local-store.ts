@@ -122,6 +122,12 @@ export class LocalStore {
     return files.map((f) => f !== undefined && exists(f));
   }
 
+  /** Is there an info file for this path? No temporary root and no reading: the garbage
+   * collector's question, and a recheck for a path already rooted. */
+  hasInfoFile(storePath: string): boolean {
+    return exists(this.infoFile(storePath));
+  }
+
   /** Make a path a temporary root of this process (it is kept by GC until the process exits). */
   addTempRoot(storePath: string): Promise<void> {
     parseStorePath(storePath);
@@ -374,7 +380,7 @@ export class LocalStore {
     // (`rooted`: the caller has done it, through areValid).
     if (!opts.rooted) addTempRootsSync(this.layout, paths);
     // A valid one is left alone: its info may carry signatures since added under its lock.
-    for (const t of texts) if (!exists(this.infoFile(t.storePath))) this.writeTextObject(t);
+    for (const t of texts) if (!this.hasInfoFile(t.storePath)) this.writeTextObject(t);
     return paths;
   }
 
