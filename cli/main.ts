@@ -1,7 +1,9 @@
 // The wpm command: argument parsing, error messages and exit codes. Everything else lives in the
 // layers below; commands are one file each under commands/.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { isWpmError, WpmError } from '../util/index.js';
+import { DIST_DIR, isWpmError, WpmError } from '../util/index.js';
 import { settingsHelp } from './config.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
@@ -37,11 +39,20 @@ function exitCodeFor(err: WpmError): number {
   return EXIT.ERROR;
 }
 
+/** The installed wpm's own version (npm_package_version is the version of whatever npm script runs wpm). */
+function wpmVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(path.dirname(DIST_DIR), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** The program with the commands for `verb` (all of them when the verb is unknown or absent). */
 export async function createProgram(verb?: string): Promise<Command> {
   const program = new Command('wpm')
     .description('wpm: a hermetic build system and package manager where every build step is a WebAssembly program')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(wpmVersion())
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',

@@ -1,6 +1,7 @@
 // Options shared by commands that evaluate Jsonnet.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EvalArg } from '../derivations/index.js';
+import { WpmError } from '../util/index.js';
 
 const pair = (v: string, prev: string[][] | undefined, ...rest: string[]) => [...(prev ?? []), [v, ...rest]];
 
@@ -22,7 +23,9 @@ export function addEvalArgOptions(cmd: Command): Command {
 
 function splitPair(raw: string, flag: string): [string, string] {
   const eq = raw.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError(`${flag} expects NAME=VALUE, got '${raw}'`);
+  // A WpmError, not commander's InvalidArgumentError: this runs in the action, after parsing,
+  // where commander would not print its message.
+  if (eq <= 0) throw new WpmError('ERR_USAGE', `${flag} expects NAME=VALUE, got '${raw}'`);
   return [raw.slice(0, eq), raw.slice(eq + 1)];
 }
 

@@ -14,7 +14,7 @@ import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
 import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, parseJobs } from '../options.js';
 import { interruptible } from '../interrupt.js';
-import { addGcRootLink } from '../gc-roots.js';
+import { addGcRootLink, checkResultLink } from '../gc-roots.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 import type { Substituter } from '../../runtime/scheduler/index.js';
 
@@ -92,6 +92,7 @@ export function register(program: Command): void {
   addSubstituteOptions(cmd);
   cmd.action(async (file: string, flags: BuildFlags) => {
     useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts
+    if (flags.link) checkResultLink(path.resolve(flags.out ?? 'result'));
     const store = openStore();
     const substituter = await createSubstituter(store, flags, { json: flags.json ?? false });
     const targets = await buildFile(store, file, attrsFrom(flags), evalArgsFrom(flags), { ...flags, substituter });

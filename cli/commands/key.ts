@@ -15,8 +15,15 @@ export function register(program: Command): void {
     .argument('<name>', "the key's name, written into every signature (e.g. cache.example.org-1)")
     .option('-d, --dir <dir>', 'where to write the two files', '.')
     .action((name: string, flags: { dir: string }) => {
+      // The name goes into every signature as `name:base64` and trusted keys are listed separated
+      // by spaces or commas, so none of those (nor ':' or a path separator) can be part of it.
+      if (!/^[A-Za-z0-9._+-]+$/.test(name)) {
+        throw new WpmError('ERR_USAGE', `invalid key name '${name}': use letters, digits and '.', '_', '+', '-'`, {
+          hint: 'the files go where --dir says, e.g. wpm key generate cache.example.org-1 --dir keys/',
+        });
+      }
       const pair = generateKeyPair(name);
-      const base = path.join(flags.dir, name.replace(/[/\\]/g, '_'));
+      const base = path.join(flags.dir, name);
       const sec = `${base}.sec`;
       const pub = `${base}.pub`;
       for (const f of [sec, pub]) {
@@ -27,6 +34,7 @@ export function register(program: Command): void {
       fs.writeFileSync(sec, formatSecretKey(pair.secret), { mode: 0o600, flag: 'wx' });
       fs.writeFileSync(pub, formatPublicKey(pair.public), { mode: 0o644, flag: 'wx' });
       process.stdout.write(formatPublicKey(pair.public) + '\n');
+      process.stderr.write(`wrote ${sec} (secret) and ${pub}\n`);
     });
   key
     .command('public')

@@ -1,6 +1,7 @@
 // wpm store … : add paths, inspect path info, collect garbage, verify the store.
+import fs from 'node:fs';
 import type { Command } from 'commander';
-import { WpmError } from '../../util/index.js';
+import { isWpmError, WpmError } from '../../util/index.js';
 import {
   collectGarbage,
   findRoots,
@@ -52,7 +53,18 @@ export function register(program: Command): void {
     .argument('<path...>', 'files or directories')
     .action(async (paths: string[]) => {
       const s = openStore();
-      for (const p of paths) process.stdout.write((await s.addPath(p)) + '\n');
+      for (const p of paths) {
+        // Checked first, so that a typo is an error about the name given, not an internal one.
+        if (!fs.existsSync(p)) throw new WpmError('ERR_USAGE', `${p}: no such file or directory`);
+        let storePath: string;
+        try {
+          storePath = await s.addPath(p);
+        } catch (cause) {
+          if (isWpmError(cause) || (cause as NodeJS.ErrnoException).code === undefined) throw cause;
+          throw new WpmError('ERR_STORE_ADD', `cannot add ${p}: ${(cause as Error).message}`, { cause });
+        }
+        process.stdout.write(storePath + '\n');
+      }
     });
   store
     .command('path-info')
