@@ -111,6 +111,12 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   const { Jsonnet: JsonnetVm } = await import('@hanazuki/node-jsonnet');
   const newVm = (stopped: () => boolean = () => false) => {
     const vm = new JsonnetVm();
+    // The whole trace: libjsonnet would keep its first and last ten frames, and the last are the
+    // wrapper's, so the user's frames in between were lost. traceForUser shortens it instead.
+    // (node-jsonnet 2.1 declares `maxTrace` in its types but defines `setMaxTrace`.)
+    const traced = vm as unknown as { setMaxTrace?: (n: number) => void; maxTrace?: (n: number) => void };
+    if (traced.setMaxTrace) traced.setMaxTrace(0);
+    else traced.maxTrace?.(0);
     for (const dir of opts.libDirs) vm.addJpath(dir);
     for (const a of args) {
       if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);
@@ -124,8 +130,13 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
     try {
       return JSON.parse(await vm.evaluateSnippet(prelude + tail, '<wpm>'));
     } catch (err) {
-      const message = cleanJsonnetMessage(String((err as Error).message ?? err));
-      const cycle = describeRecursion(message);
+      const full = cleanJsonnetMessage(String((err as Error).message ?? err));
+      const isUserFrame = (frame: string) => {
+        const file = frameFile(frame);
+        return file !== undefined && file !== 'std.jsonnet' && !opts.libDirs.some((d) => file.startsWith(path.resolve(d) + path.sep));
+      };
+      const cycle = describeRecursion(full, isUserFrame);
+      const message = traceForUser(full, isUserFrame);
       throw new WpmError(cycle ? 'ERR_EVAL_CYCLE' : 'ERR_EVAL', cycle ? `${cycle}\n${message}` : message, { cause: err });
     }
   };
@@ -280,21 +291,69 @@ function cleanJsonnetMessage(message: string): string {
     .trimEnd();
 }
 
+/** The file of a trace frame (`\t/path/f.jsonnet:3:5-9\tthunk <a>`), or undefined for other lines. */
+function frameFile(line: string): string | undefined {
+  const m = /^\s+(\S.*?):(?:\d+:\d+|\(\d+:\d+\))/.exec(line);
+  return m?.[1];
+}
+
+/** Frames kept from each end of a long trace, and at most this many of the user's between. */
+const TRACE_ENDS = 10;
+const TRACE_USER_MIDDLE = 20;
+
 /**
- * A dependency cycle between derivations shows up in Jsonnet as endless recursion. Name the
- * values that keep being re-entered (the `thunk <name>` frames), in order, with their locations.
+ * A long trace shortened for reading: its first and last frames, and between them the frames in
+ * the user's own files (not std.jsonnet's or wpm's library's), where the mistake usually is.
  */
-function describeRecursion(message: string): string | undefined {
-  if (!message.includes('max stack frames exceeded')) return undefined;
-  const seen = new Map<string, string>();
-  const loop: string[] = [];
-  for (const m of message.matchAll(/^\s*(\S+:\d+:\d+(?:-\d+)?)\s+thunk <([^>]+)>/gm)) {
-    const [, where, name] = m;
-    if (name === 'array_element' || name === undefined || where === undefined) continue;
-    if (seen.has(name)) break;
-    seen.set(name, where);
-    loop.push(`${name} (${where})`);
+function traceForUser(message: string, isUserFrame: (line: string) => boolean): string {
+  const lines = message.split('\n');
+  const frames = lines.map((l, k) => (frameFile(l) === undefined ? -1 : k)).filter((k) => k >= 0);
+  if (frames.length <= 2 * TRACE_ENDS + TRACE_USER_MIDDLE) return message;
+  const keep = new Set([...frames.slice(0, TRACE_ENDS), ...frames.slice(-TRACE_ENDS)]);
+  let middle = 0;
+  for (const k of frames.slice(TRACE_ENDS, -TRACE_ENDS)) {
+    if (middle < TRACE_USER_MIDDLE && isUserFrame(lines[k]!)) {
+      keep.add(k);
+      middle++;
+    }
   }
-  if (loop.length === 0) return 'infinite recursion: a value depends on itself';
-  return `dependency cycle: ${[...loop].reverse().join(' needs ')} needs ${loop[loop.length - 1]!.split(' ')[0]} again`;
+  const out: string[] = [];
+  let dropped = 0;
+  lines.forEach((line, k) => {
+    if (frameFile(line) !== undefined && !keep.has(k)) {
+      dropped++;
+      return;
+    }
+    if (dropped > 0) out.push(`\t... (${dropped} more frame${dropped === 1 ? '' : 's'})`);
+    dropped = 0;
+    out.push(line);
+  });
+  if (dropped > 0) out.push(`\t... (${dropped} more frame${dropped === 1 ? '' : 's'})`);
+  return out.join('\n');
+}
+
+/**
+ * A dependency cycle between derivations shows up in Jsonnet as endless recursion. Name what keeps
+ * being re-entered in the user's own files (std.jsonnet's and wpm's library's frames name their
+ * own parameters): the locals (`thunk <name>` frames) with their locations, in order; without
+ * locals (fields reached through `$` or `self`), the lines that repeat.
+ */
+function describeRecursion(message: string, isUserFrame: (line: string) => boolean): string | undefined {
+  if (!message.includes('max stack frames exceeded')) return undefined;
+  const frames = [...message.matchAll(/^\s*(\S+):(\d+):\d+(?:-\d+)?\s+(\w+) <([^>]*)>/gm)]
+    .filter((m) => isUserFrame(m[0]))
+    .map((m) => ({ where: m[0].trim().split(/\s/)[0]!, line: `${m[1]}:${m[2]}`, kind: m[3], name: m[4] }));
+  const seen = new Set<string>();
+  const loop: string[] = [];
+  for (const f of frames) {
+    if (f.kind !== 'thunk' || f.name === 'array_element' || f.name === '') continue;
+    if (seen.has(f.name!)) break;
+    seen.add(f.name!);
+    loop.push(`${f.name} (${f.where})`);
+  }
+  if (loop.length > 0) return `dependency cycle: ${[...loop].reverse().join(' needs ')} needs ${loop[loop.length - 1]!.split(' ')[0]} again`;
+  const period = frames.findIndex((f, k) => k > 0 && f.where === frames[0]!.where);
+  if (period <= 0) return 'infinite recursion: a value depends on itself';
+  const lines = [...new Set(frames.slice(0, period).map((f) => f.line))].reverse();
+  return `dependency cycle: ${[...lines, lines[0]].join(' needs ')} again`;
 }

@@ -195,3 +195,40 @@ describe('a builder that is not WebAssembly', () => {
     expect(log.stderr).toContain(`the log of /wpm/store/${drv} is empty`);
   });
 });
+
+describe('traces reach the user', () => {
+  it("a library error under nested calls shows the user's call site, not only library frames", () => {
+    const dir = project({
+      'default.jsonnet': `local cc = import 'cc.libsonnet';
+local wpm = import 'wpm.libsonnet';
+local wrap(n, x) = if n == 0 then x else wrap(n - 1, { v: x }).v;
+{
+  hi: wrap(8, cc.executable({ name: 'hi', src: [wpm.path(std.thisFile, 'default.jsonnet')] })),
+}
+`,
+    });
+    const file = path.join(dir, 'default.jsonnet');
+    const r = wpm(['eval', '-A', 'hi', file], { home: tempDir('home') });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('field does not exist: srcs');
+    // libjsonnet alone kept ten frames from each end: the library's and the wrapper's.
+    expect(r.stderr).toContain(`${file}:5:15-`);
+  });
+
+  it('a cycle through $ names the lines going round it, not the library', () => {
+    const dir = project({
+      'default.jsonnet': `${PRELUDE}{
+  a: wpm.derivation({ name: 'a', builder: tool, args: [$.b.out] }),
+  b: wpm.derivation({ name: 'b', builder: tool, args: [$.a.out] }),
+}
+`,
+    });
+    const file = path.join(dir, 'default.jsonnet');
+    const r = wpm(['eval', file], { home: tempDir('home') });
+    expect(r.status).toBe(3);
+    expect(r.stderr.split('\n')[0]).toBe(`error: dependency cycle: ${file}:4 needs ${file}:5 needs ${file}:4 again`);
+    // The trace of a 500-frame recursion is shortened, and says by how much.
+    expect(r.stderr.split('\n').length).toBeLessThan(60);
+    expect(r.stderr).toMatch(/\t\.\.\. \(\d+ more frames\)/);
+  });
+});
