@@ -132,6 +132,7 @@ export function parseDerivation(text: string, where: string): Derivation {
 }
 
 export function fieldError(where: string, field: string, expected: string, got: unknown): WpmError {
+  if (got === undefined) return new WpmError('ERR_DRV_FIELD_TYPE', `${where}: field '${field}' is missing (it must be ${expected})`);
   return new WpmError(
     'ERR_DRV_FIELD_TYPE',
     `${where}: field '${field}' must be ${expected}, got ${describe(got)}`,
@@ -140,7 +141,7 @@ export function fieldError(where: string, field: string, expected: string, got: 
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : 'an array';
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
   return `${typeof v} ${String(v)}`;

@@ -137,7 +137,11 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
       };
       const cycle = describeRecursion(full, isUserFrame);
       const message = traceForUser(full, isUserFrame);
-      throw new WpmError(cycle ? 'ERR_EVAL_CYCLE' : 'ERR_EVAL', cycle ? `${cycle}\n${message}` : message, { cause: err });
+      const unbound = /function parameter (\S+) not bound in call/.exec(message);
+      throw new WpmError(cycle ? 'ERR_EVAL_CYCLE' : 'ERR_EVAL', cycle ? `${cycle}\n${message}` : message, {
+        cause: err,
+        ...(unbound ? { hint: `if ${unbound[1]} is a parameter of the file itself, give it with --arg ${unbound[1]}=CODE or --argstr ${unbound[1]}=STRING` } : {}),
+      });
     }
   };
 
@@ -239,7 +243,12 @@ function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, st
   vm.nativeCallback(
     'wpm.writeText',
     guard(async (name, text) => {
-      const body = String(text);
+      if (typeof name !== 'string' || typeof text !== 'string') {
+        throw new WpmError('ERR_EVAL_TEXT_TYPE', `wpm.writeText takes a name and a text, both strings; got ${typeof name} and ${typeof text}`, {
+          hint: 'wpm.writeJSON writes any value as JSON',
+        });
+      }
+      const body = text;
       const refs = [...body.matchAll(/\/wpm\/store\/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+._?=-]+/g)].map((m) => m[0]);
       for (const r of refs) {
         // A .drv of this evaluation may or may not be written yet: refused either way, so that
@@ -288,6 +297,7 @@ function cleanJsonnetMessage(message: string): string {
     .filter((line) => !/^\s*<wpm>:/.test(line))
     .join('\n')
     .replace(/\bobject <wpm[A-Za-z]*>/g, 'object <anonymous>')
+    .replace(/<extvar:wpm\.arg\.([A-Za-z0-9_]+)>/g, '<--arg $1>')
     .trimEnd();
 }
 

@@ -53,6 +53,27 @@ export function placeholder(output: string): string {
   return '/' + nix32Encode(hashBytes('sha256', `nix-output:${output}`).digest);
 }
 
+/**
+ * What a builtin builder needs is checked here, so that a mistake fails evaluation with the
+ * derivation's name rather than its build later.
+ */
+function checkBuiltinRequest(where: string, builder: string, stdin: Json, fixedOutput: boolean): void {
+  if (builder !== 'builtin:unpack' && builder !== 'builtin:fetch') return;
+  const req = (typeof stdin === 'object' && stdin !== null && !Array.isArray(stdin) ? stdin : {}) as Record<string, unknown>;
+  if (builder === 'builtin:unpack') {
+    if (typeof req.src !== 'string' || !req.src.startsWith(STORE_DIR + '/')) {
+      throw fieldError(where, 'stdin.src', 'a store path (the archive builtin:unpack unpacks)', req.src);
+    }
+    return;
+  }
+  if (typeof req.url !== 'string' && (typeof req.npm !== 'object' || req.npm === null)) {
+    throw fieldError(where, 'stdin.url', 'a URL string (or stdin.npm: { package, version }) for builtin:fetch', req.url);
+  }
+  if (!fixedOutput) {
+    throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: builtin:fetch needs outputHash: a download is trusted for its hash alone`);
+  }
+}
+
 export class Instantiator {
   /** Every derivation instantiated in this evaluation, by `.drv` path. */
   readonly derivations = new Map<string, Derivation>();
@@ -111,9 +132,10 @@ export class Instantiator {
     const stdin = (spec.stdin ?? null) as Json;
     const outputNames = spec.outputs === undefined ? ['out'] : expectStringArray(spec.outputs, where, 'outputs');
     if (outputNames.length === 0) throw fieldError(where, 'outputs', 'a non-empty array', spec.outputs);
-    for (const o of outputNames) {
+    for (const [k, o] of outputNames.entries()) {
       // An output's name becomes part of its store path's name.
       if (o === '' || !NAME_CHARS.test(o)) throw fieldError(where, 'outputs', "names of letters, digits and '+-._?='", o);
+      if (outputNames.indexOf(o) !== k) throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: field 'outputs' names '${o}' twice`);
     }
     if (spec.outputHash === undefined && spec.outputHashMode !== undefined) {
       throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: outputHashMode is given without outputHash`);
@@ -128,6 +150,7 @@ export class Instantiator {
         hint: "use wpm.path(std.thisFile, 'tool.wasm') or another derivation's output",
       });
     }
+    checkBuiltinRequest(where, builder, stdin, spec.outputHash !== undefined);
     for (const name of Object.keys(env)) {
       if (outputNames.includes(name)) {
         throw new WpmError('ERR_DRV_ENV_CLASH', `${where}: env.${name} clashes with the output of that name`);

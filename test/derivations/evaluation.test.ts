@@ -232,3 +232,27 @@ local wrap(n, x) = if n == 0 then x else wrap(n - 1, { v: x }).v;
     expect(r.stderr).toMatch(/\t\.\.\. \(\d+ more frames\)/);
   });
 });
+
+describe('library arguments', () => {
+  it('wpm.writeText takes strings only', () => {
+    const dir = project({ 'default.jsonnet': "local wpm = import 'wpm.libsonnet';\n{ t: wpm.writeText('a', 3) }\n" });
+    const file = path.join(dir, 'default.jsonnet');
+    const r = wpm(['eval', file], { home: tempDir('home') });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('wpm.writeText takes a name and a text, both strings; got string and number');
+    expect(r.stderr).toContain(`${file}:2:`);
+  });
+});
+
+describe('top-level arguments', () => {
+  it('a missing one gets a hint, and a broken one is named by its flag', () => {
+    const dir = project({ 'f.jsonnet': 'function(x) { y: x }\n' });
+    const file = path.join(dir, 'f.jsonnet');
+    const missing = wpm(['eval', file], { home: tempDir('home') });
+    expect(missing.status).toBe(3);
+    expect(missing.stderr).toContain('hint: if x is a parameter of the file itself, give it with --arg x=CODE or --argstr x=STRING');
+    const broken = wpm(['eval', file, '--arg', 'x=1 +'], { home: tempDir('home') });
+    expect(broken.status).toBe(3);
+    expect(broken.stderr).toContain('<--arg x>:1:4: unexpected end of file');
+  });
+});

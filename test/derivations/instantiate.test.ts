@@ -61,4 +61,24 @@ describe('Instantiator', () => {
       `derivation 'x': refers to ${stray}, which is neither produced by this evaluation nor valid in the store`,
     );
   });
+
+  it('says clearly what is missing, empty or repeated', () => {
+    const { inst } = setup();
+    const refuse = (spec: object, message: string) => expect(() => inst.instantiate(JSON.stringify(spec))).toThrow(message);
+    refuse({ builder: TOOL }, "wpm.derivation: field 'name' is missing (it must be a string)");
+    refuse({ name: 'x' }, "derivation 'x': field 'builder' is missing (it must be a string)");
+    refuse({ name: 'x', builder: TOOL, outputs: [] }, "derivation 'x': field 'outputs' must be a non-empty array, got an empty array");
+    refuse({ name: 'x', builder: TOOL, outputs: ['out', 'out'] }, "derivation 'x': field 'outputs' names 'out' twice");
+  });
+
+  it("checks a builtin's request when it is made, not when it is built", () => {
+    const { inst } = setup();
+    const refuse = (spec: object, message: string) => expect(() => inst.instantiate(JSON.stringify(spec))).toThrow(message);
+    refuse({ name: 'u', builder: 'builtin:unpack' }, "derivation 'u': field 'stdin.src' is missing (it must be a store path (the archive builtin:unpack unpacks))");
+    refuse({ name: 'u', builder: 'builtin:unpack', stdin: { src: 'x.tgz' } }, "derivation 'u': field 'stdin.src' must be a store path");
+    refuse({ name: 'f', builder: 'builtin:fetch', outputHash: 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' }, "derivation 'f': field 'stdin.url' is missing");
+    refuse({ name: 'f', builder: 'builtin:fetch', stdin: { url: 'https://example.org/f' } }, "derivation 'f': builtin:fetch needs outputHash");
+    const ok = inst.instantiate(JSON.stringify({ name: 'u', builder: 'builtin:unpack', stdin: { src: TOOL } }));
+    expect(ok.name).toBe('u');
+  });
 });
