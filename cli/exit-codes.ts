@@ -20,5 +20,5 @@ Exit codes:
   2    bad command line
   3    evaluation failed (Jsonnet error, bad derivation)
   4    other error (store, file system)
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C; 143 for SIGTERM)
   wpm run exits with the program's own exit code.`;

@@ -1,15 +1,17 @@
-// Ctrl-C: the first one stops the workers and lets every step clean up its temporary directory
-// (nothing partial is registered); a second one exits at once.
+// Ctrl-C (or SIGTERM): the first one stops the workers and lets every step clean up its temporary
+// directory (nothing partial is registered); a second one exits at once. The exit code is 128 plus
+// the signal's number, as a shell reports it: 130 for SIGINT, 143 for SIGTERM.
 import { WpmError } from '../util/index.js';
 import type { WasiPool } from '../runtime/wasi/index.js';
 
 export async function interruptible<T>(pool: WasiPool, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  let interrupted = false;
+  let interrupted: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write(`\nwpm: ${sig}, stopping builds (press Ctrl-C again to quit at once)\n`);
+    if (interrupted) process.exit(exitCodeOf(sig));
+    interrupted = sig;
+    const again = sig === 'SIGINT' ? 'press Ctrl-C again' : `send ${sig} again`;
+    process.stderr.write(`\nwpm: ${sig}, stopping builds (${again} to quit at once)\n`);
     controller.abort();
     pool.abortAll();
   };
@@ -17,13 +19,23 @@ export async function interruptible<T>(pool: WasiPool, run: (signal: AbortSignal
   process.on('SIGTERM', onSignal);
   try {
     const result = await run(controller.signal);
-    if (interrupted) throw new WpmError('ERR_INTERRUPTED', 'interrupted');
+    if (interrupted) throw interruptedError(interrupted);
     return result;
   } catch (err) {
-    if (interrupted) throw new WpmError('ERR_INTERRUPTED', 'interrupted', { cause: err });
+    if (interrupted) throw interruptedError(interrupted, err);
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function exitCodeOf(sig: NodeJS.Signals): number {
+  return sig === 'SIGTERM' ? 143 : 130;
+}
+
+/** ERR_INTERRUPTED, carrying the exit code its signal calls for (main.ts reads `exitCode`). */
+function interruptedError(sig: NodeJS.Signals, cause?: unknown): WpmError {
+  const err = new WpmError('ERR_INTERRUPTED', `interrupted (${sig})`, cause === undefined ? {} : { cause });
+  return Object.assign(err, { exitCode: exitCodeOf(sig) });
 }

@@ -30,7 +30,7 @@ const COMMANDS: [verb: string, load: () => Promise<Registrar>[]][] = [
 ];
 
 function exitCodeFor(err: WpmError): number {
-  if (err.code === 'ERR_INTERRUPTED') return EXIT.INTERRUPTED;
+  if (err.code === 'ERR_INTERRUPTED') return (err as WpmError & { exitCode?: number }).exitCode ?? EXIT.INTERRUPTED;
   if (err.code === 'ERR_USAGE') return EXIT.USAGE;
   if (err.code.startsWith('ERR_EVAL') || err.code.startsWith('ERR_DRV')) return EXIT.EVAL_FAILED;
   if (err.code.startsWith('ERR_BUILD') || err.code.startsWith('ERR_WASI') || err.code.startsWith('ERR_UNPACK') || err.code === 'ERR_STORE_HASH_MISMATCH') {

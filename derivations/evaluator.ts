@@ -65,7 +65,7 @@ function vmLimit(): number {
 export function splitAttrPath(attrPath: string | undefined): string[] {
   if (attrPath === undefined || attrPath === '') return [];
   return attrPath.split('.').map((part) => {
-    if (part === '') throw new WpmError('ERR_EVAL_ATTR_PATH', `invalid attribute path '${attrPath}'`);
+    if (part === '') throw new WpmError('ERR_USAGE', `invalid attribute path '${attrPath}'`);
     return part;
   });
 }

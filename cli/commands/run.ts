@@ -32,7 +32,7 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
   try {
     real = fs.realpathSync(target);
   } catch {
-    throw new WpmError('ERR_RUN_TARGET', `${target}: no such file or store path`);
+    throw new WpmError('ERR_USAGE', `${target}: no such file or store path`);
   }
   const inStore = store.fromHost(real);
   if (inStore) return inStore;
@@ -43,11 +43,11 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
     const substituter = await createSubstituter(store, flags, { quiet });
     const targets = await buildFile(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet, substituter });
     if (targets.length !== 1) {
-      throw new WpmError('ERR_RUN_TARGET', `${target} gives ${targets.length} derivations; choose one with -A (${targets.map((t) => t.attr).join(', ')})`);
+      throw new WpmError('ERR_USAGE', `${target} gives ${targets.length} derivations; choose one with -A (${targets.map((t) => t.attr).join(', ')})`);
     }
     return targets[0]!.outputs.out ?? Object.values(targets[0]!.outputs)[0]!;
   }
-  throw new WpmError('ERR_RUN_TARGET', `${target} is neither a store path nor a Jsonnet file`);
+  throw new WpmError('ERR_USAGE', `${target} is neither a store path nor a Jsonnet file`);
 }
 
 /** Which .wasm inside the output to run. */
@@ -64,7 +64,7 @@ function findProgram(store: LocalStore, storePath: string, bin: string | undefin
   }
   if (programs.length === 1) return { guest: `${storePath}/bin/${programs[0]}`, name: programs[0]!.slice(0, -5) };
   if (programs.length === 0) throw new WpmError('ERR_RUN_NO_PROGRAM', `${storePath} has no bin/*.wasm program`);
-  throw new WpmError('ERR_RUN_NO_PROGRAM', `${storePath} has several programs; choose one with --bin (${programs.map((p) => p.slice(0, -5)).join(', ')})`);
+  throw new WpmError('ERR_USAGE', `${storePath} has several programs; choose one with --bin (${programs.map((p) => p.slice(0, -5)).join(', ')})`);
 }
 
 function parseDir(spec: string): Mount {

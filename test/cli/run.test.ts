@@ -56,4 +56,12 @@ describe('wpm run', () => {
     expect(r.stderr).toMatch(/has no bin\/nope\.wasm/);
     expect(r.stderr).toContain('it has: probe.wasm');
   });
+
+  it('a target that is not there is a usage error (exit 2), as for build', () => {
+    for (const target of ['nope.jsonnet', './nonexist']) {
+      const r = wpm(['run', target], { home, cwd: tempDir('cwd') });
+      expect(r.status, target).toBe(2);
+      expect(r.stderr).toBe(`error: ${target}: no such file or store path\n`);
+    }
+  });
 });

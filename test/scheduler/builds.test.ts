@@ -89,6 +89,26 @@ describe('scheduler', () => {
     expect(events(again.stderr).filter((e) => e.type === 'built')).toHaveLength(3);
   });
 
+  it('stops on SIGTERM too, exiting 143 as a shell reports it', async () => {
+    const home = cloneHome(template);
+    const args = ['build', '--no-link', '--json', '-j', '1', '-A', 'leaves.0', FAN, '--arg', 'width=1', '--arg', 'spin=1500', '--argstr', 'salt=-term'];
+    const run = wpmAsync(args, { home });
+    let seen = '';
+    const started = new Promise<boolean>((resolve) => {
+      run.child.stderr.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes('"type":"start"')) resolve(true);
+      });
+    });
+    expect(await Promise.race([started, run.done.then(() => false)]), seen).toBe(true);
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.status).toBe(143);
+    expect(r.stderr).toContain('wpm: SIGTERM, stopping builds (send SIGTERM again to quit at once)');
+    expect(events(r.stderr).filter((e) => e.type === 'interrupted')).toHaveLength(1);
+    expect(fs.readdirSync(path.join(home, 'tmp'))).toEqual([]);
+  });
+
   it('--check rebuilds valid outputs and names what differs', () => {
     const home = cloneHome(template);
     const dir = tempDir('check');
