@@ -84,6 +84,25 @@ local compileSettings(t) =
     cxx: common + cxxDefaultFlags + std.get(t, 'cxxflags', []),
   };
 
+// A misspelt field would otherwise be ignored ('cflag' for 'cflags'), and a plain file name would
+// only fail when clang cannot find it: both are refused here, naming the target. Hidden fields
+// and fields starting with '_' are the caller's own.
+local compileFields = ['lang', 'opt', 'defines', 'includes', 'cflags', 'cxxflags', 'deps'];
+local checked(what, t, fields) =
+  local unknown = [f for f in std.objectFields(t) if !std.startsWith(f, '_') && !std.member(fields, f)];
+  if std.length(unknown) > 0
+  then error what + ": unknown field '" + unknown[0] + "' (fields: " + std.join(', ', fields) + ')'
+  else t;
+local storePathArg(what, field, p) =
+  if std.isString(p) && std.startsWith(p, '/wpm/store/') then p
+  else if std.isString(p) then error what + ': ' + field + " '" + p + "' is not a store path: use wpm.path(std.thisFile, '" + p + "')"
+  else error what + ': ' + field + ' must be a store path, got ' + std.type(p);
+local sourcesOf(what, t) =
+  local srcs = std.get(t, 'srcs', []);
+  if std.isArray(srcs) then [storePathArg(what, 'source', s) for s in srcs]
+  else error what + ": 'srcs' must be a list of store paths, got " + std.type(srcs);
+local targetName(kind, t) = kind + " '" + std.get(t, 'name', '?') + "'";
+
 local compile(settings, src, name=null) =
   local cxx = if settings.lang != null then settings.lang == 'c++' else isCxxSource(src);
   wpm.derivation({
@@ -94,19 +113,23 @@ local compile(settings, src, name=null) =
           + ['-c', src, '-o', wpm.placeholder('out')],
   });
 
-local usesCxx(t) = std.get(t, 'lang', '') == 'c++' || std.length([s for s in t.srcs if isCxxSource(s)]) > 0;
+local usesCxx(t) = std.get(t, 'lang', '') == 'c++' || std.length([s for s in std.get(t, 'srcs', []) if isCxxSource(s)]) > 0;
 
 local cc = {
   toolchain:: toolchain,
 
   // One object file. Fields: src (a store path), name (default: the source's stem + '.o'), and
   // the compile fields above.
-  object(o):: compile(compileSettings(o), o.src, std.get(o, 'name', null)),
+  object(o)::
+    local what = 'cc.object';
+    local t = checked(what, o, ['src', 'name'] + compileFields);
+    compile(compileSettings(t), storePathArg(what, 'src', t.src), std.get(t, 'name', null)),
 
   // Link objects and archives (store paths) into one .wasm file with the link line of clang's
   // driver for wasm32-wasip1. Fields: name, objects, archives, cxx (link libc++), ldflags
   // (before -lc, e.g. ['-lwasi-emulated-mman']).
-  link(l)::
+  link(l0)::
+    local l = checked(targetName('cc.link', l0), l0, ['name', 'objects', 'archives', 'ldflags', 'cxx']);
     wpm.derivation({
       name: l.name + '.wasm',
       builder: llvm,
@@ -129,7 +152,10 @@ local cc = {
   // alone (hidden field _cc), as Bazel separates headers from archives. So editing a library
   // source recompiles that source, re-archives and relinks dependents, but recompiles none of
   // their objects; $out is for people and other tools.
-  staticLibrary(l)::
+  staticLibrary(l0)::
+    local what = targetName('cc.staticLibrary', l0);
+    local l = checked(what, l0, ['name', 'srcs', 'hdrs', 'publicDefines', 'linkflags'] + compileFields);
+    local srcs = sourcesOf(what, l);
     local out = wpm.placeholder('out');
     local hdrs = std.get(l, 'hdrs', []);
     // A list of header files becomes one directory of its own, which depends on the headers only.
@@ -146,7 +172,7 @@ local cc = {
       defines: std.get(l, 'publicDefines', {}) + std.get(l, 'defines', {}),
       includes: (if headers == null then [] else [headers]) + std.get(l, 'includes', []),
     });
-    local objects = [compile(settings, s) for s in l.srcs];
+    local objects = [compile(settings, s) for s in srcs];
     local archive = wpm.derivation({
       name: 'lib' + l.name + '.a',
       builder: llvm,
@@ -179,9 +205,11 @@ local cc = {
   // builtin:component-new step takes the install step's place: it wraps the module with the
   // preview1 command adapter and writes the WASI 0.2 command component (wasm32-wasip2) to
   // $out/bin/<name>.wasm. Objects and the link step are the same either way.
-  executable(e)::
+  executable(e0)::
+    local what = targetName('cc.executable', e0);
+    local e = checked(what, e0, ['name', 'srcs', 'ldflags', 'component'] + compileFields);
     local settings = compileSettings(e);
-    local objects = [compile(settings, s) for s in e.srcs];
+    local objects = [compile(settings, s) for s in sourcesOf(what, e)];
     local deps = settings.deps;
     local linked = cc.link({
       name: e.name,

@@ -203,14 +203,14 @@ describe('traces reach the user', () => {
 local wpm = import 'wpm.libsonnet';
 local wrap(n, x) = if n == 0 then x else wrap(n - 1, { v: x }).v;
 {
-  hi: wrap(8, cc.executable({ name: 'hi', src: [wpm.path(std.thisFile, 'default.jsonnet')] })),
+  hi: wrap(8, cc.executable({ name: 'hi', srcs: [wpm.path(std.thisFile, 'default.jsonnet')], deps: [{ name: 'notALibrary' }] })),
 }
 `,
     });
     const file = path.join(dir, 'default.jsonnet');
     const r = wpm(['eval', '-A', 'hi', file], { home: tempDir('home') });
     expect(r.status).toBe(3);
-    expect(r.stderr).toContain('field does not exist: srcs');
+    expect(r.stderr).toContain('field does not exist: _cc');
     // libjsonnet alone kept ten frames from each end: the library's and the wrapper's.
     expect(r.stderr).toContain(`${file}:5:15-`);
   });
@@ -234,6 +234,38 @@ local wrap(n, x) = if n == 0 then x else wrap(n - 1, { v: x }).v;
 });
 
 describe('library arguments', () => {
+  it('cc targets refuse unknown fields and sources that are not store paths, naming the target', () => {
+    const dir = project({
+      'default.jsonnet': `local cc = import 'cc.libsonnet';
+local wpm = import 'wpm.libsonnet';
+local src = wpm.path(std.thisFile, 'default.jsonnet');
+{
+  typo: cc.executable({ name: 'hi', srcs: [src], cflag: ['-O2'] }),
+  plain: cc.executable({ name: 'hi', srcs: ['hi.c'] }),
+  notList: cc.staticLibrary({ name: 'lib', srcs: src }),
+  object: cc.object({ src: 'x.c' }),
+  fine: cc.executable({ name: 'hi', srcs: [src], cflags: ['-O2'], _mine: 1, note:: 'hidden' }),
+}
+`,
+    });
+    const file = path.join(dir, 'default.jsonnet');
+    const evalAttr = (attr: string) => wpm(['eval', '--read-only', '-A', attr, file], { home: tempDir('home') });
+    const cases: [string, string, number][] = [
+      ['typo', "cc.executable 'hi': unknown field 'cflag' (fields: name, srcs, ldflags, component, lang, opt, defines, includes, cflags, cxxflags, deps)", 5],
+      ['plain', "cc.executable 'hi': source 'hi.c' is not a store path: use wpm.path(std.thisFile, 'hi.c')", 6],
+      ['notList', "cc.staticLibrary 'lib': 'srcs' must be a list of store paths, got string", 7],
+      ['object', "cc.object: src 'x.c' is not a store path", 8],
+    ];
+    for (const [attr, message, line] of cases) {
+      const r = evalAttr(attr);
+      expect(r.status, attr).toBe(3);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain(`${file}:${line}:`);
+    }
+    expect(evalAttr('fine').status).toBe(0);
+  });
+
+
   it('wpm.writeText takes strings only', () => {
     const dir = project({ 'default.jsonnet': "local wpm = import 'wpm.libsonnet';\n{ t: wpm.writeText('a', 3) }\n" });
     const file = path.join(dir, 'default.jsonnet');
