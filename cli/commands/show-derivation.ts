@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { derivationToJson, type Derivation } from '../../derivations/index.js';
 import { readDerivation } from '../../runtime/scheduler/index.js';
 import { STORE_DIR } from '../../store/index.js';
+import { WpmError } from '../../util/index.js';
 import { openStore } from '../context.js';
+import { storePathArg } from '../store-path-arg.js';
 import { evaluateFile } from '../evaluate.js';
 import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom } from '../options.js';
 
@@ -21,7 +23,7 @@ export function register(program: Command): void {
     let roots: string[];
     let known = new Map<string, Derivation>();
     if (target.startsWith(STORE_DIR + '/') || (fs.existsSync(target) && store.fromHost(fs.realpathSync(target)))) {
-      roots = [target.startsWith(STORE_DIR + '/') ? target : store.fromHost(fs.realpathSync(target))!];
+      roots = [derivationOf(store, storePathArg(store, target))];
     } else {
       const evaluated = await evaluateFile(store, target, attrsFrom(flags), evalArgsFrom(flags));
       known = evaluated.derivations;
@@ -38,4 +40,12 @@ export function register(program: Command): void {
     }
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   });
+}
+
+/** A .drv path as it is; an output (./result) by the derivation the store says built it, as wpm log does. */
+function derivationOf(store: ReturnType<typeof openStore>, storePath: string): string {
+  if (storePath.endsWith('.drv')) return storePath;
+  const deriver = store.queryPathInfo(storePath)?.deriver;
+  if (!deriver) throw new WpmError('ERR_USAGE', `${storePath} is not a .drv path, and the store does not know a derivation that built it`);
+  return deriver;
 }

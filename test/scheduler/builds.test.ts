@@ -159,6 +159,14 @@ s.step('copy', ['cat', wpm.path(std.thisFile, 'data.txt')])
     const log = wpm(['log', path.join(home, 'result')], { home });
     expect(log.status).toBe(0);
     expect(log.stdout).toMatch(/^spun [01]\n$/);
+    // show-derivation takes the same result link to the derivation that built it.
+    const shown = wpm(['show-derivation', path.join(home, 'result')], { home });
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(Object.values(JSON.parse(shown.stdout) as Record<string, { name: string }>).map((d) => d.name)).toEqual(['leaf0-log']);
+    const source = wpm(['store', 'add', FAN], { home }).stdout.trim();
+    const notBuilt = wpm(['show-derivation', source], { home });
+    expect(notBuilt.status).toBe(2);
+    expect(notBuilt.stderr).toBe(`error: ${source} is not a .drv path, and the store does not know a derivation that built it\n`);
   });
 });
 
