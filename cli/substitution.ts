@@ -24,9 +24,12 @@ function count(v: string): number {
   return n;
 }
 
-export function addSubstituteOptions(cmd: Command): Command {
+/** The trust options; `--substituters` too unless the command names its one cache itself (copy --from). */
+export function addSubstituteOptions(cmd: Command, opts: { substituters: boolean } = { substituters: true }): Command {
+  if (opts.substituters) {
+    cmd.option('--substituters <urls>', 'binary caches to try before building (space/comma separated, repeatable; overrides the setting)', list);
+  }
   return cmd
-    .option('--substituters <urls>', 'binary caches to try before building (space/comma separated, repeatable; overrides the setting)', list)
     .option('--trusted-public-keys <keys>', "keys 'name:base64' whose signatures count (space/comma separated, repeatable)", list)
     .option('--required-signatures <k>', 'valid signatures from distinct trusted keys needed to accept a download (default 1)', count);
 }

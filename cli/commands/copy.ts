@@ -14,7 +14,7 @@ interface CopyFlags extends SubstituteFlags {
   to?: string;
   from?: string;
   compression: Compression;
-  signKey: string[];
+  signKey?: string[];
   token?: string;
   json?: boolean;
 }
@@ -27,10 +27,10 @@ export function register(program: Command): void {
     .option('--to <url>', 'destination cache: file:///DIR, or http://HOST:PORT of wpm serve --allow-upload')
     .option('--from <url>', 'source cache, checked against the trusted keys like a substituter')
     .option('--compression <name>', 'compression of uploaded NARs: none, gzip, br, xz, zstd where available', compressionArg, 'none' as Compression)
-    .option('--sign-key <file>', 'also sign uploaded narinfos with this secret key (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--sign-key <file>', 'also sign uploaded narinfos with this secret key (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--token <token>', 'upload token for HTTP caches (default: $WPM_CACHE_TOKEN)')
     .option('--json', 'print warnings and progress as JSON lines');
-  addSubstituteOptions(cmd);
+  addSubstituteOptions(cmd, { substituters: false });
   cmd.action(async (paths: string[], flags: CopyFlags) => {
     if ((flags.to === undefined) === (flags.from === undefined)) throw new WpmError('ERR_USAGE', 'give exactly one of --to URL and --from URL');
     const store = openStore();
@@ -43,7 +43,7 @@ export function register(program: Command): void {
         for (const t of targets) store.requirePathInfo(t);
         const { copied, signed, present } = await copyToCache(store, targets, cache, {
           compression: flags.compression,
-          signKeys: flags.signKey.map(readSecretKeyFile),
+          signKeys: (flags.signKey ?? []).map(readSecretKeyFile),
           onCopied: (p, size) => process.stderr.write(`copied ${p} to ${cache.url} (${(size / 1e6).toFixed(1)} MB)\n`),
         });
         const sigs = signed.length > 0 ? `, ${signed.length} given new signatures` : '';

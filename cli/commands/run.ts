@@ -17,7 +17,7 @@ import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '.
 interface RunFlags extends SubstituteFlags {
   attr?: string;
   bin?: string;
-  dir: string[];
+  dir?: string[];
   arg?: string[][];
   argstr?: string[][];
 }
@@ -84,14 +84,14 @@ export function register(program: Command): void {
     .argument('[args...]', 'arguments for the program (after --)')
     .option('-A, --attr <attr>', 'attribute of the Jsonnet file to run')
     .option('--bin <name>', 'which bin/<name>.wasm to run when there are several')
-    .option('--dir <host[:guest]>', 'grant a host directory, read-write (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
+    .option('--dir <host[:guest]>', 'grant a host directory, read-write (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   addEvalArgOptions(cmd);
   addSubstituteOptions(cmd);
   cmd.action(async (target: string, args: string[], flags: RunFlags) => {
     const store = openStore();
     const storePath = await resolveTarget(store, target, flags);
     const prog = findProgram(store, storePath, flags.bin);
-    const dirs = flags.dir.map(parseDir);
+    const dirs = (flags.dir ?? []).map(parseDir);
     const closure = store.closure([storePath]);
     const module = await runnableFor(store, fs.readFileSync(store.toHost(prog.guest)), prog.guest); // module or component (issue 9)
     const pool = new WasiPool({ size: 1 });

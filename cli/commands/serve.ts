@@ -24,14 +24,14 @@ export function register(program: Command): void {
     .description('serve the local store as a binary cache (the Nix layout) over HTTP')
     .option('-p, --port <port>', 'TCP port; 0 picks a free one', port, 5000)
     .option('--bind <address>', 'address to listen on', '127.0.0.1')
-    .option('--sign-key <file>', 'sign every narinfo with this secret key (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--sign-key <file>', 'sign every narinfo with this secret key (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--allow-upload <token>', 'accept uploads (wpm copy --to, nix copy --to) carrying this token')
     .option('--compression <name>', 'compression of served NARs: none, gzip, br, xz, zstd where available', compressionArg, 'none' as Compression)
     .option('--priority <n>', 'Priority announced in nix-cache-info (lower is tried first)', port, 40)
-    .action(async (flags: { port: number; bind: string; signKey: string[]; allowUpload?: string; compression: Compression; priority: number }) => {
+    .action(async (flags: { port: number; bind: string; signKey?: string[]; allowUpload?: string; compression: Compression; priority: number }) => {
       const store = openStore();
       const server = createCacheServer(store, {
-        signKeys: flags.signKey.map(readSecretKeyFile),
+        signKeys: (flags.signKey ?? []).map(readSecretKeyFile),
         ...(flags.allowUpload !== undefined ? { uploadToken: flags.allowUpload } : {}),
         compression: flags.compression,
         priority: flags.priority,

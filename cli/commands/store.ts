@@ -88,7 +88,7 @@ export function register(program: Command): void {
     });
   store
     .command('gc')
-    .description('delete every store path no GC root keeps (result links, profiles, running builds)')
+    .description('delete every store path no GC root keeps (result links, links under gcroots/, running builds)')
     .option('-n, --dry-run', 'print what would be deleted, delete nothing')
     .option('--keep-outputs', "also keep the outputs of live derivations (a root's build-time dependencies)")
     .option('--no-keep-derivations', 'do not keep the .drv files that built live paths')

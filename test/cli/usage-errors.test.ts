@@ -68,4 +68,15 @@ describe('command-line mistakes', () => {
     expect(ok.stderr).toBe('wrote cache.example.org-1.sec (secret) and cache.example.org-1.pub\n');
     expect(fs.readdirSync(dir).sort()).toEqual(['cache.example.org-1.pub', 'cache.example.org-1.sec']);
   });
+
+  it('help shows no empty defaults, and copy offers no --substituters it would ignore', () => {
+    const home = tempDir('usage-help');
+    for (const verb of ['build', 'run', 'eval', 'graph', 'show-derivation', 'serve', 'copy', 'log']) {
+      const r = wpm([verb, '--help'], { home });
+      expect(r.status, verb).toBe(0);
+      expect(r.stdout, verb).not.toContain('(default: [])');
+    }
+    expect(wpm(['copy', '--help'], { home }).stdout).not.toContain('--substituters');
+    expect(wpm(['copy', '--help'], { home }).stdout).toContain('--trusted-public-keys');
+  });
 });
