@@ -50,7 +50,7 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
       .join(', ');
     let line = `[${counts.built + counts.cached}/${counts.total} done: ${counts.built} built, ${counts.cached} cached, ${running.size} running, ${counts.failed} failed, ${seconds(now - started)}]`;
     if (names) line += ` ${names}`;
-    const width = stream.columns ?? 100;
+    const width = stream.columns || 100; // 0 when the terminal does not say (script, some CI)
     if (line.length > width - 1) line = line.slice(0, width - 2) + '…';
     stream.write(`\r\x1b[2K${line}`);
     statusShown = true;

@@ -48,3 +48,15 @@ describe('plain progress', () => {
     expect(text()).toBe('building hello\nFAILED hello: exit code 1\n  > oops\n');
   });
 });
+
+describe('terminal progress', () => {
+  it('takes a terminal that reports no width (0 columns) as 100 wide, not as 0', () => {
+    let out = '';
+    const stream = { isTTY: true, columns: 0, write: (t: string) => ((out += t), true) } as unknown as NodeJS.WriteStream;
+    const progress = createProgress('tty', stream);
+    progress.onEvent({ type: 'plan', toBuild: 1, cached: 0 });
+    progress.onEvent({ type: 'start', drvPath: '/wpm/store/a.drv', name: 'a-step-with-a-long-name' });
+    progress.finish();
+    expect(out).toMatch(/\[0\/1 done: 0 built, 0 cached, 1 running, 0 failed, [\d.]+s\] a-step-with-a-long-name [\d.]+s/);
+  });
+});
