@@ -218,13 +218,23 @@ local cc = {
       cxx: usesCxx(e) || std.length([d for d in deps if d._cc.cxx]) > 0,
       ldflags: std.get(e, 'ldflags', []) + uniq(std.flattenArrays([d._cc.linkflags for d in deps])),
     });
+    // `install --program` copies the module without the name wasm-ld gave it, the link step's
+    // own store path: kept, it would hold the link output in the program's closure.
     local program =
       if std.get(e, 'component', false)
-      then components.componentNew({ name: e.name, module: linked.out, output: 'bin/' + e.name + '.wasm' })
+      then components.componentNew({
+        name: e.name,
+        module: wpm.derivation({
+          name: e.name + '-module.wasm',
+          builder: installTool,
+          args: ['install', '--program', linked.out, wpm.placeholder('out')],
+        }).out,
+        output: 'bin/' + e.name + '.wasm',
+      })
       else wpm.derivation({
         name: e.name,
         builder: installTool,
-        args: ['install', linked.out, wpm.placeholder('out') + '/bin/' + e.name + '.wasm'],
+        args: ['install', '--program', linked.out, wpm.placeholder('out') + '/bin/' + e.name + '.wasm'],
       });
     program + { objects:: objects, linked:: linked },
 },

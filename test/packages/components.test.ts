@@ -49,15 +49,25 @@ describe('cc.executable { component: true }', () => {
   }, 600_000);
 
   it('wraps the same link output as the module build: one compile, one link, then install or component-new', async () => {
-    // (install.o and install.wasm: wpm's install tool, which only the module build uses.)
-    expect(started(hello.r)).toEqual(['hello', 'hello', 'hello.o', 'hello.wasm', 'install.o', 'install.wasm']);
-    const drvs = JSON.parse(await wpmOk(['show-derivation', PACKAGES, '-A', 'hello-component'], { home })) as Record<string, Drv>;
-    const [wrap] = Object.values(drvs);
-    expect(wrap!.builder).toBe('builtin:component-new');
+    // (install.o and install.wasm: wpm's install tool. hello-module.wasm: the link output without
+    // the module name wasm-ld gives it, as the module build's install step copies it.)
+    expect(started(hello.r)).toEqual(['hello', 'hello', 'hello-module.wasm', 'hello.o', 'hello.wasm', 'install.o', 'install.wasm']);
+    const drvs = JSON.parse(await wpmOk(['show-derivation', '-r', PACKAGES, '-A', 'hello-component'], { home })) as Record<string, Drv & { outputs: { out: { path: string } } }>;
+    const wrap = Object.values(drvs).find((d) => d.builder === 'builtin:component-new')!;
+    const module = Object.values(drvs).find((d) => d.name === 'hello-module.wasm')!;
     const install = Object.values(JSON.parse(await wpmOk(['show-derivation', PACKAGES, '-A', 'hello'], { home })) as Record<string, Drv>)[0]!;
-    // install's args: ['install', <link output>, <out>/bin/hello.wasm]
-    expect(wrap!.stdin).toMatchObject({ module: install.args[1], output: 'bin/hello.wasm' });
-    expect(String((wrap!.stdin!.adapters as Record<string, string>).wasi_snapshot_preview1)).toMatch(/-jco-1\.35\.0-adapters\/wasi_snapshot_preview1\.command\.wasm$/);
+    // Both install steps: ['install', '--program', <link output>, <destination>]
+    expect(install.args.slice(0, 2)).toEqual(['install', '--program']);
+    expect(module.args.slice(0, 3)).toEqual(install.args.slice(0, 3));
+    expect(wrap.stdin).toMatchObject({ module: module.outputs.out.path, output: 'bin/hello.wasm' });
+    expect(String((wrap.stdin!.adapters as Record<string, string>).wasi_snapshot_preview1)).toMatch(/-jco-1\.35\.0-adapters\/wasi_snapshot_preview1\.command\.wasm$/);
+  });
+
+  it("keeps neither program's link output in its closure (wasm-ld names a module after its output path)", async () => {
+    for (const attr of ['hello', 'hello-component']) {
+      const closure = (await wpmOk(['store', 'path-info', '--closure', hello.out[attr]!], { home })).trim().split('\n');
+      expect(closure.map((l) => l.split('\t')[0])).toEqual([hello.out[attr]]);
+    }
   });
 
   it('puts a component at $out/bin/<name>.wasm where the module build puts a core module', () => {
@@ -114,7 +124,7 @@ describe('cc.executable { component: true }', () => {
   it('gives byte-identical components in two fresh homes', async () => {
     const homeB = seededHome('component-b');
     const b = await build(homeB, PACKAGES, ['hello-component']);
-    expect(started(b.r)).toEqual(['hello', 'hello.o', 'hello.wasm']); // no install step
+    expect(started(b.r)).toEqual(['hello', 'hello-module.wasm', 'hello.o', 'hello.wasm', 'install.o', 'install.wasm']);
     expect(b.out['hello-component']).toBe(hello.out['hello-component']);
     const a = readTree(hostPath(home, hello.out['hello-component']!));
     const bTree = readTree(hostPath(homeB, b.out['hello-component']!));

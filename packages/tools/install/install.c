@@ -4,9 +4,15 @@
  * this small tool is wpm's own `install`, compiled with clang.wasm like every other program.
  *
  *   install SRC DEST [SRC DEST]...    copy each SRC (a file, or a directory recursively) to DEST
+ *   install --program MODULE DEST     copy a linked WebAssembly module without its module name
  *
  * Parent directories of DEST are created. Only the bytes and the executable bit matter: the store
  * normalises the rest.
+ *
+ * Why --program: wasm-ld names the module after its output file, which is the link step's store
+ * path, in the "name" section. Copied as it is, a program would refer to the link step's output
+ * and keep it in its closure (in every cache and copy) for no use. The module name is the only
+ * part dropped; function names stay, for traces.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -84,9 +90,92 @@ static int copy_tree(const char *src, const char *dest) {
   return rc;
 }
 
+/* Unsigned LEB128 at *p (before end); advances *p. Returns -1 if malformed. */
+static long read_leb(const unsigned char **p, const unsigned char *end) {
+  unsigned long v = 0;
+  for (int shift = 0; *p < end && shift < 35; shift += 7) {
+    unsigned char b = *(*p)++;
+    v |= (unsigned long)(b & 0x7f) << shift;
+    if (!(b & 0x80)) return (long)v;
+  }
+  return -1;
+}
+
+static void write_leb(FILE *f, unsigned long v) {
+  do {
+    unsigned char b = v & 0x7f;
+    v >>= 7;
+    fputc(v ? b | 0x80 : b, f);
+  } while (v);
+}
+
+static int copy_program(const char *src, const char *dest) {
+  FILE *in = fopen(src, "rb");
+  if (!in) return fail("cannot open", src);
+  struct stat st;
+  if (fstat(fileno(in), &st) != 0) return fail("cannot stat", src);
+  size_t len = (size_t)st.st_size;
+  /* data, then room for the rewritten name section's subsections (never longer than the file) */
+  unsigned char *data = malloc(2 * len + 1), *rest = data + len;
+  if (!data || fread(data, 1, len, in) != len) return fail("cannot read", src);
+  fclose(in);
+  if (len < 8 || memcmp(data, "\0asm\1\0\0\0", 8) != 0) {
+    fprintf(stderr, "install: %s: not a WebAssembly module\n", src);
+    return 1;
+  }
+  FILE *out = fopen(dest, "wb");
+  if (!out) return fail("cannot create", dest);
+  fwrite(data, 1, 8, out);
+  const unsigned char *p = data + 8, *end = data + len;
+  while (p < end) {
+    const unsigned char *start = p;
+    unsigned char id = *p++;
+    long size = read_leb(&p, end);
+    if (size < 0 || size > end - p) {
+      fclose(out);
+      fprintf(stderr, "install: %s: malformed section at byte %ld\n", src, (long)(start - data));
+      return 1;
+    }
+    const unsigned char *body = p, *next = p + size;
+    p = next;
+    long name_len = id == 0 ? read_leb(&body, next) : -1;
+    if (name_len != 4 || memcmp(body, "name", 4) != 0) {
+      fwrite(start, 1, (size_t)(next - start), out);
+      continue;
+    }
+    /* The name section without its module-name subsection (id 0): the others as they are. */
+    const unsigned char *subs = body + 4, *q = subs;
+    size_t kept = 0;
+    while (q < next) {
+      const unsigned char *sub = q;
+      unsigned char sub_id = *q++;
+      long sub_size = read_leb(&q, next);
+      if (sub_size < 0 || sub_size > next - q) {
+        fclose(out);
+        fprintf(stderr, "install: %s: malformed name section\n", src);
+        return 1;
+      }
+      q += sub_size;
+      if (sub_id == 0) continue;
+      memcpy(rest + kept, sub, (size_t)(q - sub));
+      kept += (size_t)(q - sub);
+    }
+    fputc(0, out);
+    write_leb(out, 5 + kept);
+    fputc(4, out);
+    fwrite("name", 1, 4, out);
+    fwrite(rest, 1, kept, out);
+  }
+  return fclose(out) == 0 ? 0 : fail("cannot close", dest);
+}
+
 int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "--program") == 0) {
+    char *dest = strdup(argv[3]);
+    return make_parents(dest) != 0 || copy_program(argv[2], dest) != 0;
+  }
   if (argc < 3 || argc % 2 == 0) {
-    fprintf(stderr, "usage: install SRC DEST [SRC DEST]...\n");
+    fprintf(stderr, "usage: install SRC DEST [SRC DEST]... | install --program MODULE DEST\n");
     return 2;
   }
   for (int i = 1; i + 1 < argc; i += 2) {
