@@ -7,6 +7,7 @@ import { WpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
 import type { Derivation } from './derivation.js';
 import { Instantiator, placeholder } from './instantiate.js';
+import { cleanJsonnetMessage, describeRecursion, traceForUser } from './jsonnet-trace.js';
 import { CHUNK_SNIPPET, Chunks, FIRST_SNIPPET } from './package-set.js';
 
 /** The evaluator's only window on the world. */
@@ -131,12 +132,9 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
       return JSON.parse(await vm.evaluateSnippet(prelude + tail, '<wpm>'));
     } catch (err) {
       const full = cleanJsonnetMessage(String((err as Error).message ?? err));
-      const isUserFrame = (frame: string) => {
-        const file = frameFile(frame);
-        return file !== undefined && file !== 'std.jsonnet' && !opts.libDirs.some((d) => file.startsWith(path.resolve(d) + path.sep));
-      };
-      const cycle = describeRecursion(full, isUserFrame);
-      const message = traceForUser(full, isUserFrame);
+      const isUserFile = (file: string) => file !== 'std.jsonnet' && !opts.libDirs.some((d) => file.startsWith(path.resolve(d) + path.sep));
+      const cycle = describeRecursion(full, isUserFile);
+      const message = traceForUser(full, isUserFile);
       const unbound = /function parameter (\S+) not bound in call/.exec(message);
       throw new WpmError(cycle ? 'ERR_EVAL_CYCLE' : 'ERR_EVAL', cycle ? `${cycle}\n${message}` : message, {
         cause: err,
@@ -282,88 +280,4 @@ function registerSync(vm: Jsonnet, name: string, fn: (...args: never[]) => unkno
   const binding = vm as unknown as { _nativeCallback?: (name: string, fn: unknown, ...params: string[]) => void };
   if (typeof binding._nativeCallback === 'function') binding._nativeCallback(name, fn, ...params);
   else vm.nativeCallback(name, fn as () => never, ...params);
-}
-
-/**
- * libjsonnet's messages mention our wrapper snippet; keep the user's frames only. A frame in the
- * user's file may still name the object through a wrapper's variable (`object <wpmValue>` when a
- * slice indexes it, `<wpmV>` when -A selects in it): that object has no name of the user's, as one
- * VM's manifestation says. (The wrapper forces the user's values with the builtin std.type, so no
- * std.jsonnet frame of its own comes between.)
- */
-function cleanJsonnetMessage(message: string): string {
-  return message
-    .split('\n')
-    .filter((line) => !/^\s*<wpm>:/.test(line))
-    .join('\n')
-    .replace(/\bobject <wpm[A-Za-z]*>/g, 'object <anonymous>')
-    .replace(/<extvar:wpm\.arg\.([A-Za-z0-9_]+)>/g, '<--arg $1>')
-    .trimEnd();
-}
-
-/** The file of a trace frame (`\t/path/f.jsonnet:3:5-9\tthunk <a>`), or undefined for other lines. */
-function frameFile(line: string): string | undefined {
-  const m = /^\s+(\S.*?):(?:\d+:\d+|\(\d+:\d+\))/.exec(line);
-  return m?.[1];
-}
-
-/** Frames kept from each end of a long trace, and at most this many of the user's between. */
-const TRACE_ENDS = 10;
-const TRACE_USER_MIDDLE = 20;
-
-/**
- * A long trace shortened for reading: its first and last frames, and between them the frames in
- * the user's own files (not std.jsonnet's or wpm's library's), where the mistake usually is.
- */
-function traceForUser(message: string, isUserFrame: (line: string) => boolean): string {
-  const lines = message.split('\n');
-  const frames = lines.map((l, k) => (frameFile(l) === undefined ? -1 : k)).filter((k) => k >= 0);
-  if (frames.length <= 2 * TRACE_ENDS + TRACE_USER_MIDDLE) return message;
-  const keep = new Set([...frames.slice(0, TRACE_ENDS), ...frames.slice(-TRACE_ENDS)]);
-  let middle = 0;
-  for (const k of frames.slice(TRACE_ENDS, -TRACE_ENDS)) {
-    if (middle < TRACE_USER_MIDDLE && isUserFrame(lines[k]!)) {
-      keep.add(k);
-      middle++;
-    }
-  }
-  const out: string[] = [];
-  let dropped = 0;
-  lines.forEach((line, k) => {
-    if (frameFile(line) !== undefined && !keep.has(k)) {
-      dropped++;
-      return;
-    }
-    if (dropped > 0) out.push(`\t... (${dropped} more frame${dropped === 1 ? '' : 's'})`);
-    dropped = 0;
-    out.push(line);
-  });
-  if (dropped > 0) out.push(`\t... (${dropped} more frame${dropped === 1 ? '' : 's'})`);
-  return out.join('\n');
-}
-
-/**
- * A dependency cycle between derivations shows up in Jsonnet as endless recursion. Name what keeps
- * being re-entered in the user's own files (std.jsonnet's and wpm's library's frames name their
- * own parameters): the locals (`thunk <name>` frames) with their locations, in order; without
- * locals (fields reached through `$` or `self`), the lines that repeat.
- */
-function describeRecursion(message: string, isUserFrame: (line: string) => boolean): string | undefined {
-  if (!message.includes('max stack frames exceeded')) return undefined;
-  const frames = [...message.matchAll(/^\s*(\S+):(\d+):\d+(?:-\d+)?\s+(\w+) <([^>]*)>/gm)]
-    .filter((m) => isUserFrame(m[0]))
-    .map((m) => ({ where: m[0].trim().split(/\s/)[0]!, line: `${m[1]}:${m[2]}`, kind: m[3], name: m[4] }));
-  const seen = new Set<string>();
-  const loop: string[] = [];
-  for (const f of frames) {
-    if (f.kind !== 'thunk' || f.name === 'array_element' || f.name === '') continue;
-    if (seen.has(f.name!)) break;
-    seen.add(f.name!);
-    loop.push(`${f.name} (${f.where})`);
-  }
-  if (loop.length > 0) return `dependency cycle: ${[...loop].reverse().join(' needs ')} needs ${loop[loop.length - 1]!.split(' ')[0]} again`;
-  const period = frames.findIndex((f, k) => k > 0 && f.where === frames[0]!.where);
-  if (period <= 0) return 'infinite recursion: a value depends on itself';
-  const lines = [...new Set(frames.slice(0, period).map((f) => f.line))].reverse();
-  return `dependency cycle: ${[...lines, lines[0]].join(' needs ')} again`;
 }

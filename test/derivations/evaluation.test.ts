@@ -215,6 +215,25 @@ local wrap(n, x) = if n == 0 then x else wrap(n - 1, { v: x }).v;
     expect(r.stderr).toContain(`${file}:5:15-`);
   });
 
+  it("names a cycle by the user's lines, not by the parameters of std's operators, and tells plain recursion from a cycle", () => {
+    const dir = project({
+      'default.jsonnet': `${PRELUDE}{
+  a: wpm.derivation({ name: 'a', builder: tool, args: ['-o%s' % $.b.out] }),
+  b: wpm.derivation({ name: 'b', builder: tool, args: [if $.a.out != '' then 'x' else 'y'] }),
+}
+`,
+      'rec.jsonnet': 'local f(n) = g(n + 1),\n      g(n) = f(n + 1);\n{ v: f(0) }\n',
+    });
+    const file = path.join(dir, 'default.jsonnet');
+    const r = wpm(['eval', file], { home: tempDir('home') });
+    expect(r.status).toBe(3);
+    expect(r.stderr.split('\n')[0]).toBe(`error: dependency cycle: ${file}:4 needs ${file}:5 needs ${file}:4 again`);
+    const rec = path.join(dir, 'rec.jsonnet');
+    const plain = wpm(['eval', rec], { home: tempDir('home') });
+    expect(plain.status).toBe(3);
+    expect(plain.stderr.split('\n')[0]).toBe(`error: infinite recursion: ${rec}:1 needs ${rec}:2 needs ${rec}:1 again`);
+  });
+
   it('a cycle through $ names the lines going round it, not the library', () => {
     const dir = project({
       'default.jsonnet': `${PRELUDE}{
