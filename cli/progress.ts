@@ -66,8 +66,9 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
     for (const r of running.values()) {
       if (now < r.nextNotice) continue;
       say(`still building ${r.name} (${seconds(now - r.since)})`);
-      const elapsed = now - r.since;
-      r.nextNotice = r.since + Math.min(2 * elapsed, elapsed + STILL_MAX_GAP_MS);
+      // From the time the notice was due, not the tick that noticed it: 30 s, 60 s, 120 s…
+      const due = r.nextNotice - r.since;
+      r.nextNotice = r.since + Math.min(2 * due, due + STILL_MAX_GAP_MS);
     }
   };
 

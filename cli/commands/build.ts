@@ -36,9 +36,19 @@ export async function buildFile(
   file: string,
   attrs: string[],
   args: EvalArg[],
-  flags: { jobs?: number; keepGoing?: boolean; json?: boolean; quiet?: boolean; check?: boolean; substituter?: Substituter | undefined },
+  flags: {
+    jobs?: number;
+    keepGoing?: boolean;
+    json?: boolean;
+    quiet?: boolean;
+    check?: boolean;
+    substituter?: Substituter | undefined;
+    /** Told the targets before anything is built: a last chance to refuse (a result link that cannot be made). */
+    beforeBuilding?: (targets: Target[]) => void;
+  },
 ): Promise<Target[]> {
   const evaluated = await evaluateFile(store, file, attrs, args);
+  flags.beforeBuilding?.(evaluated.targets);
   const settings = commandSettings();
   const jobs = flags.jobs ?? defaultJobs();
   const progress = createProgress(flags.quiet ? 'quiet' : chooseMode(flags.json ?? false));
@@ -92,22 +102,18 @@ export function register(program: Command): void {
   addSubstituteOptions(cmd);
   cmd.action(async (file: string, flags: BuildFlags) => {
     useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts
-    if (flags.link) checkResultLink(path.resolve(flags.out ?? 'result'));
+    const evalArgs = evalArgsFrom(flags);
     const store = openStore();
     const substituter = await createSubstituter(store, flags, { json: flags.json ?? false });
-    const targets = await buildFile(store, file, attrsFrom(flags), evalArgsFrom(flags), { ...flags, substituter });
-    const links: string[] = [];
-    if (flags.link) {
-      targets.forEach((t, i) => {
-        for (const [output, storePath] of Object.entries(t.outputs)) {
-          let link = flags.out ?? 'result';
-          if (i > 0) link += `-${i + 1}`;
-          if (output !== 'out') link += `-${output}`;
-          addGcRootLink(store, path.resolve(link), storePath);
-          links.push(link);
-        }
-      });
-    }
+    // Every result link is checked once the targets are known, before anything is built.
+    const targets = await buildFile(store, file, attrsFrom(flags), evalArgs, {
+      ...flags,
+      substituter,
+      beforeBuilding: (found) => {
+        if (flags.link) for (const l of resultLinks(found, flags.out)) checkResultLink(path.resolve(l.link));
+      },
+    });
+    if (flags.link) for (const l of resultLinks(targets, flags.out)) addGcRootLink(store, path.resolve(l.link), l.storePath);
     if (flags.json) {
       process.stdout.write(JSON.stringify(targets.map((t) => ({ attr: t.attr, drvPath: t.drvPath, outputs: t.outputs }))) + '\n');
     } else {
@@ -115,4 +121,16 @@ export function register(program: Command): void {
     }
     process.exitCode = EXIT.OK;
   });
+}
+
+/** The result links of a build: result, result-2 for a second target, result-dev for an output 'dev'. */
+function resultLinks(targets: Target[], out: string | undefined): { link: string; storePath: string }[] {
+  return targets.flatMap((t, i) =>
+    Object.entries(t.outputs).map(([output, storePath]) => {
+      let link = out ?? 'result';
+      if (i > 0) link += `-${i + 1}`;
+      if (output !== 'out') link += `-${output}`;
+      return { link, storePath };
+    }),
+  );
 }

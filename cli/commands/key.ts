@@ -17,8 +17,8 @@ export function register(program: Command): void {
     .action((name: string, flags: { dir: string }) => {
       // The name goes into every signature as `name:base64` and trusted keys are listed separated
       // by spaces or commas, so none of those (nor ':' or a path separator) can be part of it.
-      if (!/^[A-Za-z0-9._+-]+$/.test(name)) {
-        throw new WpmError('ERR_USAGE', `invalid key name '${name}': use letters, digits and '.', '_', '+', '-'`, {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name)) {
+        throw new WpmError('ERR_USAGE', `invalid key name '${name}': use letters, digits and '.', '_', '+', '-', starting with a letter or digit`, {
           hint: 'the files go where --dir says, e.g. wpm key generate cache.example.org-1 --dir keys/',
         });
       }

@@ -28,19 +28,19 @@ export function register(program: Command): void {
       // Said on stderr, so that `wpm log X > file` still gives the log's exact bytes.
       if (log.length === 0) process.stderr.write(`the log of ${drvPath} is empty: the step wrote nothing to stdout or stderr\n`);
       process.stdout.write(log);
-      if (storePath === drvPath && !outputsValid(store, drvPath)) {
+      if (storePath === drvPath && outputsValid(store, drvPath) === false) {
         process.stderr.write(`${drvPath} is not built (its outputs are not in the store): this is the log of its last attempt, which failed, was stopped or is still running\n`);
       }
     });
 }
 
-/** Are all the outputs of this derivation valid? (A .drv since collected: none of them is known.) */
-function outputsValid(store: ReturnType<typeof openStore>, drvPath: string): boolean {
+/** Are all the outputs of this derivation valid? Undefined when its .drv is gone (collected): not known. */
+function outputsValid(store: ReturnType<typeof openStore>, drvPath: string): boolean | undefined {
   let outputs: string[];
   try {
     outputs = Object.values(readDerivation(store, drvPath).outputs).map((o) => o.path);
   } catch {
-    return false;
+    return undefined;
   }
   return store.areValid(outputs).every(Boolean);
 }

@@ -55,7 +55,7 @@ export function register(program: Command): void {
       const s = openStore();
       for (const p of paths) {
         // Checked first, so that a typo is an error about the name given, not an internal one.
-        if (!fs.existsSync(p)) throw new WpmError('ERR_USAGE', `${p}: no such file or directory`);
+        if (!fs.lstatSync(p, { throwIfNoEntry: false })) throw new WpmError('ERR_USAGE', `${p}: no such file or directory`);
         let storePath: string;
         try {
           storePath = await s.addPath(p);

@@ -98,7 +98,7 @@ local storePathArg(what, field, p) =
   else if std.isString(p) then error what + ': ' + field + " '" + p + "' is not a store path: use wpm.path(std.thisFile, '" + p + "')"
   else error what + ': ' + field + ' must be a store path, got ' + std.type(p);
 local sourcesOf(what, t) =
-  local srcs = std.get(t, 'srcs', []);
+  local srcs = if std.objectHas(t, 'srcs') then t.srcs else error what + ": 'srcs' is missing (a list of store paths)";
   if std.isArray(srcs) then [storePathArg(what, 'source', s) for s in srcs]
   else error what + ": 'srcs' must be a list of store paths, got " + std.type(srcs);
 local targetName(kind, t) = kind + " '" + std.get(t, 'name', '?') + "'";

@@ -33,6 +33,14 @@ describe('command-line mistakes', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/building|internal error/);
     }
+    // result-2 (the second -A) is checked before building as well, and result is not made either.
+    fs.writeFileSync(path.join(dir, 'result-2'), 'mine too\n');
+    const two = wpm(['build', path.join(REPO, 'packages/default.jsonnet'), '-A', 'hello', '-A', 'crc32'], { home, cwd: dir });
+    expect(two.status, two.stderr).toBe(2);
+    expect(two.stderr).toMatch(/result-2 exists and is not a symbolic link/);
+    expect(two.stderr).not.toMatch(/building|internal error/);
+    expect(fs.readFileSync(path.join(dir, 'result-2'), 'utf8')).toBe('mine too\n');
+    fs.rmSync(path.join(dir, 'result-2'));
     expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
     expect(fs.readdirSync(dir).sort()).toEqual(['adir', 'notes.txt']);
     expect(fs.readdirSync(path.join(dir, 'adir'))).toEqual([]);
@@ -56,7 +64,7 @@ describe('command-line mistakes', () => {
   it('wpm key generate refuses names that cannot be trusted later, and says which files it wrote', () => {
     const home = tempDir('usage-key');
     const dir = tempDir('usage-key-cwd');
-    for (const name of ['/nonexist/k', 'bad name', 'a,b', 'a:b']) {
+    for (const name of ['/nonexist/k', 'bad name', 'a,b', 'a:b', '..', '_x']) {
       const r = wpm(['key', 'generate', name], { home, cwd: dir });
       expect(r.status, name).toBe(2);
       expect(r.stderr).toContain(`invalid key name '${name}'`);

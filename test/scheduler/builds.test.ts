@@ -91,7 +91,7 @@ describe('scheduler', () => {
 
   it('stops on SIGTERM too, exiting 143 as a shell reports it', async () => {
     const home = cloneHome(template);
-    const args = ['build', '--no-link', '--json', '-j', '1', '-A', 'leaves.0', FAN, '--arg', 'width=1', '--arg', 'spin=1500', '--argstr', 'salt=-term'];
+    const args = ['build', '--no-link', '--json', '-j', '1', '-A', 'leaves.0', FAN, '--arg', 'width=1', '--arg', 'spin=60000', '--argstr', 'salt=-term'];
     const run = wpmAsync(args, { home });
     let seen = '';
     const started = new Promise<boolean>((resolve) => {

@@ -139,26 +139,32 @@ static int copy_program(const char *src, const char *dest) {
     const unsigned char *body = p, *next = p + size;
     p = next;
     long name_len = id == 0 ? read_leb(&body, next) : -1;
-    if (name_len != 4 || memcmp(body, "name", 4) != 0) {
+    if (name_len != 4 || next - body < 4 || memcmp(body, "name", 4) != 0) {
       fwrite(start, 1, (size_t)(next - start), out);
       continue;
     }
-    /* The name section without its module-name subsection (id 0): the others as they are. */
-    const unsigned char *subs = body + 4, *q = subs;
+    /* The name section without its module-name subsection (id 0): the others as they are. A
+     * name section that does not parse is copied as it is: engines do not check custom sections,
+     * so the module is valid all the same. */
+    const unsigned char *q = body + 4;
     size_t kept = 0;
+    int malformed = 0;
     while (q < next) {
       const unsigned char *sub = q;
       unsigned char sub_id = *q++;
       long sub_size = read_leb(&q, next);
       if (sub_size < 0 || sub_size > next - q) {
-        fclose(out);
-        fprintf(stderr, "install: %s: malformed name section\n", src);
-        return 1;
+        malformed = 1;
+        break;
       }
       q += sub_size;
       if (sub_id == 0) continue;
       memcpy(rest + kept, sub, (size_t)(q - sub));
       kept += (size_t)(q - sub);
+    }
+    if (malformed) {
+      fwrite(start, 1, (size_t)(next - start), out);
+      continue;
     }
     fputc(0, out);
     write_leb(out, 5 + kept);
@@ -166,11 +172,17 @@ static int copy_program(const char *src, const char *dest) {
     fwrite("name", 1, 4, out);
     fwrite(rest, 1, kept, out);
   }
-  return fclose(out) == 0 ? 0 : fail("cannot close", dest);
+  int failed = ferror(out);
+  if (fclose(out) != 0 || failed) return fail("cannot write", dest);
+  return 0;
 }
 
 int main(int argc, char **argv) {
-  if (argc == 4 && strcmp(argv[1], "--program") == 0) {
+  if (argc > 1 && strcmp(argv[1], "--program") == 0) {
+    if (argc != 4) {
+      fprintf(stderr, "usage: install --program MODULE DEST\n");
+      return 2;
+    }
     char *dest = strdup(argv[3]);
     return make_parents(dest) != 0 || copy_program(argv[2], dest) != 0;
   }
