@@ -11,14 +11,21 @@ import { WpmError } from '../util/index.js';
  * does not cost a build first.
  */
 export function checkResultLink(linkPath: string): void {
-  const existing = fs.lstatSync(linkPath, { throwIfNoEntry: false });
+  const stat = (p: string, follow: boolean) => {
+    try {
+      return follow ? fs.statSync(p) : fs.lstatSync(p);
+    } catch {
+      return undefined; // missing, or under something that is not a directory
+    }
+  };
+  const existing = stat(linkPath, false);
   if (existing && !existing.isSymbolicLink()) {
     throw new WpmError('ERR_USAGE', `${linkPath} exists and is not a symbolic link: not replacing it with the result link`, {
       hint: 'choose another name with -o, or --no-link',
     });
   }
   const dir = path.dirname(linkPath);
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+  if (!stat(dir, true)?.isDirectory()) {
     throw new WpmError('ERR_USAGE', `cannot make the result link ${linkPath}: ${dir} is not a directory`);
   }
 }

@@ -26,6 +26,7 @@ describe('command-line mistakes', () => {
       ['notes.txt', /notes\.txt exists and is not a symbolic link: not replacing it with the result link\n/],
       ['adir', /adir exists and is not a symbolic link/],
       ['no/such/dir/link', /cannot make the result link .*no\/such\/dir\/link: .*no\/such\/dir is not a directory\n/],
+      ['notes.txt/link', /cannot make the result link .*notes\.txt\/link: .*notes\.txt is not a directory\n/],
     ];
     for (const [out, message] of cases) {
       const r = wpm(['build', HELLO, '-o', out], { home, cwd: dir });
