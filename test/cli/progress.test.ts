@@ -2,9 +2,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createProgress } from '../../cli/progress.js';
 
-function fakeStream(): { stream: NodeJS.WriteStream; text: () => string } {
+function fakeStream(tty = { isTTY: false, columns: 80 }): { stream: NodeJS.WriteStream; text: () => string } {
   let out = '';
-  const stream = { isTTY: false, columns: 80, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream;
+  const stream = { ...tty, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream;
   return { stream, text: () => out };
 }
 
@@ -51,12 +51,11 @@ describe('plain progress', () => {
 
 describe('terminal progress', () => {
   it('takes a terminal that reports no width (0 columns) as 100 wide, not as 0', () => {
-    let out = '';
-    const stream = { isTTY: true, columns: 0, write: (t: string) => ((out += t), true) } as unknown as NodeJS.WriteStream;
+    const { stream, text } = fakeStream({ isTTY: true, columns: 0 });
     const progress = createProgress('tty', stream);
     progress.onEvent({ type: 'plan', toBuild: 1, cached: 0 });
     progress.onEvent({ type: 'start', drvPath: '/wpm/store/a.drv', name: 'a-step-with-a-long-name' });
     progress.finish();
-    expect(out).toMatch(/\[0\/1 done: 0 built, 0 cached, 1 running, 0 failed, [\d.]+s\] a-step-with-a-long-name [\d.]+s/);
+    expect(text()).toMatch(/\[0\/1 done: 0 built, 0 cached, 1 running, 0 failed, [\d.]+s\] a-step-with-a-long-name [\d.]+s/);
   });
 });

@@ -284,7 +284,6 @@ local src = wpm.path(std.thisFile, 'default.jsonnet');
     expect(evalAttr('fine').status).toBe(0);
   });
 
-
   it('wpm.writeText takes strings only', () => {
     const dir = project({ 'default.jsonnet': "local wpm = import 'wpm.libsonnet';\n{ t: wpm.writeText('a', 3) }\n" });
     const file = path.join(dir, 'default.jsonnet');

@@ -11,6 +11,22 @@ import { events, mostAtOnce } from '../helpers/build-events.js';
 const FAN = path.join(REPO, 'test/fixtures/graphs/fan.jsonnet');
 let template: string;
 
+/**
+ * A build started in the background, once `steps` of its steps have started (the build's own
+ * output, if it ended before that, fails the test rather than a timeout).
+ */
+async function buildUntilStarted(args: string[], home: string, steps: number): Promise<ReturnType<typeof wpmAsync>> {
+  const run = wpmAsync(args, { home });
+  let seen = '';
+  const started = new Promise<boolean>((resolve) => {
+    run.child.stderr.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if ((seen.match(/"type":"start"/g) ?? []).length >= steps) resolve(true);
+    });
+  });
+  expect(await Promise.race([started, run.done.then(() => false)]), seen).toBe(true);
+  return run;
+}
 
 beforeAll(() => {
   // A home holding the toolchain and the `step` test tool, cloned for each test.
@@ -58,17 +74,7 @@ describe('scheduler', () => {
   it('stops promptly on SIGINT, leaves nothing partial, and the next build succeeds', async () => {
     const home = cloneHome(template);
     const args = ['build', '--no-link', '--json', '-j', '2', '-A', 'all', FAN, '--arg', 'width=2', '--arg', 'spin=1500', '--argstr', 'salt=-int'];
-    const run = wpmAsync(args, { home });
-    let seen = '';
-    const bothStarted = new Promise<boolean>((resolve) => {
-      run.child.stderr.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if ((seen.match(/"type":"start"/g) ?? []).length >= 2) resolve(true);
-      });
-    });
-    // If the build ends before both steps start, fail with its output rather than time out.
-    const early = await Promise.race([bothStarted, run.done.then(() => false)]);
-    expect(early, seen).toBe(true);
+    const run = await buildUntilStarted(args, home, 2);
     const t = Date.now();
     run.child.kill('SIGINT');
     const r = await run.done;
@@ -92,15 +98,7 @@ describe('scheduler', () => {
   it('stops on SIGTERM too, exiting 143 as a shell reports it', async () => {
     const home = cloneHome(template);
     const args = ['build', '--no-link', '--json', '-j', '1', '-A', 'leaves.0', FAN, '--arg', 'width=1', '--arg', 'spin=60000', '--argstr', 'salt=-term'];
-    const run = wpmAsync(args, { home });
-    let seen = '';
-    const started = new Promise<boolean>((resolve) => {
-      run.child.stderr.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (seen.includes('"type":"start"')) resolve(true);
-      });
-    });
-    expect(await Promise.race([started, run.done.then(() => false)]), seen).toBe(true);
+    const run = await buildUntilStarted(args, home, 1);
     run.child.kill('SIGTERM');
     const r = await run.done;
     expect(r.status).toBe(143);
