@@ -108,15 +108,21 @@ export function describeRecursion(message: string, isUserFile: UserFileCheck): s
   if (!message.includes('max stack frames exceeded')) return undefined;
   const all = [...splitTrace(message).frames.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
   const user = all.filter((f) => isUserFile(f.file));
-  const first = user[0];
-  const period = first === undefined ? -1 : user.findIndex((f, k) => k > 0 && f.where === first.where);
-  if (first === undefined || period <= 0) return 'infinite recursion: a value depends on itself';
-  const from = all.indexOf(first);
-  const to = all.indexOf(user[period]!, from + 1);
+  // The loop starts at the first of the user's frames that comes round again (the frames before
+  // it are how evaluation entered the loop).
+  let start = -1;
+  let end = -1;
+  for (let i = 0; i < user.length && end < 0; i++) {
+    start = i;
+    end = user.findIndex((f, k) => k > i && f.where === user[i]!.where);
+  }
+  if (end < 0) return 'infinite recursion: a value depends on itself';
+  const from = all.indexOf(user[start]!);
+  const to = all.indexOf(user[end]!, from + 1);
   const throughLibrary = all.slice(from, to).some((f) => f.file !== 'std.jsonnet' && !isUserFile(f.file));
 
   const labels = new Map<string, string>(); // file:line → how it is named
-  for (const f of user.slice(0, period)) {
+  for (const f of user.slice(start, end)) {
     const key = `${f.file}:${f.line}`;
     const local = /^thunk <([A-Za-z_][A-Za-z0-9_]*)>$/.exec(f.description)?.[1];
     if (local !== undefined && bindsLocal(f.file, f.line, local)) {
