@@ -106,6 +106,14 @@ export class Instantiator {
     this.record(drvPath, drv);
   }
 
+  /**
+   * Take a derivation another VM's instantiator made (in a worker), in the order it made them:
+   * kept, and told of if this evaluation did not have it.
+   */
+  merge(drvPath: string, drv: Derivation): void {
+    if (this.record(drvPath, drv)) this.onInstantiated?.(drvPath, drv);
+  }
+
   instantiate(specJson: string): Instantiated {
     const spec = expectObject(JSON.parse(specJson), 'wpm.derivation', 'the argument');
     const rawName = spec.name;

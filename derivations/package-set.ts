@@ -1,7 +1,9 @@
 // A large object (a package set) is evaluated by several Jsonnet VMs at once, each on its own
-// thread, taking chunks of its fields from the host until none is left. The result is exactly one
-// VM's: each field's value is evaluated as one VM would evaluate it, and when anything fails the
-// caller asks one VM for the first error (see evaluate in evaluator.ts).
+// thread, taking chunks of its fields from a counter they share until none is left. The first VM
+// answers its native calls on Node's main thread, the others each in a worker of their own
+// (vm-worker.ts). The result is exactly one VM's: each field's value is evaluated as one VM would
+// evaluate it, and when anything fails the caller asks one VM for the first error (see evaluate
+// in evaluator.ts).
 import type { Json } from './canonical-json.js';
 import { WpmError } from '../util/index.js';
 
@@ -15,13 +17,13 @@ const CHUNK = 128;
  * Each element takes the next chunk ([from, to), or [] once none is left) from the host and hands
  * its values back as JSON, so that a VM that started late (it parses the file after the first
  * knows the count) or met costly fields takes fewer. libjsonnet forces an array's elements in
- * order when it writes it; std.makeArray is linear, and std.primitiveEquals is a builtin where
- * `==` runs library code.
+ * order when it writes it; std.makeArray is linear, std.primitiveEquals is a builtin where `==`
+ * runs library code, and `'' + v` writes JSON as std.toString(v) does without calling it.
  */
 const CHUNK_LOOP = `std.makeArray(std.ceil(std.length(wpmFields) / ${CHUNK}), function(_)
     local wpmChunk = std.native('wpm.next')();
     if std.length(wpmChunk) < 2 then 0
-    else std.native('wpm.done')(wpmChunk[0], std.toString(std.makeArray(wpmChunk[1] - wpmChunk[0], function(i) wpmValue[wpmFields[wpmChunk[0] + i]]))))`;
+    else std.native('wpm.done')(wpmChunk[0], '' + (std.makeArray(wpmChunk[1] - wpmChunk[0], function(i) wpmValue[wpmFields[wpmChunk[0] + i]]))))`;
 
 /**
  * The snippet's tail for the first VM: the value itself or, for an object of SHARD_MIN_FIELDS
@@ -35,43 +37,75 @@ else if std.native('wpm.slices')(std.length(wpmFields)) then { fields: wpmFields
 else error 'unreachable: wpm.slices answers true'
 `;
 
-/** The snippet's tail for each other VM: chunks of the fields, while there are some left. */
+/**
+ * The snippet's tail for each other VM: chunks of the fields, while there are some left, once
+ * `wpm.go` says the value is a package set. A VM may be started before the first knows (see
+ * evaluator.ts): it imports the file meanwhile, which is most of its start for a large set.
+ */
 export const CHUNK_SNIPPET = `
 local wpmFields = std.objectFields(wpmValue);
-${CHUNK_LOOP}
+if std.native('wpm.go')(std.type(wpmEntry)) then ${CHUNK_LOOP} else []
 `;
 
-/** Hands out a package set's fields in chunks and keeps the values the VMs hand back. */
-export class Chunks {
-  private next = 0;
-  private readonly handedBack: { from: number; json: string }[] = [];
+/**
+ * Which chunks are handed out, shared by the VMs of one evaluation on whatever thread they run
+ * (an Int32Array over a SharedArrayBuffer): the next field, the count of fields (-1 until the
+ * first VM knows it), and whether a VM failed (then every VM's next native call fails).
+ */
+export class ChunkControl {
+  private readonly cells: Int32Array;
 
-  constructor(private readonly count: number) {}
-
-  /** The next chunk as [from, to], or [] once every field is handed out. */
-  take(): number[] {
-    if (this.next >= this.count) return [];
-    const from = this.next;
-    this.next = Math.min(this.count, from + CHUNK);
-    return [from, this.next];
+  /** A new control, the count not known yet. Workers wrap its buffer. */
+  static create(): ChunkControl {
+    const control = new ChunkControl(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+    control.setCount(-1);
+    return control;
   }
 
-  /** A chunk's values as JSON (parsed at the end, off the VMs' way). */
-  done(from: number, json: string): void {
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.cells = new Int32Array(buffer);
+  }
+
+  setCount(count: number): void {
+    Atomics.store(this.cells, 1, count);
+  }
+
+  /** The next chunk as [from, to], or [] once every field is handed out (or a VM failed). */
+  take(): number[] {
+    const count = Atomics.load(this.cells, 1);
+    if (count < 0 || this.failed()) return [];
+    const from = Atomics.add(this.cells, 0, CHUNK);
+    return from >= count ? [] : [from, Math.min(count, from + CHUNK)];
+  }
+
+  fail(): void {
+    Atomics.store(this.cells, 2, 1);
+  }
+
+  failed(): boolean {
+    return Atomics.load(this.cells, 2) !== 0;
+  }
+}
+
+/** The values the VMs hand back, chunk by chunk, as JSON (parsed at the end, off the VMs' way). */
+export class ChunkValues {
+  private readonly handedBack: { from: number; json: string }[] = [];
+
+  add(from: number, json: string): void {
     this.handedBack.push({ from, json });
   }
 
   /** Once every VM has succeeded: the object, its fields in std.objectFields order. */
   value(fields: string[]): Json {
-    const values: (Json | undefined)[] = new Array(this.count);
+    const values: (Json | undefined)[] = new Array(fields.length);
     for (const { from, json } of this.handedBack) {
       (JSON.parse(json) as Json[]).forEach((v, i) => {
         values[from + i] = v;
       });
     }
     const missing = values.findIndex((v) => v === undefined);
-    if (fields.length !== this.count || missing >= 0) {
-      throw new WpmError('ERR_EVAL', `internal error: field ${missing} of ${fields.length} (of ${this.count}) was not evaluated`);
+    if (missing >= 0 || values.length !== fields.length) {
+      throw new WpmError('ERR_EVAL', `internal error: field ${missing} of ${fields.length} was not evaluated`);
     }
     // fromEntries makes every name an own field ('__proto__' too, as JSON.parse does).
     return Object.fromEntries(fields.map((name, k) => [name, values[k]!]));

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { WpmError } from '../../util/index.js';
 import { serializeDerivation, type Derivation } from '../../derivations/index.js';
 import type { LocalStore, TextObject } from '../../store/index.js';
-import { workerScript } from '../wasi/worker-url.js';
+import { workerScript } from '../../util/worker-script.js';
 
 /** Below this many derivations, a worker's start costs more than the writes it would overlap. */
 const WORKER_AFTER = 512;

@@ -8,7 +8,7 @@ import type { HostOutcome } from './host.js';
 import { moduleWithMemoryLimit } from './module.js';
 import type { WasiResult, WasiRunOptions } from './types.js';
 import { InitialMemoryTooLarge } from './wasm-binary.js';
-import { workerScript } from './worker-url.js';
+import { workerScript } from '../../util/worker-script.js';
 import type { ComponentRunnable } from './component/run.js';
 import type { ReactorCall } from './reactor.js';
 
@@ -107,7 +107,7 @@ export class WasiPool {
   }
 
   private spawn(): Slot {
-    const { filename, options } = workerScript();
+    const { filename, options } = workerScript('runtime/wasi/worker');
     const worker = new Worker(filename, {
       ...options,
       resourceLimits: { stackSizeMb: this.stackSizeMb },

@@ -26,13 +26,31 @@ function memoryIO(): EvalIO & { added: string[] } {
   };
 }
 
+/**
+ * The shared text is made only once two VMs have asked for it, so that the first VM cannot take
+ * every chunk before the second has started (a worker takes a while to start, the more so under
+ * vitest, which transpiles its modules).
+ */
+function bothVmsRun<T extends EvalIO>(io: T): T {
+  const made = io.addText;
+  let asked = 0;
+  let bothAsked: () => void;
+  const both = new Promise<void>((resolve) => (bothAsked = resolve));
+  io.addText = async (...a) => {
+    if (++asked === 2) bothAsked();
+    await Promise.race([both, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    return made(...a);
+  };
+  return io;
+}
+
 /** A package set of `n` derivations, each depending on one of two shared ones (so n + 2 in all). */
-function packageSet(n: number, extra = ''): string {
+function packageSet(n: number, extra = '', extraArgs = ''): string {
   const dir = tempDir('set');
   const lines = [
     "local wpm = import 'wpm.libsonnet';",
     "local tool = wpm.writeText('tool.wasm', 'not really wasm');",
-    'local pkg(i, deps) = wpm.derivation({ name: "p" + i, builder: tool, args: ["tool", "--index", std.toString(i)] + [d.out for d in deps] });',
+    `local pkg(i, deps) = wpm.derivation({ name: "p" + i, builder: tool, args: ["tool", "--index", std.toString(i), ${extraArgs}] + [d.out for d in deps] });`,
     'local base0 = pkg("base0", []), base1 = pkg("base1", [base0]);',
     'local set = {',
   ];
@@ -59,10 +77,10 @@ describe('parallel evaluation of a large object', () => {
   it('gives the value and derivations of one VM', async () => {
     const file = packageSet(SHARD_MIN_FIELDS * 2 + 7);
     const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
-    const io = memoryIO();
+    const io = bothVmsRun(memoryIO());
     // Two VMs: libuv's default pool of four threads leaves two for evaluation (see the I/O test).
     const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
-    // Each of the slices made the shared text for itself: two VMs did run.
+    // Each VM made the shared text for itself, the second in its worker through this thread.
     expect(io.added).toEqual(['tool.wasm', 'tool.wasm']);
     expect(Object.keys(two.value as object)).toEqual(Object.keys(one.value as object));
     expect(two.value).toEqual(one.value);
@@ -226,6 +244,61 @@ describe("one VM's result, whatever a package set's code does", () => {
     expect(messages[0]).toContain(`derivation 'bad': field 'args' must be an array of strings`);
     expect(messages[0]).toMatch(new RegExp(`${path.basename(file)}:${SHARD_MIN_FIELDS * 2 + 7}:`));
     expect(messages[1]).toBe(messages[0]);
+  });
+});
+
+describe('VMs in workers', () => {
+  it("answer a worker's store questions on the main thread: texts, sources and valid paths", async () => {
+    // Every derivation names a path the store holds, written out; the worker asks whether it is
+    // valid (a synchronous question) and adds a host file through the main thread.
+    const known = `/wpm/store/${'k'.repeat(32)}-known`;
+    const host = path.join(tempDir('src'), 'hello.c');
+    fs.writeFileSync(host, 'int main() { return 0; }\n');
+    const file = packageSet(SHARD_MIN_FIELDS * 2, '', `'${known}', wpm.path('${host}', 'hello.c')`);
+    const io = () => ({
+      ...memoryIO(),
+      addPath: async (hostPath: string, opts: { name: string }) => makeTextPath(opts.name, fs.readFileSync(hostPath, 'utf8'), []),
+      isValidPath: (p: string) => p === known,
+    });
+    const one = await evaluate({ file }, io(), { libDirs: [LIB], parallelism: 1 });
+    const twoIO = bothVmsRun(io());
+    const two = await evaluate({ file }, twoIO, { libDirs: [LIB], parallelism: 2 });
+    expect(twoIO.added).toEqual(['tool.wasm', 'tool.wasm']);
+    expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
+    expect(new Map([...two.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
+    const p7 = two.derivations.get((two.value as Record<string, { drvPath: string }>).p7!.drvPath)!;
+    expect(p7.inputSrcs).toContain(known);
+  });
+
+  it('start with the first VM for a large file, and end untold if its value is no package set', async () => {
+    // 64 KiB of comment makes the file large enough; the value is one derivation.
+    const dir = tempDir('big');
+    const file = path.join(dir, 'one.jsonnet');
+    const padding = Array.from({ length: 1200 }, () => `// ${'x'.repeat(60)}`).join('\n');
+    fs.writeFileSync(file, `${padding}\nlocal wpm = import 'wpm.libsonnet';\nwpm.derivation({ name: 'one', builder: wpm.writeText('tool.wasm', 'x') })\n`);
+    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
+    // The worker imports the file, which evaluates it as far as its top (here the derivation),
+    // then is told the value is no package set, and ends.
+    const two = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 2 });
+    expect(two.value).toMatchObject({ type: 'derivation', name: 'one' });
+    expect(two.value).toEqual(one.value);
+    expect([...two.derivations.keys()]).toEqual([...one.derivations.keys()]);
+    // A syntax error in a large file is the first VM's, once.
+    fs.writeFileSync(file, `${padding}\n{ a: }\n`);
+    const [alone, inParallel] = await errorsOf(file, [1, 2]);
+    expect(alone).toMatch(/one\.jsonnet:1201:/);
+    expect(inParallel).toBe(alone);
+  });
+
+  it('start with the first VM for a large package set, and give one VM\'s result', async () => {
+    const file = packageSet(SHARD_MIN_FIELDS * 2, `  padding: ${JSON.stringify('x'.repeat(70 * 1024))},`);
+    expect(fs.statSync(file).size).toBeGreaterThan(64 * 1024);
+    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
+    const io = bothVmsRun(memoryIO());
+    const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
+    expect(io.added).toEqual(['tool.wasm', 'tool.wasm']);
+    expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
+    expect(new Map([...two.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
   });
 });
 
