@@ -47,7 +47,7 @@ local tool = wpm.writeText('tool.wasm', 'not really wasm');`),
 const floorFile = path.join(work, 'floor.jsonnet');
 fs.writeFileSync(
   floorFile,
-  jsonnetSet(`local derivation(spec) = local s = std.toString(spec);
+  jsonnetSet(`local derivation(spec) = local s = '' + spec;
   { type: 'derivation', name: spec.name, drvPath: s, out: s, outputs: { out: s } };
 local shared = '/wpm/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-shared.txt';
 local tool = '/wpm/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-tool.wasm';`),
