@@ -4,7 +4,7 @@
 // through `EvalIO`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { WpmError } from '../util/index.js';
+import { WpmError, isWpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
 import type { Derivation } from './derivation.js';
 import { Instantiator } from './instantiate.js';
@@ -59,7 +59,6 @@ export function splitAttrPath(attrPath: string | undefined): string[] {
   });
 }
 
-
 /**
  * An entry file this large is taken for a package set, and the other VMs are started with the
  * first instead of once it has counted the fields: each imports (parses) the file meanwhile,
@@ -67,7 +66,7 @@ export function splitAttrPath(attrPath: string | undefined): string[] {
  * spend alone. A smaller file costs little to parse, and a worker started for nothing costs its
  * start. (The size is read here, outside EvalIO, because libjsonnet reads the file itself.)
  */
-const START_WITH_FIRST_BYTES = 64 * 1024;
+export const START_WITH_FIRST_BYTES = 64 * 1024;
 
 export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOptions): Promise<EvalResult> {
   const setup: VmSetup = { file: path.resolve(req.file), attrs: splitAttrPath(req.attrPath), args: req.args ?? [], libDirs: opts.libDirs };
@@ -97,15 +96,20 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   const control = ChunkControl.create();
   const values = new ChunkValues();
   const workers: VmWorker[] = [];
+  /** Called from a native callback too, so it never throws: VMs that could not start take no chunk. */
   const startWorkers = () => {
-    for (let k = 1; k < parallelism; k++) workers.push(new VmWorker(setup, control, io, values, (p, d) => instantiator.merge(p, d)));
+    try {
+      for (let k = 1; k < parallelism; k++) workers.push(new VmWorker(setup, control, io, values, (p, d) => instantiator.merge(p, d)));
+    } catch {
+      // The VMs that started (at least the first) take every chunk between them.
+    }
   };
   const withFirst = fileSize(setup.file) >= START_WITH_FIRST_BYTES;
   if (withFirst) startWorkers();
   let sliced = false;
   let first;
   try {
-    first = await createVm(setup, instantiator, io, () => control.failed());
+    first = await createVm(setup, instantiator, io, { stopped: () => control.failed() });
   } catch (err) {
     for (const w of workers) w.go(false);
     await Promise.all(workers.map((w) => w.ended));
@@ -136,8 +140,12 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   // Workers started with the first and never told to go end now, having only imported the file.
   for (const w of workers) w.go(false);
   const ends = await Promise.all(workers.map((w) => w.ended));
-  // Before any other VM took a chunk, the first VM's failure is one VM's: its error as it is.
-  if (firstError !== undefined && !sliced) throw firstError;
+  // Before the first VM handed out chunks, its failure is one VM's, but for how deep its stack
+  // went: its snippet adds frames, and a recursion's trace then ends elsewhere in the loop.
+  if (firstError !== undefined && !sliced) {
+    if (isWpmError(firstError) && firstError.message.includes('max stack frames exceeded')) return oneVm();
+    throw firstError;
+  }
   if (r !== undefined && 'value' in r) return { value: r.value, derivations: instantiator.derivations };
   // Which field fails first, in field order, is what one VM says: ask one VM. (The VMs took
   // chunks in no fixed order, and each stops at its own first failure.)

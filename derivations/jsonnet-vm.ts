@@ -1,6 +1,6 @@
 // One Jsonnet VM set up for wpm: the import path, top-level arguments, the std.native functions of
 // wpm's library (answered by an Instantiator and an EvalIO), and errors turned into wpm's. The
-// same on Node's main thread and in an evaluation worker (eval-worker.ts).
+// same on Node's main thread and in a worker (vm-worker.ts).
 import path from 'node:path';
 import type { Jsonnet } from '@hanazuki/node-jsonnet';
 import { WpmError } from '../util/index.js';
@@ -63,8 +63,18 @@ local wpmValue = wpmSelect(wpmRoot, ${JSON.stringify(attrs)}, 0);
 `;
 }
 
-/** A VM with wpm's natives; `stopped` makes every native call fail (another VM failed). */
-export async function createVm(setup: VmSetup, instantiator: Instantiator, io: EvalIO, stopped: () => boolean = () => false): Promise<Jsonnet> {
+export interface NativeGate {
+  /** When true, every native call fails (another VM failed). */
+  stopped?: () => boolean;
+  /**
+   * A promise while native calls must wait (a worker's VM before it is told to go): they go on
+   * once it resolves, and fail with its reason if it rejects.
+   */
+  wait?: () => Promise<void> | undefined;
+}
+
+/** A VM with wpm's natives, which `gate` may hold or stop. */
+export async function createVm(setup: VmSetup, instantiator: Instantiator, io: EvalIO, gate: NativeGate = {}): Promise<Jsonnet> {
   // Loaded on demand: a cached no-op build never pays for the native addon.
   const { Jsonnet: JsonnetVm } = await import('@hanazuki/node-jsonnet');
   const vm = new JsonnetVm();
@@ -79,7 +89,7 @@ export async function createVm(setup: VmSetup, instantiator: Instantiator, io: E
     if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);
     else vm.extString(`wpm.arg.${a.name}`, a.value);
   }
-  registerNatives(vm, instantiator, io, stopped);
+  registerNatives(vm, instantiator, io, gate);
   return vm;
 }
 
@@ -101,21 +111,25 @@ export async function runVm(vm: Jsonnet, setup: VmSetup, tail: string): Promise<
 }
 
 /** The std.native functions of wpm's library, answered by the instantiator and `io`. */
-function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, stopped: () => boolean): void {
+function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, gate: NativeGate): void {
   // Errors in callbacks surface as Jsonnet runtime errors with the caller's trace. A rejected
   // string reaches the user as it is (an Error would gain an "Error: " prefix).
   const message = (err: unknown) => (err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
   // A callback never throws: node-jsonnet calls it from a thread-safe function, where a throw
   // ends the process. A failure is a rejected promise instead, which node-jsonnet reports to
   // the VM as an error.
-  const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => (...a: T): unknown => {
-    if (stopped()) return Promise.reject('stopped: an earlier field failed');
+  const call = <T extends unknown[]>(fn: (...a: T) => unknown, a: T): unknown => {
+    if (gate.stopped?.()) return Promise.reject('stopped: an earlier field failed');
     try {
       const r = fn(...a);
       return r instanceof Promise ? r.catch((err: unknown) => Promise.reject(message(err))) : r;
     } catch (err) {
       return Promise.reject(message(err));
     }
+  };
+  const guard = <T extends unknown[]>(fn: (...a: T) => unknown) => (...a: T): unknown => {
+    const wait = gate.wait?.();
+    return wait === undefined ? call(fn, a) : wait.then(() => call(fn, a));
   };
   registerSync(vm, 'wpm.derivation', guard((spec) => instantiator.instantiate(String(spec))), 'spec');
   vm.nativeCallback(

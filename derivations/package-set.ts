@@ -78,6 +78,12 @@ export class ChunkControl {
     return from >= count ? [] : [from, Math.min(count, from + CHUNK)];
   }
 
+  /** Every chunk is handed out, or a VM failed: a VM starting now has nothing to do. */
+  exhausted(): boolean {
+    const count = Atomics.load(this.cells, 1);
+    return this.failed() || (count >= 0 && Atomics.load(this.cells, 0) >= count);
+  }
+
   fail(): void {
     Atomics.store(this.cells, 2, 1);
   }

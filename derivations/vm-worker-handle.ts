@@ -2,48 +2,11 @@
 // store calls its VM makes (the EvalIO is the main thread's), keeps the chunks it hands back, and
 // hears of the derivations it makes, in the order it made them.
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { WpmError, isWpmError } from '../util/index.js';
 import { workerScript } from '../util/worker-script.js';
 import type { Derivation } from './derivation.js';
 import type { EvalIO, VmSetup } from './jsonnet-vm.js';
 import type { ChunkControl, ChunkValues } from './package-set.js';
-
-/** What a worker is started with. */
-export interface VmWorkerStart {
-  setup: VmSetup;
-  control: SharedArrayBuffer;
-  /** [state]: the main thread sets it to 1, and notifies, once an isValidPath answer is on `syncPort`. */
-  sync: SharedArrayBuffer;
-}
-
-export interface ErrorData {
-  code: string;
-  message: string;
-  hint?: string;
-}
-
-/** Derivations made since the last message, by `.drv` path, in the order they were made. */
-export type Made = [string, Derivation][];
-
-export type FromWorker =
-  | { kind: 'io'; id: number; op: 'addPath'; args: Parameters<EvalIO['addPath']> }
-  | { kind: 'io'; id: number; op: 'addText'; args: Parameters<EvalIO['addText']> }
-  | { kind: 'valid'; path: string }
-  | { kind: 'chunk'; from: number; json: string; made: Made }
-  | { kind: 'end'; made: Made; went: boolean; error?: ErrorData };
-
-export type ToWorker = { kind: 'go'; go: boolean } | { kind: 'io'; id: number; result?: string; error?: ErrorData };
-
-export type SyncReply = { valid: boolean } | { error: ErrorData };
-
-export function errorData(err: unknown): ErrorData {
-  if (isWpmError(err)) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
-  return { code: 'ERR_EVAL', message: String((err as Error)?.message ?? err) };
-}
-
-export function fromErrorData(e: ErrorData): WpmError {
-  return new WpmError(e.code, e.message, e.hint ? { hint: e.hint } : {});
-}
+import { errorData, type FromWorker, type Made, type SyncReply, type ToWorker, type VmWorkerStart } from './vm-worker-protocol.js';
 
 export interface VmWorkerEnd {
   /** The VM or the worker failed after it was told to go (a failure before that is no VM's: see evaluator.ts). */
@@ -63,10 +26,9 @@ export class VmWorker {
   constructor(setup: VmSetup, control: ChunkControl, io: EvalIO, values: ChunkValues, onMade: (drvPath: string, drv: Derivation) => void) {
     const sync = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const { port1: syncPort, port2: workerSyncPort } = new MessageChannel();
-    const data: VmWorkerStart = { setup, control: control.buffer, sync: sync.buffer as SharedArrayBuffer };
-    const { filename, options } = workerScript('derivations/vm-worker', data);
-    options.workerData.syncPort = workerSyncPort;
-    this.worker = new Worker(filename, { ...options, transferList: [workerSyncPort] });
+    const data: VmWorkerStart = { setup, control: control.buffer, sync: sync.buffer as SharedArrayBuffer, syncPort: workerSyncPort };
+    const { filename, options } = workerScript('derivations/vm-worker', data, [workerSyncPort]);
+    this.worker = new Worker(filename, options);
     const post = (m: ToWorker) => this.worker.postMessage(m);
     let failed = false;
     const fail = () => {
@@ -87,7 +49,8 @@ export class VmWorker {
       this.worker.on('message', (m: FromWorker) => {
         switch (m.kind) {
           case 'io': {
-            const call = m.op === 'addPath' ? io.addPath(...m.args) : io.addText(...m.args);
+            // Through a promise from the start: a throw here would be an uncaught exception.
+            const call = Promise.resolve().then(() => (m.op === 'addPath' ? io.addPath(...m.args) : io.addText(...m.args)));
             call.then(
               (result) => post({ kind: 'io', id: m.id, result }),
               (err: unknown) => post({ kind: 'io', id: m.id, error: errorData(err) }),
@@ -113,9 +76,9 @@ export class VmWorker {
           case 'end':
             ended = true;
             take(m.made);
-            // Before it went, the VM only imported the file, as the first VM does too, which
-            // reports the same failure itself.
-            if (m.error !== undefined && m.went) fail();
+            // Before it was told to go, the VM did nothing the first VM does not do too (its
+            // native calls wait for the word), and the first VM reports the same failure itself.
+            if (m.error !== undefined && this.went) fail();
             return;
         }
       });

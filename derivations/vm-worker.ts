@@ -4,14 +4,14 @@
 // thread, at the same time as the first VM's are answered by the main thread, instead of all VMs
 // waiting in turn for the main thread. The worker has its own Instantiator: a derivation's paths
 // follow from its spec alone, so every thread gives it the same. The store is the main thread's.
-import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Derivation } from './derivation.js';
 import { Instantiator } from './instantiate.js';
-import { createVm, registerSync, runVm, type EvalIO } from './jsonnet-vm.js';
+import { createVm, registerSync, runVm, type EvalIO, type NativeGate } from './jsonnet-vm.js';
 import { CHUNK_SNIPPET, ChunkControl } from './package-set.js';
-import { errorData, fromErrorData, type FromWorker, type Made, type SyncReply, type ToWorker, type VmWorkerStart } from './vm-worker-handle.js';
+import { errorData, fromErrorData, type FromWorker, type Made, type SyncReply, type ToWorker, type VmWorkerStart } from './vm-worker-protocol.js';
 
-const data = workerData as { data: VmWorkerStart; syncPort: MessagePort };
+const data = workerData as { data: VmWorkerStart };
 const { setup } = data.data;
 const control = new ChunkControl(data.data.control);
 const sync = new Int32Array(data.data.sync);
@@ -42,20 +42,31 @@ const io: EvalIO = {
     Atomics.store(sync, 0, 0);
     post({ kind: 'valid', path });
     Atomics.wait(sync, 0, 0);
-    const reply = receiveMessageOnPort(data.syncPort)?.message as SyncReply | undefined;
+    const reply = receiveMessageOnPort(data.data.syncPort)?.message as SyncReply | undefined;
     if (reply === undefined) throw new Error(`internal error: no answer from the main thread on ${path}`);
     if ('error' in reply) throw fromErrorData(reply.error);
     return reply.valid;
   },
 };
 
-let went = false;
-let answer: ((go: boolean) => void) | undefined;
-const told = new Promise<boolean>((resolve) => (answer = resolve));
+/** The main thread's word: is the value a package set, to take chunks of? */
+let word: boolean | undefined;
+let hear: (go: boolean) => void;
+const told = new Promise<boolean>((resolve) => (hear = resolve));
+/**
+ * Until the word comes, native calls wait: importing the file evaluates its top expression, and
+ * the first VM does that work itself if the value is no package set. After a no, they fail.
+ */
+const going = told.then((go) => {
+  if (!go) throw 'stopped: the value is not a package set';
+});
+going.catch(() => {}); // handled by each call that waits on it
+const gate: NativeGate = { stopped: () => control.failed(), wait: () => (word === true ? undefined : going) };
+
 const onMessage = (m: ToWorker) => {
   if (m.kind === 'go') {
-    went = m.go;
-    answer!(m.go);
+    word = m.go;
+    hear(m.go);
     return;
   }
   const pending = calls.get(m.id);
@@ -65,27 +76,38 @@ const onMessage = (m: ToWorker) => {
 };
 parentPort!.on('message', onMessage);
 
-const instantiator = new Instantiator(io.isValidPath, (drvPath: string, drv: Derivation) => {
-  made.push([drvPath, drv]);
-});
-const vm = await createVm(setup, instantiator, io, () => control.failed());
-vm.nativeCallback('wpm.go', () => told, 'imported');
-registerSync(vm, 'wpm.next', () => control.take());
-registerSync(
-  vm,
-  'wpm.done',
-  (from: unknown, json: unknown) => {
-    post({ kind: 'chunk', from: Number(from), json: String(json), made: takeMade() });
-    return 0;
-  },
-  'from',
-  'json',
-);
-try {
+async function evaluateChunks(): Promise<void> {
+  // Started late (once the first VM counted the fields), the worker may find every chunk taken:
+  // then it has nothing to import the file for.
+  if (control.exhausted()) return;
+  const instantiator = new Instantiator(io.isValidPath, (drvPath: string, drv: Derivation) => {
+    made.push([drvPath, drv]);
+  });
+  const vm = await createVm(setup, instantiator, io, gate);
+  vm.nativeCallback('wpm.go', () => told, 'imported');
+  registerSync(vm, 'wpm.next', () => control.take());
+  registerSync(
+    vm,
+    'wpm.done',
+    (from: unknown, json: unknown) => {
+      try {
+        post({ kind: 'chunk', from: Number(from), json: String(json), made: takeMade() });
+        return 0;
+      } catch (err) {
+        return Promise.reject(String(err)); // a callback must not throw (see jsonnet-vm.ts)
+      }
+    },
+    'from',
+    'json',
+  );
   await runVm(vm, setup, CHUNK_SNIPPET);
-  post({ kind: 'end', made: takeMade(), went });
+}
+
+try {
+  await evaluateChunks();
+  post({ kind: 'end', made: takeMade() });
 } catch (err) {
-  post({ kind: 'end', made: takeMade(), went, error: errorData(err) });
+  post({ kind: 'end', made: takeMade(), error: errorData(err) });
 }
 // Nothing is left to wait for: the worker ends.
 parentPort!.off('message', onMessage);

@@ -36,10 +36,14 @@ import(workerData.entry);`;
 
 /**
  * How to start a worker running one of wpm's modules (by its path under dist/ without extension).
- * The worker finds `data` as `workerData.data` either way.
+ * The worker finds `data` as `workerData.data` either way; `transfer` lists the ports in it.
  */
-export function workerScript(module: string, data?: unknown): { filename: string | URL; options: WorkerOptions } {
+export function workerScript(
+  module: string,
+  data?: unknown,
+  transfer: WorkerOptions['transferList'] = [],
+): { filename: string | URL; options: WorkerOptions } {
   const worker = distModule(module);
-  if (worker.compiled) return { filename: worker.url, options: { workerData: { data } } };
-  return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: worker.url.href, data } } };
+  if (worker.compiled) return { filename: worker.url, options: { workerData: { data }, transferList: transfer } };
+  return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: worker.url.href, data }, transferList: transfer } };
 }

@@ -3,7 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARD_MIN_FIELDS, evaluate, type EvalIO } from '../../derivations/index.js';
+import { SHARD_MIN_FIELDS, evaluate, type Derivation, type EvalIO, type Json } from '../../derivations/index.js';
+import { START_WITH_FIRST_BYTES } from '../../derivations/evaluator.js';
+import { ChunkControl, ChunkValues } from '../../derivations/package-set.js';
+import { VmWorker } from '../../derivations/vm-worker-handle.js';
 import { makeTextPath } from '../../store/format/index.js';
 import { EvalRecorder } from '../../runtime/scheduler/index.js';
 import { REPO, tempDir } from '../helpers/cli.js';
@@ -59,6 +62,24 @@ function packageSet(n: number, extra = '', extraArgs = ''): string {
   const file = path.join(dir, 'set.jsonnet');
   fs.writeFileSync(file, lines.join('\n') + '\n');
   return file;
+}
+
+/**
+ * A package set evaluated by one VM in a worker alone, taking every chunk (the first VM's part
+ * left out): what the worker hands back, and whether it failed.
+ */
+async function workerAlone(file: string, fields: string[], onMade?: (drvPath: string, drv: Derivation) => void) {
+  const control = ChunkControl.create();
+  control.setCount(fields.length);
+  const values = new ChunkValues();
+  const derivations = new Map<string, Derivation>();
+  const worker = new VmWorker({ file, attrs: [], args: [], libDirs: [LIB] }, control, memoryIO(), values, (p, d) => {
+    onMade?.(p, d);
+    derivations.set(p, d);
+  });
+  worker.go(true);
+  const { failed } = await worker.ended;
+  return { failed, stopped: control.failed(), value: failed ? undefined : values.value(fields), derivations };
 }
 
 /** The message an evaluation fails with ('no error' if it succeeds), at each parallelism. */
@@ -146,9 +167,16 @@ describe("one VM's result, whatever a package set's code does", () => {
   const same = async (extra: string) => {
     const file = packageSet(SHARD_MIN_FIELDS * 2, extra);
     const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
-    const two = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 2 });
+    const io = bothVmsRun(memoryIO());
+    const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
+    expect(io.added).toEqual(['tool.wasm', 'tool.wasm']);
     expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
     expect([...two.derivations.keys()].sort()).toEqual([...one.derivations.keys()].sort());
+    // Which VM evaluates a field depends on timing: a worker alone evaluates every one.
+    const alone = await workerAlone(file, Object.keys(one.value as object));
+    expect(alone.failed).toBe(false);
+    expect(JSON.stringify(alone.value)).toBe(JSON.stringify(one.value));
+    expect(new Map([...alone.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
     return two.value as Record<string, Record<string, unknown>>;
   };
   const sameError = async (extra: string) => {
@@ -270,16 +298,52 @@ describe('VMs in workers', () => {
     expect(p7.inputSrcs).toContain(known);
   });
 
+  it('fail the evaluation when the main thread cannot take what they made', async () => {
+    // As onInstantiated failing for the first VM's derivation (the .drv writer failed): the
+    // worker's VM stops, and evaluate asks one VM again (the test above).
+    const file = packageSet(SHARD_MIN_FIELDS * 2);
+    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
+    const r = await workerAlone(file, Object.keys(one.value as object), () => {
+      throw new Error('the disk was full for a moment');
+    });
+    expect(r.failed).toBe(true);
+    expect(r.stopped).toBe(true);
+  });
+
+  it('report recursion as one VM does, though the first VM runs a different snippet', async () => {
+    const dir = tempDir('cycle');
+    const file = path.join(dir, 'cycle.jsonnet');
+    fs.writeFileSync(
+      file,
+      [
+        "local wpm = import 'wpm.libsonnet';",
+        "local tool = wpm.writeText('tool.wasm', 'x');",
+        '{',
+        "  a: wpm.derivation({ name: 'a', builder: tool, args: [$.b.out] }),",
+        "  b: wpm.derivation({ name: 'b', builder: tool, args: [$.a.out] }),",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const [alone, inParallel] = await errorsOf(file, [1, 2]);
+    expect(alone).toMatch(/^dependency cycle: /);
+    expect(inParallel).toBe(alone);
+  });
+
   it('start with the first VM for a large file, and end untold if its value is no package set', async () => {
     // 64 KiB of comment makes the file large enough; the value is one derivation.
     const dir = tempDir('big');
     const file = path.join(dir, 'one.jsonnet');
     const padding = Array.from({ length: 1200 }, () => `// ${'x'.repeat(60)}`).join('\n');
     fs.writeFileSync(file, `${padding}\nlocal wpm = import 'wpm.libsonnet';\nwpm.derivation({ name: 'one', builder: wpm.writeText('tool.wasm', 'x') })\n`);
+    expect(fs.statSync(file).size).toBeGreaterThanOrEqual(START_WITH_FIRST_BYTES);
     const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
-    // The worker imports the file, which evaluates it as far as its top (here the derivation),
-    // then is told the value is no package set, and ends.
-    const two = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 2 });
+    // The worker imports the file, which evaluates its top (here the derivation) as far as the
+    // first native call, which waits for the word; told the value is no package set, it ends,
+    // having made nothing.
+    const io = memoryIO();
+    const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
+    expect(io.added).toEqual(['tool.wasm']);
     expect(two.value).toMatchObject({ type: 'derivation', name: 'one' });
     expect(two.value).toEqual(one.value);
     expect([...two.derivations.keys()]).toEqual([...one.derivations.keys()]);
@@ -292,7 +356,7 @@ describe('VMs in workers', () => {
 
   it('start with the first VM for a large package set, and give one VM\'s result', async () => {
     const file = packageSet(SHARD_MIN_FIELDS * 2, `  padding: ${JSON.stringify('x'.repeat(70 * 1024))},`);
-    expect(fs.statSync(file).size).toBeGreaterThan(64 * 1024);
+    expect(fs.statSync(file).size).toBeGreaterThanOrEqual(START_WITH_FIRST_BYTES);
     const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
     const io = bothVmsRun(memoryIO());
     const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
