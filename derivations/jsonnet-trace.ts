@@ -107,9 +107,10 @@ export function traceForUser(message: string, isUserFile: UserFileCheck): string
 export function describeRecursion(message: string, isUserFile: UserFileCheck): string | undefined {
   if (!message.includes('max stack frames exceeded')) return undefined;
   const all = [...splitTrace(message).frames.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
-  const user = all.filter((f) => isUserFile(f.file));
-  // The loop starts at the first of the user's frames that comes round again (the frames before
-  // it are how evaluation entered the loop).
+  // The user's frames from the outermost in: the loop is named from where evaluation entered it,
+  // the first of them that comes round again, so that how deep the stack went (where the trace
+  // begins) does not change the name.
+  const user = all.filter((f) => isUserFile(f.file)).reverse();
   let start = -1;
   let end = -1;
   for (let i = 0; i < user.length && end < 0; i++) {
@@ -117,9 +118,9 @@ export function describeRecursion(message: string, isUserFile: UserFileCheck): s
     end = user.findIndex((f, k) => k > i && f.where === user[i]!.where);
   }
   if (end < 0) return 'infinite recursion: a value depends on itself';
-  const from = all.indexOf(user[start]!);
-  const to = all.indexOf(user[end]!, from + 1);
-  const throughLibrary = all.slice(from, to).some((f) => f.file !== 'std.jsonnet' && !isUserFile(f.file));
+  const inner = all.indexOf(user[end]!);
+  const outer = all.indexOf(user[start]!, inner + 1);
+  const throughLibrary = all.slice(inner, outer).some((f) => f.file !== 'std.jsonnet' && !isUserFile(f.file));
 
   const labels = new Map<string, string>(); // file:line → how it is named
   for (const f of user.slice(start, end)) {
@@ -129,7 +130,7 @@ export function describeRecursion(message: string, isUserFile: UserFileCheck): s
       if (!labels.has(key) || !labels.get(key)!.includes(' (')) labels.set(key, `${local} (${f.where})`);
     } else if (!labels.has(key)) labels.set(key, key);
   }
-  const loop = [...labels.values()].reverse();
+  const loop = [...labels.values()];
   const again = loop[0]!.split(' (')[0];
   return `${throughLibrary ? 'dependency cycle' : 'infinite recursion'}: ${loop.join(' needs ')} needs ${again} again`;
 }

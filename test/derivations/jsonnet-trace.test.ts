@@ -31,25 +31,32 @@ describe('traceForUser', () => {
 });
 
 describe('describeRecursion', () => {
-  it('finds the loop after the frames that entered it', () => {
-    // As libjsonnet 0.20 prints a cycle between fields a (line 4) and b (line 5): the frame that
-    // entered the loop (line 4's object) does not come round again.
-    const f = '/home/u/f.jsonnet';
-    const lib = '/lib/wpm.libsonnet:18';
-    const round = [
-      `\t${f}:5:56-59\tthunk <array_element>`,
-      `\t${f}:5:55-64\tobject <spec>`,
-      `\t${lib}:39-43\t`,
-      `\t${lib}:22-44\tfunction <anonymous>`,
-      `\t${f}:5:6-67\tobject <$>`,
-      `\t${f}:4:56-59\tthunk <array_element>`,
-      `\t${f}:4:55-64\tobject <spec>`,
-      `\t${lib}:39-43\t`,
-      `\t${lib}:22-44\tfunction <anonymous>`,
-    ];
-    const message = ['RUNTIME ERROR: max stack frames exceeded.', `\t${lib}:22-44\tfunction <anonymous>`, `\t${f}:4:6-67\tobject <$>`, ...round, ...round, '\tDuring manifestation\t'].join('\n');
-    expect(describeRecursion(message, isUserFile)).toBe(`dependency cycle: ${f}:4 needs ${f}:5 needs ${f}:4 again`);
-    const plain = message.replaceAll(lib, '/home/u/g.jsonnet:18');
+  // As libjsonnet 0.20 prints a cycle between fields a (line 4) and b (line 5): innermost frame
+  // first, the field being manifested (where evaluation entered the loop) last.
+  const f = '/home/u/f.jsonnet';
+  const lib = '/lib/wpm.libsonnet:18';
+  const round = [
+    `\t${f}:5:56-59\tthunk <array_element>`,
+    `\t${f}:5:55-64\tobject <spec>`,
+    `\t${lib}:39-43\t`,
+    `\t${lib}:22-44\tfunction <anonymous>`,
+    `\t${f}:5:6-67\tobject <$>`,
+    `\t${f}:4:56-59\tthunk <array_element>`,
+    `\t${f}:4:55-64\tobject <spec>`,
+    `\t${lib}:39-43\t`,
+    `\t${lib}:22-44\tfunction <anonymous>`,
+  ];
+  const entered = [`\t${f}:4:6-67\tobject <anonymous>`, '\tDuring manifestation\t'];
+  /** The trace as the stack overflowed `skip` frames into a round (stacks of other depths). */
+  const trace = (skip: number) => ['RUNTIME ERROR: max stack frames exceeded.', ...[...round, ...round, ...round].slice(skip), ...entered].join('\n');
+
+  it('names a loop from where evaluation entered it, however deep the stack went', () => {
+    const expected = `dependency cycle: ${f}:4 needs ${f}:5 needs ${f}:4 again`;
+    for (let skip = 0; skip < round.length; skip++) expect(describeRecursion(trace(skip), isUserFile)).toBe(expected);
+  });
+
+  it('tells plain recursion, which never goes through the library', () => {
+    const plain = trace(0).replaceAll(lib, '/home/u/g.jsonnet:18');
     expect(describeRecursion(plain, isUserFile)).toMatch(/^infinite recursion: /);
   });
 });
