@@ -85,8 +85,8 @@ export class Instantiator {
   private readonly sourcesByHash = new Map<string, string>();
 
   /**
-   * @param onInstantiated told of each derivation the first time this evaluation makes it (not of
-   *   adopted ones), so that its `.drv` file can be written while evaluation goes on
+   * @param onInstantiated told of each derivation the first time this evaluation makes it (or
+   *   merges it from a worker), so that its `.drv` file can be written while evaluation goes on
    */
   constructor(
     private readonly isKnownPath: KnownPathCheck,
@@ -95,15 +95,6 @@ export class Instantiator {
 
   addSource(storePath: string): void {
     this.sourcesByHash.set(storePath.slice(STORE_DIR.length + 1, STORE_DIR.length + 33), storePath);
-  }
-
-  /** Register a derivation read back from a `.drv` file, so that dependents can refer to it. */
-  adopt(drvPath: string, drv: Derivation): void {
-    if (this.derivations.has(drvPath)) return;
-    for (const input of Object.keys(drv.inputDrvs)) {
-      if (!this.derivations.has(input)) throw new WpmError('ERR_DRV_UNKNOWN_INPUT', `${drvPath}: input ${input} not loaded`);
-    }
-    this.record(drvPath, drv);
   }
 
   /**

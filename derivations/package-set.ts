@@ -110,7 +110,7 @@ export class ChunkValues {
       });
     }
     const missing = values.findIndex((v) => v === undefined);
-    if (missing >= 0 || values.length !== fields.length) {
+    if (missing >= 0) {
       throw new WpmError('ERR_EVAL', `internal error: field ${missing} of ${fields.length} was not evaluated`);
     }
     // fromEntries makes every name an own field ('__proto__' too, as JSON.parse does).

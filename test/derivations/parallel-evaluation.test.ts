@@ -65,6 +65,22 @@ function packageSet(n: number, extra = '', extraArgs = ''): string {
 }
 
 /**
+ * A file evaluated by one VM, then by two that both run (see bothVmsRun): each VM made the shared
+ * text for itself, the second in its worker through this thread, and the value and derivations
+ * are one VM's.
+ */
+async function oneAndTwo(file: string, makeIO: () => EvalIO & { added: string[] } = memoryIO) {
+  const one = await evaluate({ file }, makeIO(), { libDirs: [LIB], parallelism: 1 });
+  const io = bothVmsRun(makeIO());
+  // Two VMs: libuv's default pool of four threads leaves two for evaluation (see the I/O test).
+  const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
+  expect(io.added).toEqual(['tool.wasm', 'tool.wasm']);
+  expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
+  expect(new Map([...two.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
+  return { one, two };
+}
+
+/**
  * A package set evaluated by one VM in a worker alone, taking every chunk (the first VM's part
  * left out): what the worker hands back, and whether it failed.
  */
@@ -97,16 +113,10 @@ function errorsOf(file: string, parallelisms: number[]): Promise<string[]> {
 describe('parallel evaluation of a large object', () => {
   it('gives the value and derivations of one VM', async () => {
     const file = packageSet(SHARD_MIN_FIELDS * 2 + 7);
-    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
-    const io = bothVmsRun(memoryIO());
-    // Two VMs: libuv's default pool of four threads leaves two for evaluation (see the I/O test).
-    const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
-    // Each VM made the shared text for itself, the second in its worker through this thread.
-    expect(io.added).toEqual(['tool.wasm', 'tool.wasm']);
+    const { one, two } = await oneAndTwo(file);
     expect(Object.keys(two.value as object)).toEqual(Object.keys(one.value as object));
     expect(two.value).toEqual(one.value);
     expect(one.derivations.size).toBe(SHARD_MIN_FIELDS * 2 + 7 + 2);
-    expect(new Map([...two.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
     // Every slice met the shared dependencies and gave them the same paths.
     const value = one.value as Record<string, { drvPath: string }>;
     const inputs = (name: string) => Object.keys(two.derivations.get(value[name]!.drvPath)!.inputDrvs);
@@ -166,12 +176,7 @@ describe("one VM's result, whatever a package set's code does", () => {
   // derivations with placeholder paths and instantiated them afterwards failed several of these.)
   const same = async (extra: string) => {
     const file = packageSet(SHARD_MIN_FIELDS * 2, extra);
-    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
-    const io = bothVmsRun(memoryIO());
-    const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
-    expect(io.added).toEqual(['tool.wasm', 'tool.wasm']);
-    expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
-    expect([...two.derivations.keys()].sort()).toEqual([...one.derivations.keys()].sort());
+    const { one, two } = await oneAndTwo(file);
     // Which VM evaluates a field depends on timing: a worker alone evaluates every one.
     const alone = await workerAlone(file, Object.keys(one.value as object));
     expect(alone.failed).toBe(false);
@@ -283,17 +288,11 @@ describe('VMs in workers', () => {
     const host = path.join(tempDir('src'), 'hello.c');
     fs.writeFileSync(host, 'int main() { return 0; }\n');
     const file = packageSet(SHARD_MIN_FIELDS * 2, '', `'${known}', wpm.path('${host}', 'hello.c')`);
-    const io = () => ({
+    const { two } = await oneAndTwo(file, () => ({
       ...memoryIO(),
       addPath: async (hostPath: string, opts: { name: string }) => makeTextPath(opts.name, fs.readFileSync(hostPath, 'utf8'), []),
       isValidPath: (p: string) => p === known,
-    });
-    const one = await evaluate({ file }, io(), { libDirs: [LIB], parallelism: 1 });
-    const twoIO = bothVmsRun(io());
-    const two = await evaluate({ file }, twoIO, { libDirs: [LIB], parallelism: 2 });
-    expect(twoIO.added).toEqual(['tool.wasm', 'tool.wasm']);
-    expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
-    expect(new Map([...two.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
+    }));
     const p7 = two.derivations.get((two.value as Record<string, { drvPath: string }>).p7!.drvPath)!;
     expect(p7.inputSrcs).toContain(known);
   });
@@ -357,12 +356,7 @@ describe('VMs in workers', () => {
   it('start with the first VM for a large package set, and give one VM\'s result', async () => {
     const file = packageSet(SHARD_MIN_FIELDS * 2, `  padding: ${JSON.stringify('x'.repeat(70 * 1024))},`);
     expect(fs.statSync(file).size).toBeGreaterThanOrEqual(START_WITH_FIRST_BYTES);
-    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
-    const io = bothVmsRun(memoryIO());
-    const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
-    expect(io.added).toEqual(['tool.wasm', 'tool.wasm']);
-    expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
-    expect(new Map([...two.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
+    await oneAndTwo(file);
   });
 });
 
