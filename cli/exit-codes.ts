@@ -1,17 +1,5 @@
-// wpm's exit codes, documented in `wpm --help`. `wpm run` exits with the program's own code.
-export const EXIT = {
-  OK: 0,
-  /** A build step failed (or an output could not be produced). */
-  BUILD_FAILED: 1,
-  /** Bad command line. */
-  USAGE: 2,
-  /** The Jsonnet could not be evaluated into derivations. */
-  EVAL_FAILED: 3,
-  /** Any other error: the store, the file system, an internal error. */
-  ERROR: 4,
-  /** Interrupted by Ctrl-C (128 + SIGINT). */
-  INTERRUPTED: 130,
-} as const;
+// The help text of wpm's exit codes (util/error-codes.ts says which error ends with which).
+export { EXIT } from '../util/index.js';
 
 export const EXIT_CODES_HELP = `
 Exit codes:

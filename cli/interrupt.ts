@@ -34,8 +34,7 @@ function exitCodeOf(sig: NodeJS.Signals): number {
   return sig === 'SIGTERM' ? 143 : 130;
 }
 
-/** ERR_INTERRUPTED, carrying the exit code its signal calls for (main.ts reads `exitCode`). */
+/** ERR_INTERRUPTED, carrying the exit code its signal calls for. */
 function interruptedError(sig: NodeJS.Signals, cause?: unknown): WpmError {
-  const err = new WpmError('ERR_INTERRUPTED', `interrupted (${sig})`, cause === undefined ? {} : { cause });
-  return Object.assign(err, { exitCode: exitCodeOf(sig) });
+  return new WpmError('ERR_INTERRUPTED', `interrupted (${sig})`, { exitCode: exitCodeOf(sig), ...(cause === undefined ? {} : { cause }) });
 }

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { DIST_DIR, isWpmError, WpmError } from '../util/index.js';
+import { DIST_DIR, isWpmError } from '../util/index.js';
 import { settingsHelp } from './config.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
@@ -29,15 +29,6 @@ const COMMANDS: [verb: string, load: () => Promise<Registrar>[]][] = [
   ['challenge', () => [import('./commands/challenge.js')]],
 ];
 
-function exitCodeFor(err: WpmError): number {
-  if (err.code === 'ERR_INTERRUPTED') return (err as WpmError & { exitCode?: number }).exitCode ?? EXIT.INTERRUPTED;
-  if (err.code === 'ERR_USAGE') return EXIT.USAGE;
-  if (err.code.startsWith('ERR_EVAL') || err.code.startsWith('ERR_DRV')) return EXIT.EVAL_FAILED;
-  if (err.code.startsWith('ERR_BUILD') || err.code.startsWith('ERR_WASI') || err.code.startsWith('ERR_UNPACK') || err.code === 'ERR_STORE_HASH_MISMATCH') {
-    return EXIT.BUILD_FAILED;
-  }
-  return EXIT.ERROR;
-}
 
 /** The installed wpm's own version (npm_package_version is the version of whatever npm script runs wpm). */
 function wpmVersion(): string {
@@ -111,7 +102,7 @@ async function runCommand(argv: string[]): Promise<void> {
       process.stderr.write(`error: ${err.message}\n`);
       if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
       if (process.env.WPM_DEBUG && err.stack) process.stderr.write(err.stack + '\n');
-      process.exitCode = exitCodeFor(err);
+      process.exitCode = err.exitCode ?? err.kind.exit;
       return;
     }
     process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -143,7 +143,7 @@ export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOpti
   // Before the first VM handed out chunks, its failure is one VM's, but for how deep its stack
   // went: its snippet adds frames, and a recursion's trace then ends elsewhere in the loop.
   if (firstError !== undefined && !sliced) {
-    if (isWpmError(firstError) && firstError.message.includes('max stack frames exceeded')) return oneVm();
+    if (isWpmError(firstError, 'ERR_EVAL_CYCLE') || isWpmError(firstError, 'ERR_EVAL_STACK')) return oneVm();
     throw firstError;
   }
   if (r !== undefined && 'value' in r) return { value: r.value, derivations: instantiator.derivations };

@@ -97,6 +97,14 @@ export function traceForUser(message: string, isUserFile: UserFileCheck): string
   return out.join('\n');
 }
 
+/** What describeRecursion says when the stack ran out but no place of the user's came round again. */
+export const NO_LOOP_FOUND = 'infinite recursion: a value depends on itself';
+
+/** Did libjsonnet stop because its stack ran out? (This is where its message is read, once.) */
+export function isStackExhausted(message: string): boolean {
+  return message.includes('max stack frames exceeded');
+}
+
 /**
  * Endless recursion ("max stack frames exceeded"), named by the places in the user's files it
  * goes round, in the order each needs the next. It is a dependency cycle when it goes through
@@ -105,7 +113,7 @@ export function traceForUser(message: string, isUserFile: UserFileCheck): string
  * thunk names are parameters of the functions called (std's `a` and `b` for `%` and `==`).
  */
 export function describeRecursion(message: string, isUserFile: UserFileCheck): string | undefined {
-  if (!message.includes('max stack frames exceeded')) return undefined;
+  if (!isStackExhausted(message)) return undefined;
   const all = [...splitTrace(message).frames.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
   // The user's frames from the outermost in: the loop is named from where evaluation entered it,
   // the first of them that comes round again, so that how deep the stack went (where the trace
@@ -117,7 +125,7 @@ export function describeRecursion(message: string, isUserFile: UserFileCheck): s
     start = i;
     end = user.findIndex((f, k) => k > i && f.where === user[i]!.where);
   }
-  if (end < 0) return 'infinite recursion: a value depends on itself';
+  if (end < 0) return NO_LOOP_FOUND;
   const inner = all.indexOf(user[end]!);
   const outer = all.indexOf(user[start]!, inner + 1);
   const throughLibrary = all.slice(inner, outer).some((f) => f.file !== 'std.jsonnet' && !isUserFile(f.file));

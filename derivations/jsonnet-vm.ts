@@ -6,7 +6,7 @@ import type { Jsonnet } from '@hanazuki/node-jsonnet';
 import { WpmError } from '../util/index.js';
 import type { Instantiator } from './instantiate.js';
 import { placeholder } from './instantiate.js';
-import { cleanJsonnetMessage, describeRecursion, traceForUser } from './jsonnet-trace.js';
+import { NO_LOOP_FOUND, cleanJsonnetMessage, describeRecursion, traceForUser } from './jsonnet-trace.js';
 
 /** The evaluator's only window on the world. */
 export interface EvalIO {
@@ -103,7 +103,9 @@ export async function runVm(vm: Jsonnet, setup: VmSetup, tail: string): Promise<
     const cycle = describeRecursion(full, isUserFile);
     const message = traceForUser(full, isUserFile);
     const unbound = /function parameter (\S+) not bound in call/.exec(message);
-    throw new WpmError(cycle ? 'ERR_EVAL_CYCLE' : 'ERR_EVAL', cycle ? `${cycle}\n${message}` : message, {
+    // A loop found among the user's frames is a cycle; a stack that ran out without one is depth.
+    const code = cycle === undefined ? 'ERR_EVAL' : cycle === NO_LOOP_FOUND ? 'ERR_EVAL_STACK' : 'ERR_EVAL_CYCLE';
+    throw new WpmError(code, cycle ? `${cycle}\n${message}` : message, {
       cause: err,
       ...(unbound ? { hint: `if ${unbound[1]} is a parameter of the file itself, give it with --arg ${unbound[1]}=CODE or --argstr ${unbound[1]}=STRING` } : {}),
     });

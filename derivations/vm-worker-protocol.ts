@@ -1,6 +1,6 @@
 // The messages between the main thread and a VM in a worker (vm-worker-handle.ts, vm-worker.ts).
 import type { MessagePort } from 'node:worker_threads';
-import { WpmError, isWpmError } from '../util/index.js';
+import { WpmError, isErrorCode, isWpmError } from '../util/index.js';
 import type { Derivation } from './derivation.js';
 import type { EvalIO, VmSetup } from './jsonnet-vm.js';
 
@@ -40,5 +40,5 @@ export function errorData(err: unknown): ErrorData {
 }
 
 export function fromErrorData(e: ErrorData): WpmError {
-  return new WpmError(e.code, e.message, e.hint ? { hint: e.hint } : {});
+  return new WpmError(isErrorCode(e.code) ? e.code : 'ERR_EVAL', e.message, e.hint ? { hint: e.hint } : {});
 }

@@ -47,7 +47,7 @@ export async function fetchToFile(req: FetchRequest): Promise<void> {
     } catch (err) {
       fs.rmSync(req.dest, { force: true });
       if (req.signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `${req.where}: interrupted`, { cause: err });
-      const final = err instanceof WpmError && (err.code !== 'ERR_FETCH_FAILED' || /HTTP 4\d\d/.test(err.message));
+      const final = err instanceof WpmError && (err.code !== 'ERR_FETCH_FAILED' || (err.status !== undefined && err.status >= 400 && err.status < 500));
       if (final || attempt >= attempts) throw err;
       await new Promise((r) => setTimeout(r, 500 * attempt));
     }
@@ -77,7 +77,7 @@ async function downloadOnce(url: string, headers: Record<string, string>, req: F
       throw new WpmError('ERR_FETCH_FAILED', `${req.where}: cannot download ${url}: ${reason(cause, controller)}`, { cause });
     }
     if (!response.ok || !response.body) {
-      throw new WpmError('ERR_FETCH_FAILED', `${req.where}: downloading ${url} failed with HTTP ${response.status}`);
+      throw new WpmError('ERR_FETCH_FAILED', `${req.where}: downloading ${url} failed with HTTP ${response.status}`, { status: response.status });
     }
     const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
     body.on('data', touch);

@@ -4,7 +4,7 @@
 // A small one, or a re-evaluation that finds its `.drv` files in the store, writes at the end on
 // this thread without starting a worker.
 import { Worker } from 'node:worker_threads';
-import { WpmError } from '../../util/index.js';
+import { WpmError, isErrorCode } from '../../util/index.js';
 import { serializeDerivation, type Derivation } from '../../derivations/index.js';
 import type { LocalStore, TextObject } from '../../store/index.js';
 import { workerScript } from '../../util/worker-script.js';
@@ -83,7 +83,7 @@ export class DrvWriter {
     const { filename, options } = workerScript('runtime/scheduler/drv-writer-worker', { home: this.store.home });
     const worker = new Worker(filename, options);
     worker.on('message', (r: WriterReply) => {
-      this.failure ??= new WpmError(r.error.code, r.error.message);
+      this.failure ??= new WpmError(isErrorCode(r.error.code) ? r.error.code : 'ERR_STORE_IO', r.error.message);
     });
     worker.on('error', (err) => {
       this.failure ??= new WpmError('ERR_STORE_IO', `cannot write .drv files: ${err.message}`, { cause: err });

@@ -1,5 +1,6 @@
 // Which steps a build needs: walk down from the targets, stopping at derivations whose outputs
 // are all valid already (their inputs are not needed either, as in Nix).
+import { WpmError } from '../../util/index.js';
 import type { Derivation } from '../../derivations/index.js';
 
 export interface Step {
@@ -34,7 +35,11 @@ export async function planBuild(
   const visit = async (drvPath: string, chain: string[]): Promise<boolean> => {
     const seen = state.get(drvPath);
     if (seen === 'visiting') {
-      throw new Error(`dependency cycle: ${[...chain, drvPath].join(' -> ')}`);
+      // Only hand-made .drv files can do this: a derivation's path hashes its inputs' paths.
+      const loop = [...chain.slice(chain.indexOf(drvPath)), drvPath];
+      throw new WpmError('ERR_DRV_CYCLE', `dependency cycle: ${loop.join(' -> ')}`, {
+        hint: 'each of these derivations needs the next; remove one of the inputs',
+      });
     }
     if (seen === 'valid') return false;
     if (seen === 'done') return true;

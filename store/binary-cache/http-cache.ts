@@ -80,7 +80,7 @@ export class HttpCache implements BinaryCache {
         u = new URL(r.res.headers.location, u);
         continue;
       }
-      throw new WpmError('ERR_CACHE_HTTP', `${u.href} answered HTTP ${status}`);
+      throw new WpmError('ERR_CACHE_HTTP', `${u.href} answered HTTP ${status}`, { status });
     }
   }
 
@@ -105,7 +105,7 @@ export class HttpCache implements BinaryCache {
     res.resume();
     if (res.statusCode === 200) return true;
     if (ABSENT.has(res.statusCode ?? 0)) return false;
-    throw new WpmError('ERR_CACHE_HTTP', `${u.href} answered HTTP ${res.statusCode}`);
+    throw new WpmError('ERR_CACHE_HTTP', `${u.href} answered HTTP ${res.statusCode}`, { status: res.statusCode });
   }
 
   async put(rel: string, data: PutBody, opts: { contentType?: string } = {}): Promise<void> {
@@ -126,7 +126,7 @@ export class HttpCache implements BinaryCache {
         hint: 'the server needs --allow-upload TOKEN, and the client the same token (--token or WPM_CACHE_TOKEN)',
       });
     }
-    throw new WpmError('ERR_CACHE_HTTP', `uploading ${u.href}: HTTP ${status}${detail}`);
+    throw new WpmError('ERR_CACHE_HTTP', `uploading ${u.href}: HTTP ${status}${detail}`, { status });
   }
 }
 

@@ -4,6 +4,7 @@
 // the tree is walked with an explicit stack, so hostile input costs bounded memory.
 
 import { WpmError } from '../../util/errors.js';
+import type { ErrorCode } from '../../util/error-codes.js';
 import { ByteReader } from './byte-reader.js';
 import {
   MAX_DEPTH,
@@ -47,7 +48,7 @@ class NarParser {
     this.#v = visitor;
   }
 
-  #fail(code: string, message: string): WpmError {
+  #fail(code: ErrorCode, message: string): WpmError {
     return new WpmError(code, `invalid NAR at byte ${this.#r.offset}: ${message}`);
   }
 

@@ -1,0 +1,175 @@
+// Every error code wpm raises, with the exit code a command ends with when it is the cause, and
+// whether the fix lies in the user's own input (command line, configuration, Jsonnet files,
+// derivations, the programs a build runs) rather than in wpm, the machine or a remote cache.
+// WpmError accepts only these codes, so a new one is added here or it does not compile.
+
+/** wpm's exit codes, documented in `wpm --help`. `wpm run` exits with the program's own code. */
+export const EXIT = {
+  OK: 0,
+  /** A build step failed (or an output could not be produced). */
+  BUILD_FAILED: 1,
+  /** Bad command line. */
+  USAGE: 2,
+  /** The Jsonnet could not be evaluated into derivations. */
+  EVAL_FAILED: 3,
+  /** Any other error: the store, the file system, an internal error. */
+  ERROR: 4,
+  /** Interrupted by Ctrl-C (128 + SIGINT); SIGTERM gives 143, carried on the error. */
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface ErrorKind {
+  exit: ExitCode;
+  /** The user's to fix (their input), as against wpm's, the machine's or a remote's. */
+  user: boolean;
+}
+
+const usage = { exit: EXIT.USAGE, user: true } as const;
+const evaluation = { exit: EXIT.EVAL_FAILED, user: true } as const;
+const build = { exit: EXIT.BUILD_FAILED, user: true } as const;
+/** A step that could not run for a reason outside the derivation (the machine, the network). */
+const buildEnvironment = { exit: EXIT.BUILD_FAILED, user: false } as const;
+const userError = { exit: EXIT.ERROR, user: true } as const;
+const systemError = { exit: EXIT.ERROR, user: false } as const;
+
+export const ERROR_CODES = {
+  // The command line and settings.
+  ERR_USAGE: usage,
+  ERR_CONFIG: userError,
+  ERR_INTERRUPTED: { exit: EXIT.INTERRUPTED, user: true },
+  ERR_RESULT_LINK: userError,
+  ERR_RUN_NO_PROGRAM: userError,
+  ERR_LOG_NONE: userError,
+  ERR_KEY_EXISTS: userError,
+  ERR_KEY_FILE: userError,
+  ERR_BAD_KEY: userError,
+  ERR_OUTPUT_CLOSED: systemError,
+  ERR_SERVE_LISTEN: systemError,
+  ERR_INTERNAL: systemError,
+
+  // Evaluation: Jsonnet, wpm's library calls, derivation specs.
+  ERR_EVAL: evaluation,
+  ERR_EVAL_ARG: evaluation,
+  ERR_EVAL_CYCLE: evaluation,
+  /** The evaluator's stack was exhausted (libjsonnet's max_stack). */
+  ERR_EVAL_STACK: evaluation,
+  ERR_EVAL_FILE: evaluation,
+  ERR_EVAL_NO_DERIVATION: evaluation,
+  ERR_EVAL_PATH_MISSING: evaluation,
+  ERR_EVAL_TEXT_REF: evaluation,
+  ERR_EVAL_TEXT_TYPE: evaluation,
+  ERR_DRV: evaluation,
+  ERR_DRV_BAD_BUILDER: evaluation,
+  ERR_DRV_BAD_HASH: evaluation,
+  ERR_DRV_BAD_NAME: evaluation,
+  /** Derivations that depend on each other in a circle (only hand-written .drv files can). */
+  ERR_DRV_CYCLE: evaluation,
+  ERR_DRV_ENV_CLASH: evaluation,
+  ERR_DRV_FIELD_TYPE: evaluation,
+  ERR_DRV_FIXED_OUTPUTS: evaluation,
+  ERR_DRV_PARSE: evaluation,
+  ERR_DRV_PATH_MISMATCH: evaluation,
+  ERR_DRV_UNKNOWN_FIELD: evaluation,
+  ERR_DRV_UNKNOWN_PATH: evaluation,
+
+  // Build steps.
+  ERR_BUILD: build,
+  ERR_BUILD_BAD_HASH: build,
+  ERR_BUILD_BAD_INPUT: build,
+  ERR_BUILD_BUILDER: build,
+  ERR_BUILD_FAILED: build,
+  ERR_BUILD_HASH_MISMATCH: build,
+  ERR_BUILD_NOT_REPRODUCIBLE: build,
+  ERR_BUILD_NO_OUTPUT: build,
+  ERR_WASI: build,
+  ERR_WASI_ABORTED: build,
+  ERR_WASI_COMPONENT_IMPORT: build,
+  ERR_WASI_HOST: buildEnvironment,
+  ERR_WASI_INVALID_MODULE: build,
+  ERR_WASI_MEMORY_LIMIT: build,
+  ERR_WASI_OUTPUT_LIMIT: build,
+  ERR_WASI_TIMEOUT: build,
+  ERR_WASI_TRAP: build,
+  ERR_COMPONENT_NEW: build,
+  ERR_UNPACK: build,
+  ERR_UNPACK_FAILED: build,
+  ERR_UNPACK_UNSAFE: build,
+  ERR_UNPACK_UNSUPPORTED: build,
+  ERR_FETCH_BAD_REQUEST: userError,
+  /** A download failed; `status` carries the HTTP status where the server answered. */
+  ERR_FETCH_FAILED: { exit: EXIT.ERROR, user: false },
+
+  // The store.
+  ERR_BAD_STORE_PATH: userError,
+  ERR_BAD_STORE_PATH_NAME: userError,
+  ERR_BAD_HASH: userError,
+  ERR_BAD_HASH_PART: userError,
+  ERR_BAD_NIX32: userError,
+  ERR_BAD_FIXED_OUTPUT: userError,
+  ERR_STORE_ADD: userError,
+  ERR_STORE_CORRUPT: systemError,
+  ERR_STORE_CORRUPT_INFO: systemError,
+  ERR_STORE_HASH_MISMATCH: { exit: EXIT.BUILD_FAILED, user: false },
+  ERR_STORE_IO: systemError,
+  ERR_STORE_NOT_VALID: userError,
+  ERR_STORE_SPECIAL_FILE: userError,
+  ERR_LOCK_TIMEOUT: systemError,
+  ERR_HASH_IO: userError,
+
+  // NAR archives.
+  ERR_NAR_BAD_LENGTH: userError,
+  ERR_NAR_BAD_MAGIC: userError,
+  ERR_NAR_BAD_NAME: userError,
+  ERR_NAR_BAD_PADDING: userError,
+  ERR_NAR_BAD_TARGET: userError,
+  ERR_NAR_BAD_TOKEN: userError,
+  ERR_NAR_DEST_EXISTS: userError,
+  ERR_NAR_DUPLICATE_ENTRY: userError,
+  ERR_NAR_FILE_CHANGED: systemError,
+  ERR_NAR_IO: systemError,
+  ERR_NAR_RESTORE_FAILED: systemError,
+  ERR_NAR_TOO_DEEP: userError,
+  ERR_NAR_TRAILING_BYTES: userError,
+  ERR_NAR_TRUNCATED: userError,
+  ERR_NAR_UNSORTED: userError,
+  ERR_NAR_UNSUPPORTED_FILE: userError,
+  ERR_NAR_WRITER_STATE: systemError,
+
+  // Binary caches, substitution and uploads.
+  ERR_CACHE: systemError,
+  ERR_CACHE_BAD_URL: userError,
+  ERR_CACHE_COMPRESSION: userError,
+  ERR_CACHE_DECOMPRESS: systemError,
+  ERR_CACHE_DISAGREES: systemError,
+  /** `status` carries the HTTP status. */
+  ERR_CACHE_HTTP: systemError,
+  ERR_CACHE_INFO: systemError,
+  ERR_CACHE_STORE_DIR: systemError,
+  ERR_CACHE_TIMEOUT: systemError,
+  ERR_CACHE_TOO_BIG: systemError,
+  ERR_CACHE_TRUNCATED: systemError,
+  ERR_CACHE_UNREACHABLE: systemError,
+  ERR_CACHE_UPLOAD_DENIED: userError,
+  ERR_CACHE_WRITE: systemError,
+  ERR_NARINFO_CORRUPT: systemError,
+  ERR_SUBSTITUTE: systemError,
+  ERR_SUBSTITUTE_BAD_NAR: systemError,
+  ERR_SUBSTITUTE_FAILED: systemError,
+  ERR_SUBSTITUTE_NAR_HASH: systemError,
+  ERR_SUBSTITUTE_NAR_SIZE: systemError,
+  ERR_SUBSTITUTE_NO_NAR: systemError,
+  ERR_SUBSTITUTE_REFERENCE: systemError,
+  ERR_SUBSTITUTE_UNTRUSTED: systemError,
+  ERR_UPLOAD_BAD_NAME: userError,
+  ERR_UPLOAD_FILE_HASH: userError,
+  ERR_UPLOAD_MISSING_REFERENCE: userError,
+  ERR_UPLOAD_NO_NAR: userError,
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}
