@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HomeLayout } from './home.js';
-import { waitWhileGcRuns, waitWhileGcRunsSync } from './gc-lock.js';
+import { waitWhileGcRuns, waitWhileGcRunsSync } from './gc/gc-lock.js';
 import { pidAlive } from './lock.js';
 
 class TempRootFile {

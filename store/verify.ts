@@ -9,12 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatHash } from './format/index.js';
-import { findGarbage, type Garbage } from './garbage.js';
-import { acquireGcLock } from './gc-lock.js';
-import { deletionOrder } from './live-set.js';
+import { findGarbage, type Garbage } from './gc/garbage.js';
+import { acquireGcLock } from './gc/gc-lock.js';
+import { deletionOrder } from './gc/live-set.js';
 import type { LocalStore } from './local-store.js';
-import { hashPath } from './nar-index.js';
-import { removeTree } from './normalize.js';
+import { hashPath } from './nar/index.js';
+import { removeTree } from './tree/normalize.js';
 import { parsePathInfo, type PathInfo } from './path-info.js';
 import { readTempRoots } from './temp-roots.js';
 

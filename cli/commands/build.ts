@@ -6,7 +6,7 @@ import { WpmError } from '../../util/index.js';
 import type { EvalArg } from '../../derivations/index.js';
 import { logFileOf, realise } from '../../runtime/scheduler/index.js';
 import { WasiPool, useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
-import type { LocalStore } from '../../store/index.js';
+import { addGcRootLink, checkResultLink, type LocalStore } from '../../store/index.js';
 import { defaultJobs, openStore } from '../context.js';
 import { commandSettings } from '../config.js';
 import { evaluateFile, type Target } from '../evaluate.js';
@@ -14,7 +14,6 @@ import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
 import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, parseJobs } from '../options.js';
 import { interruptible } from '../interrupt.js';
-import { addGcRootLink, checkResultLink } from '../gc-roots.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 import type { Substituter } from '../../runtime/scheduler/index.js';
 

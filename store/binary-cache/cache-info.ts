@@ -2,7 +2,7 @@
 // clients should be to use it. Lower Priority is tried first; Nix's default is 50.
 
 import { WpmError } from '../../util/index.js';
-import { STORE_DIR } from '../format/index.js';
+import { STORE_DIR } from '../index.js';
 import type { BinaryCache } from './cache.js';
 
 export interface CacheInfo {

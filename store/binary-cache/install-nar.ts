@@ -4,11 +4,7 @@
 
 import path from 'node:path';
 import { WpmError, isWpmError } from '../../util/index.js';
-import { HashSink, formatHash, type NarInfo } from '../format/index.js';
-import type { LocalStore } from '../local-store.js';
-import { restoreNar } from '../nar-index.js';
-import { removeTree } from '../normalize.js';
-import type { PathInfo } from '../path-info.js';
+import { HashSink, formatHash, removeTree, restoreNar, type LocalStore, type NarInfo, type PathInfo } from '../index.js';
 import { decompress } from './compression.js';
 
 /**
@@ -77,7 +73,7 @@ export async function addSignatures(store: LocalStore, storePath: string, sigs: 
     const merged = [...new Set([...info.signatures, ...sigs])];
     if (merged.length === info.signatures.length) return info;
     const updated = { ...info, signatures: merged };
-    store.writeInfo(updated);
+    store.db.write(updated);
     return updated;
   } finally {
     lock.release();

@@ -2,8 +2,7 @@
 // backpressure: the dump waits while the consumer is behind, so memory stays flat.
 
 import { PassThrough, type Readable } from 'node:stream';
-import type { LocalStore } from '../local-store.js';
-import { dumpPath } from '../nar-index.js';
+import { dumpPath, type LocalStore } from '../index.js';
 
 export function narSource(store: LocalStore, storePath: string): Readable {
   const out = new PassThrough({ highWaterMark: 4 << 20 });

@@ -1,8 +1,6 @@
 // From what the local store knows about a path to what a cache says about it, and signing.
 
-import { fingerprintPath, signFingerprint, type NarInfo, type SecretKey } from '../format/index.js';
-import type { LocalStore } from '../local-store.js';
-import type { PathInfo } from '../path-info.js';
+import { fingerprintPath, signFingerprint, type LocalStore, type NarInfo, type PathInfo, type SecretKey } from '../index.js';
 
 /** The signature `key` makes over a path's fingerprint. */
 export function signPathInfo(info: PathInfo, key: SecretKey): string {

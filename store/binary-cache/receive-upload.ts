@@ -10,8 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { WpmError } from '../../util/index.js';
-import { nix32Encode, parseNarInfo, parseStorePath } from '../format/index.js';
-import type { LocalStore } from '../local-store.js';
+import { nix32Encode, parseNarInfo, parseStorePath, type LocalStore } from '../index.js';
 import { addSignatures, installNar } from './install-nar.js';
 
 const NAR_NAME = /^[0-9a-z]+(?:-[0-9a-z]+)?\.nar(?:\.[a-z0-9]+)?$/;

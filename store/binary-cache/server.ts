@@ -8,8 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { pipeline } from 'node:stream';
 import { WpmError, isWpmError } from '../../util/index.js';
-import { formatNarInfo, nix32Encode, parseHash, type SecretKey } from '../format/index.js';
-import type { LocalStore } from '../local-store.js';
+import { formatNarInfo, nix32Encode, parseHash, type LocalStore, type SecretKey } from '../index.js';
 import { readAll } from './cache.js';
 import { formatCacheInfo } from './cache-info.js';
 import { compress, compressionExtension, isCompressionSupported, type Compression } from './compression.js';
@@ -57,7 +56,7 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
   const cacheInfo = formatCacheInfo({ priority: opts.priority ?? 40 });
 
   const getNarInfo = (res: http.ServerResponse, hashPart: string) => {
-    const info = store.queryPathInfoByHashPart(hashPart);
+    const info = store.db.getByHashPart(hashPart);
     if (!info) return send(res, 404, 'no such path\n');
     const narDigest = nix32Encode(parseHash(info.narHash).digest);
     const url = `nar/${hashPart}-${narDigest}.nar${ext}`;
@@ -67,7 +66,7 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
   };
 
   const getNar = (req: http.IncomingMessage, res: http.ServerResponse, hashPart: string, narDigest: string, suffix: string) => {
-    const info = store.queryPathInfoByHashPart(hashPart);
+    const info = store.db.getByHashPart(hashPart);
     if (!info || nix32Encode(parseHash(info.narHash).digest) !== narDigest || suffix !== ext) return send(res, 404, 'no such NAR\n');
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/x-nix-nar' };
     if (compression === 'none') headers['content-length'] = info.narSize;

@@ -10,8 +10,7 @@
 // scheduler takes it as it is.
 
 import { isWpmError, WpmError } from '../../util/index.js';
-import { parseNarInfo, parseStorePath, type NarInfo } from '../format/index.js';
-import type { LocalStore } from '../local-store.js';
+import { parseNarInfo, parseStorePath, type LocalStore, type NarInfo } from '../index.js';
 import { UNREACHABLE_CODES, type BinaryCache } from './cache.js';
 import { readCacheInfo } from './cache-info.js';
 import { installNar } from './install-nar.js';

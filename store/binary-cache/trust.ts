@@ -7,7 +7,7 @@
 // NarHash, which substitution always does, proves it.
 
 import { WpmError } from '../../util/index.js';
-import { fingerprintPath, formatPublicKey, makeFixedOutputPath, parseHash, parsePublicKey, parseStorePath, verifySignature, type NarInfo, type PublicKey } from '../format/index.js';
+import { fingerprintPath, formatPublicKey, makeFixedOutputPath, parseHash, parsePublicKey, parseStorePath, verifySignature, type NarInfo, type PublicKey } from '../index.js';
 
 export interface TrustPolicy {
   keys: PublicKey[];

@@ -46,7 +46,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   const u = req.url ?? '';
   if (u === '/nix-cache-info') return void res.end('StoreDir: /wpm/store\nWantMassQuery: 1\nPriority: 30\n');
   const m = /^\/(nar\/)?([0-9a-z]{32})\.nar(info)?$/.exec(u);
-  const info = m && storeA.queryPathInfoByHashPart(m[2]);
+  const info = m && storeA.db.getByHashPart(m[2]);
   if (!m || !info) return void res.writeHead(404).end();
   if (m[3]) return void res.end(narinfoFor(info));
   const bytes = await nar(info);

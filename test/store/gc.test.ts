@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalStore, removeTree } from '../../store/index.js';
-import { addGcRootLink } from '../../cli/gc-roots.js';
+import { LocalStore, addGcRootLink, removeTree } from '../../store/index.js';
 import { wpm, wpmAsync } from '../helpers/cli.js';
 import { lines, makeTree, outputPathFor, requireDist, runWorker, scratchDir, startWorker, validPaths } from './store-procs.js';
 

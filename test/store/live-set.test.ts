@@ -1,6 +1,6 @@
 // What GC keeps and in which order it deletes, on hand-made path infos.
 import { describe, expect, it } from 'vitest';
-import { computeLiveSet, deletionOrder } from '../../store/live-set.js';
+import { computeLiveSet, deletionOrder } from '../../store/gc/live-set.js';
 import type { PathInfo } from '../../store/index.js';
 
 const P = (name: string) => `/wpm/store/${name.padStart(32, '0')}-${name}`;

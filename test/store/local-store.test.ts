@@ -68,7 +68,7 @@ describe('LocalStore', () => {
   it('adds text objects in a batch as Nix would, rooting them all and leaving valid ones alone', async () => {
     const { store } = home();
     const [first] = store.addTexts([{ name: 'a.txt', text: 'alpha\n', references: [] }]);
-    const before = fs.statSync(store.infoFile(first!)).ino;
+    const before = fs.statSync(store.db.infoFile(first!)).ino;
     const items = [
       { name: 'a.txt', text: 'alpha\n', references: [] },
       { name: 'b.drv', text: '{"b":1}', references: [first!] },
@@ -76,7 +76,7 @@ describe('LocalStore', () => {
     ];
     const paths = store.addTexts(items);
     expect(paths).toEqual(items.map((i) => makeTextPath(i.name, i.text, i.references)));
-    expect(fs.statSync(store.infoFile(first!)).ino).toBe(before); // already valid: not rewritten
+    expect(fs.statSync(store.db.infoFile(first!)).ino).toBe(before); // already valid: not rewritten
     for (const [k, p] of paths.entries()) {
       const host = store.toHost(p);
       expect(fs.readFileSync(host, 'utf8')).toBe(items[k]!.text);

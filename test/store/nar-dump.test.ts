@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isWpmError } from '../../util/errors.js';
-import { dumpPath, hashPath, scanReferences } from '../../store/nar-index.js';
+import { dumpPath, hashPath, scanReferences } from '../../store/nar/index.js';
 import { nixDump } from './nix-oracle.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wpm-nar-dump-'));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { formatHash } from '../../store/format/index.js';
-import { dumpPath, hashPath } from '../../store/nar-index.js';
+import { dumpPath, hashPath } from '../../store/nar/index.js';
 import { nixDumpDigest, nixHashPath } from './nix-oracle.js';
 
 const SIZE = 100 * 1024 * 1024 + 12_345; // over 100 MB, and not a multiple of 8 or of the read chunk

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { formatHash, makeFixedOutputPath, makeSourcePath, parseNar, NarWriter } from '../../store/format/index.js';
-import { dumpPath, hashPath, restoreNar } from '../../store/nar-index.js';
+import { dumpPath, hashPath, restoreNar } from '../../store/nar/index.js';
 import { nixDump, nixFixedPath, nixHashPath } from './nix-oracle.js';
 import { TREE_CASES } from './trees.js';
 

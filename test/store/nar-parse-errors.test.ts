@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isWpmError } from '../../util/errors.js';
 import { parseNar } from '../../store/format/index.js';
-import { restoreNar } from '../../store/nar-index.js';
+import { restoreNar } from '../../store/nar/index.js';
 import { chunks, dirNar, entry, fileNode, narBytes, raw, u64 } from './nar-build.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wpm-nar-bad-'));

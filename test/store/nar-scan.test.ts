@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isWpmError } from '../../util/errors.js';
 import { RefScanner, STORE_DIR, nix32Encode } from '../../store/format/index.js';
-import { hashAndScanPath, hashPath, scanReferences } from '../../store/nar-index.js';
+import { hashAndScanPath, hashPath, scanReferences } from '../../store/nar/index.js';
 import { nixDump } from './nix-oracle.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wpm-nar-scan-'));

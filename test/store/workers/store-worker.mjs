@@ -20,7 +20,7 @@ process.stdout.write('start\n');
 
 function report(storePath) {
   const dir = fs.lstatSync(store.toHost(storePath)).ino;
-  const info = fs.statSync(store.infoFile(storePath)).ino;
+  const info = fs.statSync(store.db.infoFile(storePath)).ino;
   process.stdout.write(`added ${storePath} ${dir} ${info}\n`);
 }
 
@@ -84,7 +84,7 @@ switch (cmd) {
       added.push(await store.addPath(path.join(variant, 't'), { name: `v${process.pid}-${i}` }));
       fs.rmSync(variant, { recursive: true, force: true });
       for (const p of added) {
-        if (!fs.existsSync(store.infoFile(p)) || !fs.existsSync(path.join(store.toHost(p), 'variant'))) {
+        if (!fs.existsSync(store.db.infoFile(p)) || !fs.existsSync(path.join(store.toHost(p), 'variant'))) {
           process.stdout.write(`lost ${p}\n`);
           process.exit(3);
         }
@@ -110,7 +110,7 @@ switch (cmd) {
       await sleep(2000 / args.length);
     }
     for (const p of used) {
-      if (!fs.existsSync(store.infoFile(p)) || !fs.existsSync(store.toHost(p))) {
+      if (!fs.existsSync(store.db.infoFile(p)) || !fs.existsSync(store.toHost(p))) {
         process.stdout.write(`lost ${p}\n`);
         process.exit(3);
       }

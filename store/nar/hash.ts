@@ -1,8 +1,8 @@
 // NAR hash and size of a tree on disk, without ever holding the NAR: the dump feeds the hash.
 
 import fs from 'node:fs';
-import { type Hash, type HashAlgo, HashSink, NarWriter } from './format/index.js';
-import { dumpPath } from './nar-dump.js';
+import { type Hash, type HashAlgo, HashSink, NarWriter } from '../format/index.js';
+import { dumpPath } from './dump.js';
 
 export async function hashPath(
   hostPath: string,

@@ -8,10 +8,10 @@
 // lock held, so that no process starts relying on anything while we look.
 import fs from 'node:fs';
 import path from 'node:path';
-import { STORE_DIR, isStorePath } from './format/index.js';
-import type { LocalStore } from './local-store.js';
-import { pidAlive } from './lock.js';
-import { ownerFromName } from './temp-roots.js';
+import { STORE_DIR, isStorePath } from '../format/index.js';
+import type { LocalStore } from '../local-store.js';
+import { pidAlive } from '../lock.js';
+import { ownerFromName } from '../temp-roots.js';
 
 export type GarbageKind = 'invalid-path' | 'temp-dir' | 'info-temp' | 'temp-roots' | 'lock-temp';
 
@@ -65,7 +65,7 @@ export function findGarbage(store: LocalStore, opts: GarbageOptions): Garbage[] 
     if (storePath) {
       if (opts.inFlight.has(storePath)) continue;
       // Claimed by an info file is enough (a corrupt one is verify's business, not garbage).
-      if (store.hasInfoFile(storePath)) continue;
+      if (store.db.has(storePath)) continue;
       out.push({ kind: 'invalid-path', host, storePath });
       continue;
     }

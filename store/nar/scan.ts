@@ -1,8 +1,8 @@
 // Which store paths a tree refers to: Nix scans the NAR serialisation of the tree for the hash
 // parts of candidate paths, so contents, symlink targets and even entry names all count.
 
-import { type Hash, HashSink, RefScanner } from './format/index.js';
-import { dumpPath } from './nar-dump.js';
+import { type Hash, HashSink, RefScanner } from '../format/index.js';
+import { dumpPath } from './dump.js';
 
 export async function scanReferences(hostPath: string, candidateHashParts: Iterable<string>): Promise<Set<string>> {
   const scanner = new RefScanner(candidateHashParts);

@@ -4,8 +4,8 @@
 // none: adding paths never contends with adding paths.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HomeLayout } from './home.js';
-import { acquireLock, lockOwner, type Lock } from './lock.js';
+import type { HomeLayout } from '../home.js';
+import { acquireLock, lockOwner, type Lock } from '../lock.js';
 
 export function gcLockPath(layout: HomeLayout): string {
   return path.join(layout.locks, 'gc.lock');

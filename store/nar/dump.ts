@@ -6,8 +6,8 @@
 // starve other work in the process. Only large files are read asynchronously (see #readLarge).
 
 import * as fs from 'node:fs';
-import { WpmError } from '../util/errors.js';
-import { NarWriter } from './format/index.js';
+import { WpmError } from '../../util/errors.js';
+import { NarWriter } from '../format/index.js';
 
 /** Files are read in chunks of this size: large enough that per-call overhead vanishes. */
 const READ_CHUNK = 1024 * 1024;

@@ -3,15 +3,16 @@
 // paths meanwhile wait for it after recording a temporary root (temp-roots.ts), so nothing they
 // rely on is deleted. See docs/design.md, "GC".
 import fs from 'node:fs';
-import type { LocalStore } from './local-store.js';
-import { diskUsage } from './disk-usage.js';
+import type { LocalStore } from '../local-store.js';
+import { diskUsage } from '../tree/disk-usage.js';
 import { readDrvOutputs } from './drv-outputs.js';
 import { findGarbage, type Garbage } from './garbage.js';
 import { acquireGcLock } from './gc-lock.js';
 import { computeLiveSet, deletionOrder, type LivePolicy } from './live-set.js';
-import type { PathInfo } from './path-info.js';
-import { findInUse, findRoots, type GcRoot } from './roots.js';
-import { removeTree } from './normalize.js';
+import type { PathInfo } from '../path-info.js';
+import { findInUse } from './in-use.js';
+import { findRoots, type GcRoot } from './root-links.js';
+import { removeTree } from '../tree/normalize.js';
 
 export interface GcOptions extends Partial<LivePolicy> {
   /** Decide and report, delete nothing (not even dangling auto roots). */
@@ -51,7 +52,7 @@ export async function collectGarbage(store: LocalStore, opts: GcOptions = {}): P
     const { roots, dangling } = findRoots(store);
     const inUse = findInUse(store);
     const infos = new Map<string, PathInfo>();
-    for (const info of store.listInfos()) infos.set(info.path, info);
+    for (const info of store.db.list()) infos.set(info.path, info);
     const live = computeLiveSet({
       infos,
       roots: roots.map((r) => r.path),

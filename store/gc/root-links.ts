@@ -1,13 +1,60 @@
-// What GC must keep, before following references: permanent roots (symlinks under gcroots/,
-// where gcroots/auto/ holds links to the `result` links `wpm build` made, and anything else is a
-// profile or a user's own root) and paths in use (temporary roots of live processes, and the
-// `.drv` of every build whose lock is held by a live process).
+// Permanent GC roots are symlinks under gcroots/, written and read here. `result` links: the store
+// keeps a symlink to each under gcroots/auto, and a link that still leads into the store is a root
+// (as Nix does with its auto roots); anything else under gcroots/ (profiles, a user's own links)
+// is a root while it leads into the store.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { STORE_DIR, isStorePath } from './format/index.js';
-import type { LocalStore } from './local-store.js';
-import { isLockHeld } from './lock.js';
-import { readTempRoots } from './temp-roots.js';
+import { WpmError } from '../../util/index.js';
+import { STORE_DIR, isStorePath } from '../format/index.js';
+import type { LocalStore } from '../local-store.js';
+
+/**
+ * Can a result link be made at `linkPath`? Asked before building too, so that a mistyped `-o`
+ * does not cost a build first.
+ */
+export function checkResultLink(linkPath: string): void {
+  const stat = (p: string, follow: boolean) => {
+    try {
+      return follow ? fs.statSync(p) : fs.lstatSync(p);
+    } catch {
+      return undefined; // missing, or under something that is not a directory
+    }
+  };
+  const existing = stat(linkPath, false);
+  if (existing && !existing.isSymbolicLink()) {
+    throw new WpmError('ERR_USAGE', `${linkPath} exists and is not a symbolic link: not replacing it with the result link`, {
+      hint: 'choose another name with -o, or --no-link',
+    });
+  }
+  const dir = path.dirname(linkPath);
+  if (!stat(dir, true)?.isDirectory()) {
+    throw new WpmError('ERR_USAGE', `cannot make the result link ${linkPath}: ${dir} is not a directory`);
+  }
+}
+
+/**
+ * Point `linkPath` at a store path and make it a root. An older link there is replaced at once;
+ * anything else there (a file, a directory) is the user's, and is refused, as nix-build does.
+ */
+export function addGcRootLink(store: LocalStore, linkPath: string, storePath: string): void {
+  const target = store.toHost(storePath);
+  checkResultLink(linkPath);
+  const tmp = `${linkPath}.tmp-${process.pid}`;
+  try {
+    fs.rmSync(tmp, { force: true });
+    fs.symlinkSync(target, tmp);
+    fs.renameSync(tmp, linkPath); // atomic replacement of an older result link
+  } catch (cause) {
+    fs.rmSync(tmp, { force: true });
+    throw new WpmError('ERR_RESULT_LINK', `cannot make the result link ${linkPath}: ${(cause as Error).message}`, { cause });
+  }
+  const autoDir = path.join(store.layout.gcroots, 'auto');
+  fs.mkdirSync(autoDir, { recursive: true });
+  const root = path.join(autoDir, crypto.createHash('sha256').update(linkPath).digest('hex').slice(0, 32));
+  fs.rmSync(root, { force: true });
+  fs.symlinkSync(linkPath, root);
+}
 
 export interface GcRoot {
   /** The store path kept. */
@@ -119,29 +166,4 @@ function exists(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-const BUILD_LOCK = /^([0-9a-df-np-sv-z]{32})\.build\.lock$/;
-
-export interface InUse {
-  /** Temporary roots of live processes (possibly not valid yet: being added right now). */
-  tempRoots: Set<string>;
-  /** Derivations being built by live processes. */
-  building: Set<string>;
-  /** Temp-roots files of dead processes. */
-  staleTempRootFiles: string[];
-}
-
-/** Paths live processes rely on. Call with the GC lock held (see temp-roots.ts for why). */
-export function findInUse(store: LocalStore): InUse {
-  const { roots, stale } = readTempRoots(store.layout);
-  const building = new Set<string>();
-  for (const name of fs.readdirSync(store.layout.locks)) {
-    const m = BUILD_LOCK.exec(name);
-    if (!m || !isLockHeld(path.join(store.layout.locks, name))) continue;
-    // The lock is named by the derivation's hash part; its info names the whole path.
-    const drvPath = store.queryPathInfoByHashPart(m[1]!)?.path;
-    if (drvPath) building.add(drvPath);
-  }
-  return { tempRoots: roots, building, staleTempRootFiles: stale };
 }

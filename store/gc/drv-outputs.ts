@@ -2,7 +2,7 @@
 // outputs of a derivation that is rooted or being built. The store layer may not import
 // derivations/ (ARCHITECTURE.md), and a `.drv` is canonical JSON, so it is read here directly.
 import fs from 'node:fs';
-import { STORE_DIR } from './format/index.js';
+import { STORE_DIR } from '../format/index.js';
 
 /** Output paths of a `.drv` at `hostPath`; empty if it cannot be read (verify reports that). */
 export function readDrvOutputs(hostPath: string): string[] {

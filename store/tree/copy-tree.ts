@@ -2,7 +2,7 @@
 // regular files (keeping just the executable bit), directories and symlinks, never `.git`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { WpmError } from '../util/index.js';
+import { WpmError } from '../../util/index.js';
 
 export type CopyFilter = (relPath: string, isDir: boolean) => boolean;
 

@@ -1,7 +1,7 @@
 // Which valid paths GC keeps: everything reachable from the roots under references, plus what
 // the keep-derivations / keep-outputs policy adds, plus, for paths in use by live processes, the
 // outputs of every derivation they may still build or read. Pure: it sees only path infos.
-import type { PathInfo } from './path-info.js';
+import type { PathInfo } from '../path-info.js';
 
 export interface LivePolicy {
   /** Keep the `.drv` that built each live path, and its closure (Nix's default: true). */

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WpmError, isWpmError } from '../util/errors.js';
-import { type NarVisitor, parseNar } from './format/index.js';
-import { removeTreeSync } from './remove-tree.js';
+import { WpmError, isWpmError } from '../../util/errors.js';
+import { type NarVisitor, parseNar } from '../format/index.js';
+import { removeTreeSync } from '../tree/remove-tree.js';
 
 const SLASH = Buffer.from('/');
 const CREATE_FLAGS =

@@ -3,7 +3,7 @@
 // Both walks here are iterative: a build output may nest a few thousand levels deep, which a
 // recursive walk in JS would not survive.
 import fs from 'node:fs';
-import { WpmError } from '../util/index.js';
+import { WpmError } from '../../util/index.js';
 import { removeTreeSync } from './remove-tree.js';
 
 const EPOCH_PLUS_ONE = new Date(1000);
