@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { DIST_DIR } from '../util/index.js';
 import { LocalStore, defaultHome } from '../store/index.js';
-import { commandSettings } from './config.js';
+import type { EvaluateOptions } from '../glue/index.js';
 
 /** The installed wpm's root (packages/ lives there). */
 export const WPM_ROOT = path.dirname(DIST_DIR);
@@ -12,6 +12,7 @@ export function openStore(): LocalStore {
   return LocalStore.open(defaultHome());
 }
 
-export function defaultJobs(): number {
-  return commandSettings().maxJobs;
+/** How commands evaluate: wpm's own libraries, and the evaluation cache unless WPM_EVAL_CACHE=0. */
+export function evaluationOptions(extra: Omit<EvaluateOptions, 'libDirs' | 'cache'> = {}): EvaluateOptions {
+  return { libDirs: [LIB_DIR], cache: process.env.WPM_EVAL_CACHE !== '0', ...extra };
 }

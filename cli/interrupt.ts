@@ -1,10 +1,10 @@
-// Ctrl-C (or SIGTERM): the first one stops the workers and lets every step clean up its temporary
-// directory (nothing partial is registered); a second one exits at once. The exit code is 128 plus
-// the signal's number, as a shell reports it: 130 for SIGINT, 143 for SIGTERM.
+// Ctrl-C (or SIGTERM): the first one aborts the build's signal, which stops the running steps at
+// once and lets every step clean up its temporary directory (nothing partial is registered); a
+// second one exits at once. The exit code is 128 plus the signal's number, as a shell reports
+// it: 130 for SIGINT, 143 for SIGTERM.
 import { WpmError } from '../util/index.js';
-import type { WasiPool } from '../runtime/wasi/index.js';
 
-export async function interruptible<T>(pool: WasiPool, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -13,7 +13,6 @@ export async function interruptible<T>(pool: WasiPool, run: (signal: AbortSignal
     const again = sig === 'SIGINT' ? 'press Ctrl-C again' : `send ${sig} again`;
     process.stderr.write(`\nwpm: ${sig}, stopping builds (${again} to quit at once)\n`);
     controller.abort();
-    pool.abortAll();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,21 +1,18 @@
 // wpm build FILE [-A ATTR]... : evaluate, build what is missing, print output paths, link results.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { WpmError } from '../../util/index.js';
 import type { EvalArg } from '../../derivations/index.js';
-import { logFileOf, realise } from '../../runtime/scheduler/index.js';
-import { WasiPool, useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
+import { buildFile, type Target } from '../../glue/index.js';
+import type { Substituter } from '../../runtime/scheduler/index.js';
+import { useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
 import { addGcRootLink, checkResultLink, type LocalStore } from '../../store/index.js';
-import { defaultJobs, openStore } from '../context.js';
+import { evaluationOptions, openStore } from '../context.js';
 import { commandSettings } from '../config.js';
-import { evaluateFile, type Target } from '../evaluate.js';
 import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
 import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, parseJobs } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
-import type { Substituter } from '../../runtime/scheduler/index.js';
 
 export interface BuildFlags extends SubstituteFlags {
   attr?: string[];
@@ -29,59 +26,40 @@ export interface BuildFlags extends SubstituteFlags {
   argstr?: string[][];
 }
 
-/** Evaluate and build; returns the built targets, or throws with the right exit code set. */
-export async function buildFile(
-  store: LocalStore,
-  file: string,
-  attrs: string[],
-  args: EvalArg[],
-  flags: {
-    jobs?: number;
-    keepGoing?: boolean;
-    json?: boolean;
-    quiet?: boolean;
-    check?: boolean;
-    substituter?: Substituter | undefined;
-    /** Told the targets before anything is built: a last chance to refuse (a result link that cannot be made). */
-    beforeBuilding?: (targets: Target[]) => void;
-  },
-): Promise<Target[]> {
-  const evaluated = await evaluateFile(store, file, attrs, args);
-  flags.beforeBuilding?.(evaluated.targets);
+/** What a command's build shows and how it runs, beyond the file and its arguments. */
+export interface CommandBuild {
+  jobs?: number | undefined;
+  keepGoing?: boolean | undefined;
+  json?: boolean | undefined;
+  /** No progress at all (wpm run off a terminal). */
+  quiet?: boolean;
+  check?: boolean | undefined;
+  substituter?: Substituter | undefined;
+  beforeBuilding?: (targets: Target[]) => void;
+}
+
+/** Evaluate and build with the settings, progress and Ctrl-C handling of a command. */
+export async function buildForCommand(store: LocalStore, file: string, attrs: string[], args: EvalArg[], opts: CommandBuild): Promise<Target[]> {
   const settings = commandSettings();
-  const jobs = flags.jobs ?? defaultJobs();
-  const progress = createProgress(flags.quiet ? 'quiet' : chooseMode(flags.json ?? false));
-  const pool = new WasiPool({ size: jobs });
+  const progress = createProgress(opts.quiet ? 'quiet' : chooseMode(opts.json ?? false));
   try {
-    const result = await interruptible(pool, (signal) =>
-      realise(store, pool, evaluated.targets.map((t) => t.drvPath), evaluated.derivations, {
-        jobs,
-        keepGoing: flags.keepGoing ?? settings.keepGoing,
-        fetchTimeoutMs: settings.fetchTimeout * 1000,
-        check: flags.check ?? false,
-        knownOutputs: new Map(evaluated.targets.map((t) => [t.drvPath, Object.values(t.outputs)])),
-        onEvent: (e) => progress.onEvent(e),
-        signal,
-        ...(flags.substituter ? { substituter: flags.substituter } : {}),
+    return await interruptible((signal) =>
+      buildFile(store, { file, attrs, args }, {
+        evaluation: evaluationOptions(),
+        beforeBuilding: opts.beforeBuilding,
+        realisation: {
+          jobs: opts.jobs ?? settings.maxJobs,
+          keepGoing: opts.keepGoing ?? settings.keepGoing,
+          check: opts.check ?? false,
+          limits: { fetchTimeoutMs: settings.fetchTimeout * 1000 },
+          onEvent: (e) => progress.onEvent(e),
+          signal,
+          substituter: opts.substituter,
+        },
       }),
     );
-    progress.finish();
-    if (result.failed.length > 0) {
-      const first = result.failed[0]!;
-      const err = first.error instanceof WpmError ? first.error : new WpmError('ERR_BUILD_FAILED', String(first.error));
-      const others = result.failed.length - 1;
-      const more = others > 0 ? ` (and ${others} more failed step${others === 1 ? '' : 's'})` : '';
-      // Whatever went wrong inside a step, the command's verdict is "a build step failed".
-      const hasLog = (fs.statSync(logFileOf(store.layout, first.drvPath), { throwIfNoEntry: false })?.size ?? 0) > 0;
-      throw new WpmError('ERR_BUILD_FAILED', `${err.message}${more}`, {
-        cause: err,
-        ...(err.hint ? { hint: err.hint } : hasLog ? { hint: `the full log: wpm log ${first.drvPath}` } : {}),
-      });
-    }
-    return evaluated.targets;
   } finally {
     progress.finish();
-    await pool.close();
   }
 }
 
@@ -105,7 +83,7 @@ export function register(program: Command): void {
     const store = openStore();
     const substituter = await createSubstituter(store, flags, { json: flags.json ?? false });
     // Every result link is checked once the targets are known, before anything is built.
-    const targets = await buildFile(store, file, attrsFrom(flags), evalArgs, {
+    const targets = await buildForCommand(store, file, attrsFrom(flags), evalArgs, {
       ...flags,
       substituter,
       beforeBuilding: (found) => {

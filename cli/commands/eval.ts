@@ -2,8 +2,8 @@
 // with their drvPath and outputs). Nothing is built; the .drv files are written (so that the paths
 // printed can be shown and built), unless --read-only.
 import { InvalidArgumentError, type Command } from 'commander';
-import { openStore } from '../context.js';
-import { evaluateFile } from '../evaluate.js';
+import { evaluationOptions, openStore } from '../context.js';
+import { evaluateFile } from '../../glue/index.js';
 import { addEvalArgOptions, evalArgsFrom } from '../options.js';
 
 export function register(program: Command): void {
@@ -20,10 +20,8 @@ export function register(program: Command): void {
   addEvalArgOptions(cmd);
   cmd.action(async (file: string, flags: { attr?: string; json?: boolean; readOnly?: boolean; arg?: string[][]; argstr?: string[][] }) => {
     const store = openStore();
-    const { values } = await evaluateFile(store, file, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), {
-      anyValue: true,
-      readOnly: flags.readOnly,
-    });
+    const target = { file, attrs: flags.attr ? [flags.attr] : [], args: evalArgsFrom(flags) };
+    const { values } = await evaluateFile(store, target, evaluationOptions({ anyValue: true, readOnly: flags.readOnly }));
     const value = values[0]!.value;
     process.stdout.write((flags.json ? JSON.stringify(value) : JSON.stringify(value, null, 2)) + '\n');
   });

@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Derivation } from '../../derivations/index.js';
 import { readDerivation } from '../../runtime/scheduler/index.js';
-import { openStore } from '../context.js';
-import { evaluateFile } from '../evaluate.js';
+import { evaluationOptions, openStore } from '../context.js';
+import { evaluateFile } from '../../glue/index.js';
 import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom } from '../options.js';
 
 interface GraphNode {
@@ -34,7 +34,7 @@ export function register(program: Command): void {
   addEvalArgOptions(cmd);
   cmd.action(async (file: string, flags: { attr?: string[]; format: 'dot' | 'json'; arg?: string[][]; argstr?: string[][] }) => {
     const store = openStore();
-    const evaluated = await evaluateFile(store, file, attrsFrom(flags), evalArgsFrom(flags));
+    const evaluated = await evaluateFile(store, { file, attrs: attrsFrom(flags), args: evalArgsFrom(flags) }, evaluationOptions());
     const nodes = new Map<string, GraphNode>();
     const edges: { from: string; to: string }[] = [];
     const stack = evaluated.targets.map((t) => t.drvPath);

@@ -10,7 +10,7 @@ import { STORE_DIR, type LocalStore } from '../../store/index.js';
 import { WasiPool, type Mount } from '../../runtime/wasi/index.js';
 import { runnableFor } from '../../runtime/scheduler/index.js';
 import { openStore } from '../context.js';
-import { buildFile } from './build.js';
+import { buildForCommand } from './build.js';
 import { addEvalArgOptions, evalArgsFrom } from '../options.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 
@@ -41,7 +41,7 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
   if (st.isFile() || st.isDirectory()) {
     const quiet = !process.stderr.isTTY;
     const substituter = await createSubstituter(store, flags, { quiet });
-    const targets = await buildFile(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet, substituter });
+    const targets = await buildForCommand(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet, substituter });
     if (targets.length !== 1) {
       throw new WpmError('ERR_USAGE', `${target} gives ${targets.length} derivations; choose one with -A (${targets.map((t) => t.attr).join(', ')})`);
     }

@@ -5,9 +5,9 @@ import { derivationToJson, type Derivation } from '../../derivations/index.js';
 import { readDerivation } from '../../runtime/scheduler/index.js';
 import { STORE_DIR } from '../../store/index.js';
 import { WpmError } from '../../util/index.js';
-import { openStore } from '../context.js';
+import { evaluationOptions, openStore } from '../context.js';
 import { storePathArg } from '../store-path-arg.js';
-import { evaluateFile } from '../evaluate.js';
+import { evaluateFile } from '../../glue/index.js';
 import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom } from '../options.js';
 
 export function register(program: Command): void {
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     if (target.startsWith(STORE_DIR + '/') || (fs.existsSync(target) && store.fromHost(fs.realpathSync(target)))) {
       roots = [derivationOf(store, storePathArg(store, target))];
     } else {
-      const evaluated = await evaluateFile(store, target, attrsFrom(flags), evalArgsFrom(flags));
+      const evaluated = await evaluateFile(store, { file: target, attrs: attrsFrom(flags), args: evalArgsFrom(flags) }, evaluationOptions());
       known = evaluated.derivations;
       roots = evaluated.targets.map((t) => t.drvPath);
     }

@@ -15,14 +15,19 @@ import { logFileOf, readLogTail } from './logs.js';
 import { compareTrees } from './compare-trees.js';
 import { verifyFixedOutput } from './fixed-output.js';
 
-export interface LocalBuilderOptions {
-  onEvent?: EventSink;
-  /** Ctrl-C: builtins stop too, and steps it stops are reported as interrupted, not failed. */
-  signal?: AbortSignal;
-  /** Per-step wall-clock limit. */
+/** Limits every step runs under. */
+export interface StepLimits {
+  /** Wall-clock limit of a step. */
   timeoutMs?: number;
   /** builtin:fetch gives up after this long without data. */
   fetchTimeoutMs?: number;
+}
+
+export interface LocalBuilderOptions {
+  onEvent?: EventSink | undefined;
+  /** Ctrl-C: builtins stop too, and steps it stops are reported as interrupted, not failed. */
+  signal?: AbortSignal | undefined;
+  limits?: StepLimits | undefined;
 }
 
 export class LocalBuilder implements StepBuilder {
@@ -209,7 +214,7 @@ export class LocalBuilder implements StepBuilder {
       seed: hashBytes('sha256', drvPath).digest,
       stdout: { file: logFile },
       stderr: { file: logFile },
-      limits: { ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}) },
+      limits: { ...(this.opts.limits?.timeoutMs ? { timeoutMs: this.opts.limits?.timeoutMs } : {}) },
     });
     if (result.exitCode !== 0) {
       throw new WpmError('ERR_BUILD_FAILED', `builder for '${drv.name}' (${drvPath}) exited with status ${result.exitCode}`);
@@ -226,7 +231,7 @@ export class LocalBuilder implements StepBuilder {
       dest,
       executable: req.executable === true,
       where: `fetch '${drv.name}' (${drvPath})`,
-      ...(this.opts.fetchTimeoutMs ? { timeoutMs: this.opts.fetchTimeoutMs } : {}),
+      ...(this.opts.limits?.fetchTimeoutMs ? { timeoutMs: this.opts.limits?.fetchTimeoutMs } : {}),
       ...(this.opts.signal ? { signal: this.opts.signal } : {}),
     });
   }
@@ -258,7 +263,7 @@ export class LocalBuilder implements StepBuilder {
       pool: this.pool,
       seed: hashBytes('sha256', drvPath).digest,
       logFile,
-      ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+      ...(this.opts.limits?.timeoutMs ? { timeoutMs: this.opts.limits?.timeoutMs } : {}),
       where: `component-new '${drv.name}' (${drvPath})`,
     });
   }

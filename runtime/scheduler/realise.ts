@@ -1,21 +1,15 @@
 // From evaluated derivations (their `.drv` files already written) to valid outputs: plan, run.
 import type { Derivation } from '../../derivations/index.js';
 import type { LocalStore } from '../../store/index.js';
-import type { WasiPool } from '../wasi/index.js';
-import type { EventSink } from './events.js';
-import { LocalBuilder, readDerivation } from './local-builder.js';
+import { WasiPool } from '../wasi/index.js';
+import { LocalBuilder, readDerivation, type StepLimits } from './local-builder.js';
 import { planBuild } from './plan.js';
 import type { Substituter } from './substituter.js';
-import { runPlan, type ScheduleResult } from './scheduler.js';
+import { runPlan, type ScheduleOptions, type ScheduleResult } from './scheduler.js';
 
-export interface RealiseOptions {
-  jobs: number;
-  keepGoing?: boolean;
-  onEvent?: EventSink;
-  signal?: AbortSignal;
-  timeoutMs?: number;
-  /** builtin:fetch gives up after this long without data. */
-  fetchTimeoutMs?: number;
+export interface RealiseOptions extends ScheduleOptions {
+  /** Limits of every step (timeouts). */
+  limits?: StepLimits;
   /** Output paths of targets, as evaluation reported them. */
   knownOutputs?: Map<string, string[]>;
   /** Build targets whose outputs are valid again and compare (reproducibility check). */
@@ -25,12 +19,13 @@ export interface RealiseOptions {
 }
 
 /**
- * Build or substitute what `targets` need. Their `.drv` files must be in the store already:
- * evaluation writes them (cli/evaluate.ts), and `derivations` only spares reading them back.
+ * Build or substitute what `targets` need, running up to `jobs` steps at once in a WASI pool of
+ * that size. Their `.drv` files must be in the store already: evaluation writes them
+ * (glue/evaluate.ts), and `derivations` only spares reading them back. Aborting `signal` stops
+ * the running steps at once (nothing of them is registered).
  */
 export async function realise(
   store: LocalStore,
-  pool: WasiPool,
   targets: string[],
   derivations: Map<string, Derivation>,
   opts: RealiseOptions,
@@ -45,23 +40,21 @@ export async function realise(
     knownOutputs,
   );
   opts.onEvent?.({ type: 'plan', toBuild: plan.steps.length, cached: plan.cached.length });
-  const builder = new LocalBuilder(store, pool, {
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.fetchTimeoutMs ? { fetchTimeoutMs: opts.fetchTimeoutMs } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  // --check: the targets whose outputs are valid are built again and compared. Their inputs are
-  // valid, so they need nothing else and run alongside the steps still to build.
-  const checks = opts.check ? plan.cached.map((drvPath) => ({ drvPath, drv: load(drvPath), deps: [] })) : [];
-  const checking = new Set(checks);
-  const checker = { build: (step: (typeof checks)[number]) => (checking.has(step) ? builder.check(step) : builder.build(step)) };
-  const withChecks = { steps: [...plan.steps, ...checks], cached: opts.check ? [] : plan.cached };
-  const result = await runPlan(withChecks, checker, {
-    jobs: opts.jobs,
-    ...(opts.keepGoing !== undefined ? { keepGoing: opts.keepGoing } : {}),
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  return { ...result, cached: withChecks.cached };
+  const pool = new WasiPool({ size: opts.jobs });
+  const stopSteps = () => pool.abortAll();
+  opts.signal?.addEventListener('abort', stopSteps);
+  try {
+    const builder = new LocalBuilder(store, pool, { onEvent: opts.onEvent, signal: opts.signal, limits: opts.limits });
+    // --check: the targets whose outputs are valid are built again and compared. Their inputs are
+    // valid, so they need nothing else and run alongside the steps still to build.
+    const checks = opts.check ? plan.cached.map((drvPath) => ({ drvPath, drv: load(drvPath), deps: [] })) : [];
+    const checking = new Set(checks);
+    const checker = { build: (step: (typeof checks)[number]) => (checking.has(step) ? builder.check(step) : builder.build(step)) };
+    const withChecks = { steps: [...plan.steps, ...checks], cached: opts.check ? [] : plan.cached };
+    const result = await runPlan(withChecks, checker, opts);
+    return { ...result, cached: withChecks.cached };
+  } finally {
+    opts.signal?.removeEventListener('abort', stopSteps);
+    await pool.close();
+  }
 }

@@ -11,9 +11,12 @@ export interface StepBuilder {
 }
 
 export interface ScheduleOptions {
+  /** Steps to run at once (-j). */
   jobs: number;
+  /** Keep building independent steps after a failure. */
   keepGoing?: boolean;
   onEvent?: EventSink;
+  /** Stops starting steps (Ctrl-C); running ones are stopped by whoever runs them. */
   signal?: AbortSignal;
 }
 

@@ -8,7 +8,7 @@ import { START_WITH_FIRST_BYTES } from '../../derivations/evaluator.js';
 import { ChunkControl, ChunkValues } from '../../derivations/package-set.js';
 import { VmWorker } from '../../derivations/vm-worker-handle.js';
 import { makeTextPath } from '../../store/format/index.js';
-import { EvalRecorder } from '../../runtime/scheduler/index.js';
+import { EvalRecorder } from '../../glue/index.js';
 import { REPO, tempDir } from '../helpers/cli.js';
 
 const LIB = path.join(REPO, 'packages/lib');

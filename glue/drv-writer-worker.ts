@@ -1,8 +1,8 @@
 // The .drv writer's thread (drv-writer.ts): adds the text objects it is sent, in order, then exits
 // when told to (process.exit, so that its temporary roots file is removed as it ends).
 import { parentPort, workerData } from 'node:worker_threads';
-import { LocalStore } from '../../store/index.js';
-import { isWpmError } from '../../util/index.js';
+import { LocalStore } from '../store/index.js';
+import { isWpmError } from '../util/index.js';
 import { addDrvTexts, type DrvBatch, type WriterReply } from './drv-writer.js';
 
 const store = LocalStore.open((workerData as { data: { home: string } }).data.home);

@@ -6,9 +6,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { distFile } from '../../util/index.js';
-import type { EvalArg, EvalIO, EvalResult, Json } from '../../derivations/index.js';
-import type { LocalStore } from '../../store/index.js';
+import { distFile } from '../util/index.js';
+import type { EvalArg, EvalIO, EvalResult, Json } from '../derivations/index.js';
+import type { LocalStore } from '../store/index.js';
 import { importClosure } from './import-closure.js';
 
 interface PathCall {

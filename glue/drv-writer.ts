@@ -4,10 +4,10 @@
 // A small one, or a re-evaluation that finds its `.drv` files in the store, writes at the end on
 // this thread without starting a worker.
 import { Worker } from 'node:worker_threads';
-import { WpmError, isErrorCode } from '../../util/index.js';
-import { serializeDerivation, type Derivation } from '../../derivations/index.js';
-import type { LocalStore, TextObject } from '../../store/index.js';
-import { workerScript } from '../../util/worker-script.js';
+import { WpmError, isErrorCode } from '../util/index.js';
+import { serializeDerivation, type Derivation } from '../derivations/index.js';
+import type { LocalStore, TextObject } from '../store/index.js';
+import { workerScript } from '../util/worker-script.js';
 
 /** Below this many derivations, a worker's start costs more than the writes it would overlap. */
 const WORKER_AFTER = 512;
@@ -80,7 +80,7 @@ export class DrvWriter {
   }
 
   private start(): Worker {
-    const { filename, options } = workerScript('runtime/scheduler/drv-writer-worker', { home: this.store.home });
+    const { filename, options } = workerScript('glue/drv-writer-worker', { home: this.store.home });
     const worker = new Worker(filename, options);
     worker.on('message', (r: WriterReply) => {
       this.failure ??= new WpmError(isErrorCode(r.error.code) ? r.error.code : 'ERR_STORE_IO', r.error.message);

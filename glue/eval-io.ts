@@ -4,9 +4,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WpmError } from '../../util/index.js';
-import type { EvalIO } from '../../derivations/index.js';
-import type { LocalStore } from '../../store/index.js';
+import { WpmError } from '../util/index.js';
+import type { EvalIO } from '../derivations/index.js';
+import type { LocalStore } from '../store/index.js';
 import { globFilter } from './glob.js';
 
 export function storeEvalIO(store: LocalStore): EvalIO {

@@ -1,13 +1,15 @@
 // Evaluate a file for a command: each -A attribute (or the whole file), collecting the
-// derivations to build with the attribute names users will recognise in messages.
+// derivations to build with the attribute names users will recognise in messages. The `.drv`
+// files are written as evaluation goes on, and the evaluation cache answers a no-op.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WpmError } from '../util/index.js';
 import { evaluate, type Derivation, type EvalArg, type Json } from '../derivations/index.js';
-import { DrvWriter, EvalCache, EvalRecorder, storeEvalIO } from '../runtime/scheduler/index.js';
 import type { LocalStore } from '../store/index.js';
-import { LIB_DIR } from './context.js';
+import { DrvWriter } from './drv-writer.js';
+import { EvalCache, EvalRecorder } from './eval-cache.js';
+import { storeEvalIO } from './eval-io.js';
 
 /** Jsonnet VMs for a large package set: one per core, up to four (beyond, the main thread's share dominates). */
 const EVAL_PARALLELISM = Math.min(4, os.availableParallelism());
@@ -24,24 +26,35 @@ export interface Evaluated {
   derivations: Map<string, Derivation>;
 }
 
-export async function evaluateFile(
-  store: LocalStore,
-  file: string,
-  attrs: string[],
-  args: EvalArg[],
-  opts: {
-    anyValue?: boolean;
-    /** Write no `.drv` file (their paths are computed, not stored), as `nix eval --read-only`. */
-    readOnly?: boolean;
-  } = {},
-): Promise<Evaluated> {
-  file = entryFile(file);
+/** What to evaluate: a file (or a directory with a default.jsonnet), attributes, arguments. */
+export interface EvalTarget {
+  file: string;
+  /** Attribute paths; none means the file's whole value. */
+  attrs: string[];
+  args: EvalArg[];
+}
+
+export interface EvaluateOptions {
+  /** Where `import 'wpm.libsonnet'` and the other libraries are found. */
+  libDirs: string[];
+  /** Use the evaluation cache (default true; WPM_EVAL_CACHE=0 turns it off in the CLI). */
+  cache?: boolean;
+  /** Accept a value that holds no derivation (wpm eval). */
+  anyValue?: boolean;
+  /** Write no `.drv` file (their paths are computed, not stored), as `nix eval --read-only`. */
+  readOnly?: boolean;
+}
+
+export async function evaluateFile(store: LocalStore, target: EvalTarget, opts: EvaluateOptions): Promise<Evaluated> {
+  const { attrs, args } = target;
+  const { libDirs } = opts;
+  const file = entryFile(target.file);
   const io = storeEvalIO(store);
-  const cache = process.env.WPM_EVAL_CACHE === '0' ? undefined : new EvalCache(store);
+  const cache = opts.cache === false ? undefined : new EvalCache(store);
   const derivations = new Map<string, Derivation>();
   const values: Evaluated['values'] = [];
   for (const attr of attrs.length > 0 ? attrs : ['']) {
-    const key = cache?.key({ file, attrPath: attr, args, libDirs: [LIB_DIR] });
+    const key = cache?.key({ file, attrPath: attr, args, libDirs });
     const cached = key ? await cache!.lookup(key, io) : undefined;
     if (cached !== undefined) {
       values.push({ attr, value: cached });
@@ -53,7 +66,7 @@ export async function evaluateFile(
     let r: Awaited<ReturnType<typeof evaluate>>;
     try {
       r = await evaluate({ file, attrPath: attr, args }, recorder, {
-        libDirs: [LIB_DIR],
+        libDirs,
         parallelism: EVAL_PARALLELISM,
         onInstantiated: writer && ((drvPath, drv) => writer.add(drvPath, drv)),
       });
