@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco';
 import { WasiPool, compileModule, transpileComponent } from '../dist/runtime/wasi/index.js';
-import { loadTranspiled } from '../dist/runtime/scheduler/index.js';
+import { loadTranspiled } from '../dist/runtime/builders/index.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const SRC = `#include <stdio.h>

@@ -25,15 +25,9 @@ export interface Derivation {
   outputs: Record<string, DerivationOutput>;
 }
 
-export const BUILTIN_BUILDERS = ['builtin:fetch', 'builtin:unpack', 'builtin:component-new'] as const;
-
 export function isFixedOutput(drv: Derivation): boolean {
   const out = drv.outputs.out;
   return out !== undefined && out.hash !== undefined && Object.keys(drv.outputs).length === 1;
-}
-
-export function isBuiltin(builder: string): boolean {
-  return builder.startsWith('builtin:');
 }
 
 /** The JSON object written into the `.drv` file (and hashed). Optional fields are omitted. */

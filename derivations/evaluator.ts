@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError, isWpmError } from '../util/index.js';
 import type { Json } from './canonical-json.js';
+import type { BuiltinRequests } from './builtin-request.js';
 import type { Derivation } from './derivation.js';
 import { Instantiator } from './instantiate.js';
 import { createVm, registerSync, runVm, type EvalArg, type EvalIO, type VmSetup } from './jsonnet-vm.js';
@@ -30,6 +31,8 @@ export interface EvalResult {
 export interface EvaluatorOptions {
   /** Always on the import path (packages/lib). */
   libDirs: string[];
+  /** The builtin builders derivations may name, and what each takes (runtime/builders' table). */
+  builtins: BuiltinRequests;
   /**
    * How many Jsonnet VMs may evaluate at once (default 1). The fields of a result that is an
    * object with at least SHARD_MIN_FIELDS fields (a package set) are shared out in chunks among
@@ -69,11 +72,11 @@ export function splitAttrPath(attrPath: string | undefined): string[] {
 export const START_WITH_FIRST_BYTES = 64 * 1024;
 
 export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOptions): Promise<EvalResult> {
-  const setup: VmSetup = { file: path.resolve(req.file), attrs: splitAttrPath(req.attrPath), args: req.args ?? [], libDirs: opts.libDirs };
+  const setup: VmSetup = { file: path.resolve(req.file), attrs: splitAttrPath(req.attrPath), args: req.args ?? [], libDirs: opts.libDirs, builtins: opts.builtins };
   for (const a of setup.args) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.name)) throw new WpmError('ERR_EVAL_ARG', `invalid argument name '${a.name}'`);
   }
-  const newInstantiator = () => new Instantiator((p) => io.isValidPath(p), opts.onInstantiated);
+  const newInstantiator = () => new Instantiator((p) => io.isValidPath(p), { builtins: opts.builtins, onInstantiated: opts.onInstantiated });
   let instantiator = newInstantiator();
   /**
    * One VM with an instantiator of its own. After VMs in parallel failed, its first error is one

@@ -1,10 +1,12 @@
 export { canonicalJson } from './canonical-json.js';
 export type { Json } from './canonical-json.js';
-export { BUILTIN_BUILDERS, derivationToJson, isBuiltin, isFixedOutput, parseDerivation } from './derivation.js';
+export { derivationToJson, isFixedOutput, parseDerivation } from './derivation.js';
+export { checkBuiltinRequest, isBuiltin } from './builtin-request.js';
+export type { BuiltinRequest, BuiltinRequests, FieldSpec, FieldType } from './builtin-request.js';
 export type { Derivation, DerivationOutput } from './derivation.js';
 export { derivationPath, hashDerivationModulo, serializeDerivation, withOutputPaths } from './hash-modulo.js';
 export { Instantiator, placeholder } from './instantiate.js';
-export type { Instantiated } from './instantiate.js';
+export type { Instantiated, InstantiatorOptions } from './instantiate.js';
 export { evaluate, splitAttrPath } from './evaluator.js';
 export { SHARD_MIN_FIELDS } from './package-set.js';
 export type { EvalArg, EvalIO, EvalRequest, EvalResult, EvaluatorOptions } from './evaluator.js';

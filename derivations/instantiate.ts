@@ -15,15 +15,14 @@ import {
 } from '../store/format/index.js';
 import type { Json } from './canonical-json.js';
 import {
-  BUILTIN_BUILDERS,
   expectObject,
   expectString,
   expectStringArray,
   expectStringMap,
   fieldError,
-  isBuiltin,
   type Derivation,
 } from './derivation.js';
+import { checkBuiltinRequest, isBuiltin, type BuiltinRequests } from './builtin-request.js';
 import { derivationPath, hashDerivationModulo, withOutputPaths } from './hash-modulo.js';
 
 /** What `wpm.derivation` returns to Jsonnet. */
@@ -53,25 +52,14 @@ export function placeholder(output: string): string {
   return '/' + nix32Encode(hashBytes('sha256', `nix-output:${output}`).digest);
 }
 
-/**
- * What a builtin builder needs is checked here, so that a mistake fails evaluation with the
- * derivation's name rather than its build later.
- */
-function checkBuiltinRequest(where: string, builder: string, stdin: Json, fixedOutput: boolean): void {
-  if (builder !== 'builtin:unpack' && builder !== 'builtin:fetch') return;
-  const req = (typeof stdin === 'object' && stdin !== null && !Array.isArray(stdin) ? stdin : {}) as Record<string, unknown>;
-  if (builder === 'builtin:unpack') {
-    if (typeof req.src !== 'string' || !req.src.startsWith(STORE_DIR + '/')) {
-      throw fieldError(where, 'stdin.src', 'a store path (the archive builtin:unpack unpacks)', req.src);
-    }
-    return;
-  }
-  if (typeof req.url !== 'string' && (typeof req.npm !== 'object' || req.npm === null)) {
-    throw fieldError(where, 'stdin.url', 'a URL string (or stdin.npm: { package, version }) for builtin:fetch', req.url);
-  }
-  if (!fixedOutput) {
-    throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: builtin:fetch needs outputHash: a download is trusted for its hash alone`);
-  }
+export interface InstantiatorOptions {
+  /** The builtin builders derivations may name, and what each takes (runtime/builders' table). */
+  builtins: BuiltinRequests;
+  /**
+   * Told of each derivation the first time this evaluation makes it (or merges it from a
+   * worker), so that its `.drv` file can be written while evaluation goes on.
+   */
+  onInstantiated?: ((drvPath: string, drv: Derivation) => void) | undefined;
 }
 
 export class Instantiator {
@@ -84,13 +72,9 @@ export class Instantiator {
   /** Hash part → source path added during this evaluation. */
   private readonly sourcesByHash = new Map<string, string>();
 
-  /**
-   * @param onInstantiated told of each derivation the first time this evaluation makes it (or
-   *   merges it from a worker), so that its `.drv` file can be written while evaluation goes on
-   */
   constructor(
     private readonly isKnownPath: KnownPathCheck,
-    private readonly onInstantiated?: (drvPath: string, drv: Derivation) => void,
+    private readonly opts: InstantiatorOptions,
   ) {}
 
   addSource(storePath: string): void {
@@ -102,7 +86,7 @@ export class Instantiator {
    * kept, and told of if this evaluation did not have it.
    */
   merge(drvPath: string, drv: Derivation): void {
-    if (this.record(drvPath, drv)) this.onInstantiated?.(drvPath, drv);
+    if (this.record(drvPath, drv)) this.opts.onInstantiated?.(drvPath, drv);
   }
 
   instantiate(specJson: string): Instantiated {
@@ -139,17 +123,12 @@ export class Instantiator {
     if (spec.outputHash === undefined && spec.outputHashMode !== undefined) {
       throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: outputHashMode is given without outputHash`);
     }
-    if (isBuiltin(builder) && !(BUILTIN_BUILDERS as readonly string[]).includes(builder)) {
-      throw new WpmError('ERR_DRV_BAD_BUILDER', `${where}: unknown builtin builder '${builder}'`, {
-        hint: `builtins are ${BUILTIN_BUILDERS.join(', ')}`,
-      });
-    }
     if (!isBuiltin(builder) && !builder.startsWith(STORE_DIR + '/')) {
       throw new WpmError('ERR_DRV_BAD_BUILDER', `${where}: builder '${builder}' is not a store path`, {
         hint: "use wpm.path(std.thisFile, 'tool.wasm') or another derivation's output",
       });
     }
-    checkBuiltinRequest(where, builder, stdin, spec.outputHash !== undefined);
+    if (isBuiltin(builder)) checkBuiltinRequest(this.opts.builtins, { where, builder, stdin, fixedOutput: spec.outputHash !== undefined });
     for (const name of Object.keys(env)) {
       if (outputNames.includes(name)) {
         throw new WpmError('ERR_DRV_ENV_CLASH', `${where}: env.${name} clashes with the output of that name`);
@@ -185,7 +164,7 @@ export class Instantiator {
     const draft: Derivation = { name: rawName, builder, args, env, stdin, inputDrvs, inputSrcs, outputs };
     const drv = withOutputPaths(draft, (p) => this.hashOf(p)!);
     const drvPath = derivationPath(drv);
-    if (this.record(drvPath, drv)) this.onInstantiated?.(drvPath, drv);
+    if (this.record(drvPath, drv)) this.opts.onInstantiated?.(drvPath, drv);
     const outputsByName: Record<string, string> = {};
     for (const [name, o] of Object.entries(drv.outputs)) outputsByName[name] = o.path;
     return { ...outputsByName, type: 'derivation', name: rawName, drvPath, outputs: outputsByName, out: outputsByName[outputNames[0]!]! };

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Jsonnet } from '@hanazuki/node-jsonnet';
 import { WpmError } from '../util/index.js';
+import type { BuiltinRequests } from './builtin-request.js';
 import type { Instantiator } from './instantiate.js';
 import { placeholder } from './instantiate.js';
 import { NO_LOOP_FOUND, cleanJsonnetMessage, describeRecursion, traceForUser } from './jsonnet-trace.js';
@@ -32,6 +33,8 @@ export interface VmSetup {
   attrs: string[];
   args: EvalArg[];
   libDirs: string[];
+  /** The builtin builders derivations may name (data, so that it crosses to workers). */
+  builtins: BuiltinRequests;
 }
 
 /**

@@ -80,8 +80,11 @@ async function evaluateChunks(): Promise<void> {
   // Started late (once the first VM counted the fields), the worker may find every chunk taken:
   // then it has nothing to import the file for.
   if (control.exhausted()) return;
-  const instantiator = new Instantiator(io.isValidPath, (drvPath: string, drv: Derivation) => {
-    made.push([drvPath, drv]);
+  const instantiator = new Instantiator(io.isValidPath, {
+    builtins: setup.builtins,
+    onInstantiated: (drvPath: string, drv: Derivation) => {
+      made.push([drvPath, drv]);
+    },
   });
   const vm = await createVm(setup, instantiator, io, gate);
   vm.nativeCallback('wpm.go', () => told, 'imported');

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WpmError } from '../util/index.js';
 import { evaluate, type Derivation, type EvalArg, type Json } from '../derivations/index.js';
+import { builtinRequests, type BuiltinTable } from '../runtime/builders/index.js';
 import type { LocalStore } from '../store/index.js';
 import { DrvWriter } from './drv-writer.js';
 import { EvalCache, EvalRecorder } from './eval-cache.js';
@@ -37,6 +38,8 @@ export interface EvalTarget {
 export interface EvaluateOptions {
   /** Where `import 'wpm.libsonnet'` and the other libraries are found. */
   libDirs: string[];
+  /** The host builtins derivations may name (default: runtime/builders' table). */
+  builtins?: BuiltinTable;
   /** Use the evaluation cache (default true; WPM_EVAL_CACHE=0 turns it off in the CLI). */
   cache?: boolean;
   /** Accept a value that holds no derivation (wpm eval). */
@@ -50,7 +53,8 @@ export async function evaluateFile(store: LocalStore, target: EvalTarget, opts: 
   const { libDirs } = opts;
   const file = entryFile(target.file);
   const io = storeEvalIO(store);
-  const cache = opts.cache === false ? undefined : new EvalCache(store);
+  // An entry is keyed by wpm's own code, not by a table of builtins a caller brings (tests).
+  const cache = opts.cache === false || opts.builtins ? undefined : new EvalCache(store);
   const derivations = new Map<string, Derivation>();
   const values: Evaluated['values'] = [];
   for (const attr of attrs.length > 0 ? attrs : ['']) {
@@ -67,6 +71,7 @@ export async function evaluateFile(store: LocalStore, target: EvalTarget, opts: 
     try {
       r = await evaluate({ file, attrPath: attr, args }, recorder, {
         libDirs,
+        builtins: builtinRequests(opts.builtins),
         parallelism: EVAL_PARALLELISM,
         onInstantiated: writer && ((drvPath, drv) => writer.add(drvPath, drv)),
       });

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
 import { STORE_DIR, type LocalStore } from '../../store/index.js';
 import { WasiPool, type Mount } from '../../runtime/wasi/index.js';
-import { runnableFor } from '../../runtime/scheduler/index.js';
+import { runnableFor } from '../../runtime/builders/index.js';
 import { openStore } from '../context.js';
 import { buildForCommand } from './build.js';
 import { addEvalArgOptions, evalArgsFrom } from '../options.js';

@@ -1,13 +1,14 @@
-// Builds one derivation on this machine: a WASI builder in the worker pool, or a host builtin.
-// The step runs in a fresh directory under $WPM_HOME/tmp; its outputs are registered only after
-// it succeeded, so a failure, a trap or Ctrl-C leaves nothing in the store.
+// Builds one derivation on this machine: the step's lifecycle around a Builder (runtime/builders).
+// Under the derivation's build lock, the builder writes the outputs into a fresh directory under
+// $WPM_HOME/tmp; they are checked (fixed-output hashes, --check comparisons) and registered only
+// after it succeeded, so a failure, a trap or Ctrl-C leaves nothing in the store.
 import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError, isWpmError } from '../../util/index.js';
-import { canonicalJson, parseDerivation as parseDerivationFile, placeholder, type Derivation } from '../../derivations/index.js';
-import { STORE_DIR, hashBytes, normalizeTree, removeTree, type LocalStore } from '../../store/index.js';
-import { type Mount, type WasiPool } from '../wasi/index.js';
-import { readBuilder, runnableFor, type Runnable } from './component-cache.js';
+import { isBuiltin, parseDerivation as parseDerivationFile, type Derivation } from '../../derivations/index.js';
+import { normalizeTree, removeTree, type LocalStore } from '../../store/index.js';
+import type { WasiPool } from '../wasi/index.js';
+import { BUILTINS, WasiProgramBuilder, type BuiltinTable, type StepLimits } from '../builders/index.js';
 import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
@@ -15,29 +16,26 @@ import { logFileOf, readLogTail } from './logs.js';
 import { compareTrees } from './compare-trees.js';
 import { verifyFixedOutput } from './fixed-output.js';
 
-/** Limits every step runs under. */
-export interface StepLimits {
-  /** Wall-clock limit of a step. */
-  timeoutMs?: number;
-  /** builtin:fetch gives up after this long without data. */
-  fetchTimeoutMs?: number;
-}
-
 export interface LocalBuilderOptions {
   onEvent?: EventSink | undefined;
   /** Ctrl-C: builtins stop too, and steps it stops are reported as interrupted, not failed. */
   signal?: AbortSignal | undefined;
   limits?: StepLimits | undefined;
+  /** The host builtins (default: runtime/builders' table). */
+  builtins?: BuiltinTable | undefined;
 }
 
 export class LocalBuilder implements StepBuilder {
-  private readonly modules = new Map<string, Promise<Runnable>>();
+  private readonly wasi = new WasiProgramBuilder();
+  private readonly builtins: BuiltinTable;
 
   constructor(
     private readonly store: LocalStore,
     private readonly pool: WasiPool,
     private readonly opts: LocalBuilderOptions = {},
-  ) {}
+  ) {
+    this.builtins = opts.builtins ?? BUILTINS;
+  }
 
   private emit: EventSink = (e) => this.opts.onEvent?.(e);
 
@@ -102,15 +100,18 @@ export class LocalBuilder implements StepBuilder {
     try {
       const outHost: Record<string, string> = {};
       fs.mkdirSync(path.join(work, 'outputs'));
+      fs.mkdirSync(path.join(work, 'scratch'));
       for (const name of Object.keys(drv.outputs)) outHost[name] = path.join(work, 'outputs', name);
       const inputs = this.inputClosure(drv);
       const logFile = this.logFile(drvPath);
       fs.writeFileSync(logFile, '');
 
-      if (drv.builder === 'builtin:unpack') await this.runUnpack(drvPath, drv, outHost.out!);
-      else if (drv.builder === 'builtin:fetch') await this.runFetch(drvPath, drv, outHost.out!);
-      else if (drv.builder === 'builtin:component-new') await this.runComponentNew(drvPath, drv, inputs, outHost.out!, logFile);
-      else await this.runWasi(drvPath, drv, inputs, work, outHost, logFile);
+      const builder = isBuiltin(drv.builder) ? this.builtins[drv.builder] : this.wasi;
+      if (!builder) throw new WpmError('ERR_DRV_BAD_BUILDER', `${drvPath}: unknown builtin builder '${drv.builder}'`);
+      await builder.build(
+        { drvPath, drv, inputs, outputs: outHost, work: path.join(work, 'scratch'), logFile },
+        { store: this.store, pool: this.pool, limits: this.opts.limits ?? {}, signal: this.opts.signal },
+      );
 
       for (const [name, o] of Object.entries(drv.outputs)) {
         if (!fs.existsSync(outHost[name]!) && !isSymlink(outHost[name]!)) {
@@ -153,119 +154,10 @@ export class LocalBuilder implements StepBuilder {
   private inputClosure(drv: Derivation): string[] {
     const roots = [...drv.inputSrcs];
     for (const [inputDrv, outs] of Object.entries(drv.inputDrvs)) {
-      const input = this.loadDerivation(inputDrv);
+      const input = readDerivation(this.store, inputDrv);
       for (const o of outs) roots.push(input.outputs[o]!.path);
     }
     return this.store.closure(roots);
-  }
-
-  private loadDerivation(drvPath: string): Derivation {
-    return readDerivation(this.store, drvPath);
-  }
-
-  /** The builder as a pool runnable: a core module, or a WASI 0.2 component (issue 9, by content). */
-  private moduleFor(builder: string): Promise<Runnable> {
-    // The promise is kept, so steps starting together read and compile a builder once.
-    let m = this.modules.get(builder);
-    if (!m) {
-      m = (async () => runnableFor(this.store, readBuilder(this.store, builder), `builder ${builder}`))();
-      m.catch(() => this.modules.delete(builder));
-      this.modules.set(builder, m);
-    }
-    return m;
-  }
-
-  private async runWasi(
-    drvPath: string,
-    drv: Derivation,
-    inputs: string[],
-    work: string,
-    outHost: Record<string, string>,
-    logFile: string,
-  ): Promise<void> {
-    const rewrite = placeholderRewriter(drv);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(drv.env)) env[k] = rewrite(v);
-    for (const [name, o] of Object.entries(drv.outputs)) env[name] = o.path;
-    env.TMPDIR = '/tmp';
-    env.HOME = '/homeless';
-    env.SOURCE_DATE_EPOCH = '1';
-    fs.mkdirSync(path.join(work, 'build'));
-    fs.mkdirSync(path.join(work, 'tmp'));
-    fs.mkdirSync(path.join(work, 'store'));
-    const mounts: Mount[] = [
-      // The step's view of the store directory takes new entries, because tools such as wasm-ld
-      // write a temporary file next to their output and rename it into place. Only the declared
-      // outputs are kept; inputs inside it stay read-only.
-      { guest: STORE_DIR, host: path.join(work, 'store'), writable: true },
-      ...inputs.map((p) => ({ guest: p, host: this.store.toHost(p), writable: false })),
-      { guest: '/build', host: path.join(work, 'build'), writable: true },
-      { guest: '/tmp', host: path.join(work, 'tmp'), writable: true },
-    ];
-    const stdin = drv.stdin === null ? new Uint8Array(0) : new TextEncoder().encode(rewrite(canonicalJson(drv.stdin)));
-    const module = await this.moduleFor(drv.builder);
-    const result = await this.pool.run(module, {
-      args: drv.args.map(rewrite),
-      env,
-      stdin,
-      mounts,
-      outputs: Object.entries(drv.outputs).map(([name, o]) => ({ guest: o.path, host: outHost[name]! })),
-      cwd: '/build',
-      seed: hashBytes('sha256', drvPath).digest,
-      stdout: { file: logFile },
-      stderr: { file: logFile },
-      limits: { ...(this.opts.limits?.timeoutMs ? { timeoutMs: this.opts.limits?.timeoutMs } : {}) },
-    });
-    if (result.exitCode !== 0) {
-      throw new WpmError('ERR_BUILD_FAILED', `builder for '${drv.name}' (${drvPath}) exited with status ${result.exitCode}`);
-    }
-  }
-
-  private async runFetch(drvPath: string, drv: Derivation, dest: string): Promise<void> {
-    const req = (drv.stdin ?? {}) as { url?: string; npm?: { package: string; version: string }; executable?: boolean };
-    // Loaded on demand, like every builtin: most builds (and every no-op) never need them.
-    const { fetchToFile } = await import('../builtins/fetch.js');
-    await fetchToFile({
-      ...(req.url ? { url: req.url } : {}),
-      ...(req.npm ? { npm: req.npm } : {}),
-      dest,
-      executable: req.executable === true,
-      where: `fetch '${drv.name}' (${drvPath})`,
-      ...(this.opts.limits?.fetchTimeoutMs ? { timeoutMs: this.opts.limits?.fetchTimeoutMs } : {}),
-      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-    });
-  }
-
-  private async runUnpack(drvPath: string, drv: Derivation, dest: string): Promise<void> {
-    const req = (drv.stdin ?? {}) as { src?: string; strip?: number; subdir?: string };
-    if (typeof req.src !== 'string' || !req.src.startsWith(STORE_DIR + '/')) {
-      throw new WpmError('ERR_BUILD_BAD_INPUT', `${drvPath}: builtin:unpack needs stdin.src, a store path`);
-    }
-    const { unpack } = await import('../builtins/unpack.js');
-    await unpack({
-      archive: this.store.toHost(req.src),
-      dest,
-      strip: req.strip ?? 0,
-      ...(req.subdir ? { subdir: req.subdir } : {}),
-      where: `unpack '${drv.name}'`,
-      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-    });
-  }
-
-  /** wasm-tools' component-new, itself WebAssembly, run in the pool (runtime/builtins/component-new.ts). */
-  private async runComponentNew(drvPath: string, drv: Derivation, inputs: string[], dest: string, logFile: string): Promise<void> {
-    const { componentNewStep } = await import('../builtins/component-new.js');
-    await componentNewStep({
-      stdin: drv.stdin,
-      inputs,
-      toHost: (p) => this.store.toHost(p),
-      dest,
-      pool: this.pool,
-      seed: hashBytes('sha256', drvPath).digest,
-      logFile,
-      ...(this.opts.limits?.timeoutMs ? { timeoutMs: this.opts.limits?.timeoutMs } : {}),
-      where: `component-new '${drv.name}' (${drvPath})`,
-    });
   }
 }
 
@@ -275,16 +167,6 @@ function isSymlink(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Replaces each output's placeholder by the output's real path. */
-function placeholderRewriter(drv: Derivation): (s: string) => string {
-  const pairs = Object.entries(drv.outputs).map(([name, o]) => [placeholder(name), o.path] as const);
-  return (s) => {
-    let r = s;
-    for (const [from, to] of pairs) if (r.includes(from)) r = r.split(from).join(to);
-    return r;
-  };
 }
 
 export function readDerivation(store: LocalStore, drvPath: string): Derivation {

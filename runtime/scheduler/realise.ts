@@ -2,7 +2,8 @@
 import type { Derivation } from '../../derivations/index.js';
 import type { LocalStore } from '../../store/index.js';
 import { WasiPool } from '../wasi/index.js';
-import { LocalBuilder, readDerivation, type StepLimits } from './local-builder.js';
+import type { BuiltinTable, StepLimits } from '../builders/index.js';
+import { LocalBuilder, readDerivation } from './local-builder.js';
 import { planBuild } from './plan.js';
 import type { Substituter } from './substituter.js';
 import { runPlan, type ScheduleOptions, type ScheduleResult } from './scheduler.js';
@@ -10,6 +11,8 @@ import { runPlan, type ScheduleOptions, type ScheduleResult } from './scheduler.
 export interface RealiseOptions extends ScheduleOptions {
   /** Limits of every step (timeouts). */
   limits?: StepLimits;
+  /** The host builtins (default: runtime/builders' table). */
+  builtins?: BuiltinTable;
   /** Output paths of targets, as evaluation reported them. */
   knownOutputs?: Map<string, string[]>;
   /** Build targets whose outputs are valid again and compare (reproducibility check). */
@@ -44,7 +47,7 @@ export async function realise(
   const stopSteps = () => pool.abortAll();
   opts.signal?.addEventListener('abort', stopSteps);
   try {
-    const builder = new LocalBuilder(store, pool, { onEvent: opts.onEvent, signal: opts.signal, limits: opts.limits });
+    const builder = new LocalBuilder(store, pool, { onEvent: opts.onEvent, signal: opts.signal, limits: opts.limits, builtins: opts.builtins });
     // --check: the targets whose outputs are valid are built again and compared. Their inputs are
     // valid, so they need nothing else and run alongside the steps still to build.
     const checks = opts.check ? plan.cached.map((drvPath) => ({ drvPath, drv: load(drvPath), deps: [] })) : [];

@@ -3,7 +3,7 @@
 // context, syscall table, seeded randomness and limits. What to call, and how to pass values
 // across the module's memory, is a driver's business: an ES module named by URL and imported
 // here, so this layer knows no particular library (builtin:component-new's driver is
-// runtime/builtins/component-new-abi.ts).
+// runtime/builders/component-new/abi.ts).
 
 import { pathToFileURL } from 'node:url';
 import { guestEnding, hostRun, InvalidModule, RETURNED, wasiImports, watchMemoryLimit, type HostOutcome } from './host.js';

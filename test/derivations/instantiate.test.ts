@@ -1,11 +1,12 @@
 // Inputs are found by scanning what a spec mentions; wrapper fields ('_…') are not the derivation's.
 import { describe, expect, it } from 'vitest';
 import { Instantiator } from '../../derivations/instantiate.js';
+import { builtinRequests } from '../../runtime/builders/index.js';
 
 const TOOL = `/wpm/store/${'a'.repeat(32)}-tool.wasm`;
 
 function setup() {
-  const inst = new Instantiator((p) => p === TOOL);
+  const inst = new Instantiator((p) => p === TOOL, { builtins: builtinRequests() });
   const dep = inst.instantiate(JSON.stringify({ name: 'dep', builder: TOOL }));
   const other = inst.instantiate(JSON.stringify({ name: 'other', builder: TOOL }));
   return { inst, dep, other };

@@ -9,9 +9,11 @@ import { ChunkControl, ChunkValues } from '../../derivations/package-set.js';
 import { VmWorker } from '../../derivations/vm-worker-handle.js';
 import { makeTextPath } from '../../store/format/index.js';
 import { EvalRecorder } from '../../glue/index.js';
+import { builtinRequests } from '../../runtime/builders/index.js';
 import { REPO, tempDir } from '../helpers/cli.js';
 
 const LIB = path.join(REPO, 'packages/lib');
+const BUILTINS = builtinRequests();
 
 /** Sources and texts land in memory; `added` counts what each call was asked to add. */
 function memoryIO(): EvalIO & { added: string[] } {
@@ -70,10 +72,10 @@ function packageSet(n: number, extra = '', extraArgs = ''): string {
  * are one VM's.
  */
 async function oneAndTwo(file: string, makeIO: () => EvalIO & { added: string[] } = memoryIO) {
-  const one = await evaluate({ file }, makeIO(), { libDirs: [LIB], parallelism: 1 });
+  const one = await evaluate({ file }, makeIO(), { libDirs: [LIB], builtins: BUILTINS, parallelism: 1 });
   const io = bothVmsRun(makeIO());
   // Two VMs: libuv's default pool of four threads leaves two for evaluation (see the I/O test).
-  const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
+  const two = await evaluate({ file }, io, { libDirs: [LIB], builtins: BUILTINS, parallelism: 2 });
   expect(io.added).toEqual(['tool.wasm', 'tool.wasm']);
   expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
   expect(new Map([...two.derivations].sort())).toEqual(new Map([...one.derivations].sort()));
@@ -89,7 +91,7 @@ async function workerAlone(file: string, fields: string[], onMade?: (drvPath: st
   control.setCount(fields.length);
   const values = new ChunkValues();
   const derivations = new Map<string, Derivation>();
-  const worker = new VmWorker({ file, attrs: [], args: [], libDirs: [LIB] }, control, memoryIO(), values, (p, d) => {
+  const worker = new VmWorker({ file, attrs: [], args: [], libDirs: [LIB], builtins: BUILTINS }, control, memoryIO(), values, (p, d) => {
     onMade?.(p, d);
     derivations.set(p, d);
   });
@@ -102,7 +104,7 @@ async function workerAlone(file: string, fields: string[], onMade?: (drvPath: st
 function errorsOf(file: string, parallelisms: number[]): Promise<string[]> {
   return Promise.all(
     parallelisms.map((parallelism) =>
-      evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism }).then(
+      evaluate({ file }, memoryIO(), { libDirs: [LIB], builtins: BUILTINS, parallelism }).then(
         () => 'no error',
         (err: Error) => err.message,
       ),
@@ -126,8 +128,8 @@ describe('parallel evaluation of a large object', () => {
 
   it("keeps a field named '__proto__' as one VM does", async () => {
     const file = packageSet(SHARD_MIN_FIELDS, "  '__proto__': { x: 1 },");
-    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
-    const two = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 2 });
+    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], builtins: BUILTINS, parallelism: 1 });
+    const two = await evaluate({ file }, memoryIO(), { libDirs: [LIB], builtins: BUILTINS, parallelism: 2 });
     expect(Object.keys(two.value as object)).toContain('__proto__');
     expect(JSON.stringify(two.value)).toBe(JSON.stringify(one.value));
   });
@@ -144,18 +146,18 @@ describe('parallel evaluation of a large object', () => {
       },
     };
     const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('evaluation hung')), 60_000).unref());
-    const r = await Promise.race([evaluate({ file }, io, { libDirs: [LIB], parallelism: 4 }), timeout]);
+    const r = await Promise.race([evaluate({ file }, io, { libDirs: [LIB], builtins: BUILTINS, parallelism: 4 }), timeout]);
     expect(Object.keys((r as { value: object }).value)).toHaveLength(SHARD_MIN_FIELDS * 2 + 1);
   });
 
   it('evaluates a small object, or anything else, in one VM', async () => {
     const file = packageSet(10);
     const io = memoryIO();
-    const r = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 4 });
+    const r = await evaluate({ file }, io, { libDirs: [LIB], builtins: BUILTINS, parallelism: 4 });
     expect(Object.keys(r.value as object)).toHaveLength(11);
     // One VM made the shared text once; slices would each have made it.
     expect(io.added).toEqual(['tool.wasm']);
-    const one = await evaluate({ file, attrPath: 'p9' }, memoryIO(), { libDirs: [LIB], parallelism: 4 });
+    const one = await evaluate({ file, attrPath: 'p9' }, memoryIO(), { libDirs: [LIB], builtins: BUILTINS, parallelism: 4 });
     expect(one.value).toMatchObject({ type: 'derivation', name: 'p9' });
     expect(one.derivations.size).toBe(3); // p9, base1, base0
   });
@@ -243,7 +245,7 @@ describe("one VM's result, whatever a package set's code does", () => {
     const told = new Set<string>();
     let failures = 0;
     const r = await evaluate({ file }, memoryIO(), {
-      libDirs: [LIB],
+      libDirs: [LIB], builtins: BUILTINS,
       parallelism: 2,
       onInstantiated: (drvPath) => {
         if (told.size === 100 && failures++ === 0) throw new Error('the disk was full for a moment');
@@ -301,7 +303,7 @@ describe('VMs in workers', () => {
     // As onInstantiated failing for the first VM's derivation (the .drv writer failed): the
     // worker's VM stops, and evaluate asks one VM again (the test above).
     const file = packageSet(SHARD_MIN_FIELDS * 2);
-    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
+    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], builtins: BUILTINS, parallelism: 1 });
     const r = await workerAlone(file, Object.keys(one.value as object), () => {
       throw new Error('the disk was full for a moment');
     });
@@ -336,12 +338,12 @@ describe('VMs in workers', () => {
     const padding = Array.from({ length: 1200 }, () => `// ${'x'.repeat(60)}`).join('\n');
     fs.writeFileSync(file, `${padding}\nlocal wpm = import 'wpm.libsonnet';\nwpm.derivation({ name: 'one', builder: wpm.writeText('tool.wasm', 'x') })\n`);
     expect(fs.statSync(file).size).toBeGreaterThanOrEqual(START_WITH_FIRST_BYTES);
-    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], parallelism: 1 });
+    const one = await evaluate({ file }, memoryIO(), { libDirs: [LIB], builtins: BUILTINS, parallelism: 1 });
     // The worker imports the file, which evaluates its top (here the derivation) as far as the
     // first native call, which waits for the word; told the value is no package set, it ends,
     // having made nothing.
     const io = memoryIO();
-    const two = await evaluate({ file }, io, { libDirs: [LIB], parallelism: 2 });
+    const two = await evaluate({ file }, io, { libDirs: [LIB], builtins: BUILTINS, parallelism: 2 });
     expect(io.added).toEqual(['tool.wasm']);
     expect(two.value).toMatchObject({ type: 'derivation', name: 'one' });
     expect(two.value).toEqual(one.value);

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchToFile } from '../../runtime/builtins/fetch.js';
-import { unpack } from '../../runtime/builtins/unpack.js';
+import { fetchToFile } from '../../runtime/builders/fetch/download.js';
+import { unpack } from '../../runtime/builders/unpack/extract.js';
 import { tempDir } from '../helpers/cli.js';
 import { startLoopback, type Loopback } from '../helpers/loopback.js';
 

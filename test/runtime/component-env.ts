@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco';
-import { loadTranspiled } from '../../runtime/scheduler/index.js';
+import { loadTranspiled } from '../../runtime/builders/index.js';
 import { transpileComponent, type ComponentRunnable } from '../../runtime/wasi/index.js';
 import { CACHE } from './wasi-env.js';
 

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentNew as jcoComponentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco';
 import { compileModule, WasiPool, type WasiRunOptions } from '../../runtime/wasi/index.js';
-import type { ComponentNewResult } from '../../runtime/builtins/component-new-abi.js';
+import type { ComponentNewResult } from '../../runtime/builders/component-new/abi.js';
 import { buildFixture, ROOT, SEED } from './wasi-env.js';
 
 const WASM_TOOLS = path.join(ROOT, 'node_modules/@bytecodealliance/jco-transpile/vendor/wasm-tools.core.wasm');
-const DRIVER = new URL('../../runtime/builtins/component-new-abi.ts', import.meta.url).href;
+const DRIVER = new URL('../../runtime/builders/component-new/abi.ts', import.meta.url).href;
 const RUN: WasiRunOptions = { args: ['wasm-tools'], env: {}, mounts: [], cwd: '/', seed: SEED };
 
 describe('component-new through the canonical ABI, in the pool', () => {

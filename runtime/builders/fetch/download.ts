@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { WpmError } from '../../util/index.js';
+import { WpmError } from '../../../util/index.js';
 import { loadNpmConfig, npmTarball } from './npm-registry.js';
 
 export interface FetchRequest {

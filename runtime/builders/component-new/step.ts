@@ -10,9 +10,9 @@
 // component is written to $out, or to $out/FILE when `output` (a relative path) is given.
 import fs from 'node:fs';
 import path from 'node:path';
-import { WpmError, distModule, isWpmError } from '../../util/index.js';
-import { STORE_DIR, compileModule, isComponent, type WasiPool } from '../wasi/index.js';
-import type { ComponentNewInput, ComponentNewResult } from './component-new-abi.js';
+import { WpmError, distModule, isWpmError } from '../../../util/index.js';
+import { STORE_DIR, compileModule, isComponent, type WasiPool } from '../../wasi/index.js';
+import type { ComponentNewInput, ComponentNewResult } from './abi.js';
 
 export interface ComponentNewRequest {
   /** The step's stdin (see above). */
@@ -43,7 +43,7 @@ interface Spec {
 // The driver runs in a worker, which imports it by URL: compiled JavaScript next to this file,
 // or the TypeScript source when the sources run untranspiled (the worker then has a loader hook).
 function driverUrl(): string {
-  return distModule('runtime/builtins/component-new-abi').url.href;
+  return distModule('runtime/builders/component-new/abi').url.href;
 }
 
 function parseSpec(stdin: unknown, where: string): Spec {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { WpmError } from '../../util/index.js';
+import { WpmError } from '../../../util/index.js';
 
 export interface UnpackRequest {
   /** Host path of the archive. */

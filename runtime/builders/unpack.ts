@@ -1,0 +1,33 @@
+// builtin:unpack — a tar or tar.gz store path (or a file inside one) extracted into $out
+// (unpack/extract.ts): deterministic, and no entry may land outside the output.
+import { checkRequestBeforeBuild, type Builder } from './builder.js';
+
+interface UnpackStdin {
+  src: string;
+  strip?: number;
+  subdir?: string;
+}
+
+export const unpackBuiltin: Builder = {
+  request: {
+    stdin: {
+      src: { type: 'storePath', required: true, about: 'a store path (the archive builtin:unpack unpacks)' },
+      strip: { type: 'count', about: 'a count of leading path components to drop' },
+      subdir: { type: 'string', about: 'a directory of the archive to keep' },
+    },
+  },
+
+  async build({ drvPath, drv, outputs }, ctx) {
+    checkRequestBeforeBuild(this, drv, `unpack '${drv.name}' (${drvPath})`);
+    const req = drv.stdin as unknown as UnpackStdin;
+    const { unpack } = await import('./unpack/extract.js');
+    await unpack({
+      archive: ctx.store.toHost(req.src),
+      dest: outputs.out!,
+      strip: req.strip ?? 0,
+      subdir: req.subdir,
+      where: `unpack '${drv.name}'`,
+      signal: ctx.signal,
+    });
+  },
+};
