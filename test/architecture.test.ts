@@ -1,0 +1,74 @@
+// The map of the code (docs/design.md, "Layout"), checked: which folder may import which, how
+// large a file may grow, and that the store is used through its index.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './helpers/cli.js';
+
+/** Each folder, and the folders its files may import (besides their own and util/). */
+const MAY_IMPORT: Record<string, string[]> = {
+  'store/format': [],
+  store: ['store/format'],
+  derivations: ['store/format'],
+  'runtime/wasi': [],
+  'runtime/builders': ['store', 'store/format', 'derivations', 'runtime/wasi'],
+  'runtime/scheduler': ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders'],
+  glue: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler'],
+  cli: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler', 'glue'],
+  util: [],
+};
+const LAYERS = Object.keys(MAY_IMPORT).sort((a, b) => b.length - a.length);
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(path.join(REPO, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) return sources(rel);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [rel] : [];
+  });
+}
+
+/** The layer a file belongs to: the longest folder of the map it is in. */
+function layerOf(file: string): string {
+  return LAYERS.find((l) => file === l || file.startsWith(l + '/'))!;
+}
+
+const FILES = ['store', 'derivations', 'runtime', 'glue', 'cli', 'util'].flatMap(sources);
+const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
+
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(path.join(REPO, file), 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => path.posix.normalize(path.posix.join(path.posix.dirname(file), (m[1] ?? m[2])!)));
+}
+
+describe('the map of the code', () => {
+  it('has every file in a folder of the map', () => {
+    expect(FILES.filter((f) => layerOf(f) === undefined)).toEqual([]);
+  });
+
+  it('imports only downwards: each folder only what the map allows', () => {
+    const wrong: string[] = [];
+    for (const file of FILES) {
+      const from = layerOf(file);
+      for (const target of importsOf(file)) {
+        const to = layerOf(target);
+        if (to === undefined || to === from || to === 'util' || MAY_IMPORT[from]!.includes(to)) continue;
+        wrong.push(`${file} imports ${target} (${from} may not import ${to})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps files in store/, runtime/ and glue/ under 300 lines', () => {
+    const long = FILES.filter((f) => /^(store|runtime|glue)\//.test(f))
+      .map((f) => [f, fs.readFileSync(path.join(REPO, f), 'utf8').split('\n').length - 1] as const)
+      .filter(([, n]) => n > 300);
+    expect(long).toEqual([]);
+  });
+
+  it('reaches the local store from outside store/ only through store/index.ts', () => {
+    const direct = FILES.filter((f) => !f.startsWith('store/')).flatMap((f) =>
+      importsOf(f).filter((t) => t.startsWith('store/') && !t.startsWith('store/format/') && t !== 'store/index.js' && t !== 'store/binary-cache/index.js').map((t) => `${f} imports ${t}`),
+    );
+    expect(direct).toEqual([]);
+  });
+});
