@@ -4,7 +4,7 @@
 // worker makes it (so it is plain data that crosses threads), and the builder checks again before
 // it runs. Errors name the derivation and the field.
 import { WpmError } from '../util/index.js';
-import { STORE_DIR } from '../store/format/index.js';
+import { isStoreRef } from '../store/format/index.js';
 import type { Json } from './canonical-json.js';
 import { fieldError } from './derivation.js';
 
@@ -21,6 +21,8 @@ export interface FieldSpec {
 export interface BuiltinRequest {
   /** The stdin fields it reads. */
   stdin: Record<string, FieldSpec>;
+  /** The output names it can make (default: exactly 'out'). */
+  outputs?: string[];
   /** At least one of these fields must be given (builtin:fetch: url or npm). */
   oneOf?: string[];
   /** Only as a fixed-output derivation, for this reason (a download is trusted for its hash alone). */
@@ -35,11 +37,12 @@ export function isBuiltin(builder: string): boolean {
   return builder.startsWith('builtin:');
 }
 
-/** What check needs of a derivation: its name (for messages), builder, stdin, and whether it is fixed-output. */
+/** What check needs of a derivation: its name (for messages), builder, stdin, outputs, and whether it is fixed-output. */
 export interface RequestedBuild {
   where: string;
   builder: string;
   stdin: Json;
+  outputs: readonly string[];
   fixedOutput: boolean;
 }
 
@@ -52,6 +55,10 @@ export function checkBuiltinRequest(table: BuiltinRequests, d: RequestedBuild): 
   }
   const request = table[d.builder];
   if (!request) return;
+  const outputs = request.outputs ?? ['out'];
+  if (d.outputs.length !== outputs.length || d.outputs.some((o) => !outputs.includes(o))) {
+    throw new WpmError('ERR_DRV_FIELD_TYPE', `${d.where}: ${d.builder} makes the outputs ${outputs.map((o) => `'${o}'`).join(', ')}, not ${d.outputs.map((o) => `'${o}'`).join(', ')}`);
+  }
   const stdin = (typeof d.stdin === 'object' && d.stdin !== null && !Array.isArray(d.stdin) ? d.stdin : {}) as Record<string, Json>;
   if (request.oneOf && !request.oneOf.some((f) => stdin[f] !== undefined)) {
     const first = request.oneOf[0]!;
@@ -79,7 +86,7 @@ function hasType(v: Json, type: FieldType): boolean {
     case 'count':
       return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
     case 'storePath':
-      return typeof v === 'string' && v.startsWith(STORE_DIR + '/');
+      return typeof v === 'string' && isStoreRef(v);
     case 'object':
       return typeof v === 'object' && v !== null && !Array.isArray(v);
   }

@@ -1,6 +1,7 @@
 // The derivation model: what a `.drv` store object holds, and its validation. A derivation is
 // canonical JSON (see canonical-json.ts); it has no `system` field because the platform is WASI.
 import { WpmError } from '../util/index.js';
+import { NAME_CHARS, isStorePath, isStoreRef } from '../store/format/index.js';
 import { canonicalJson, type Json } from './canonical-json.js';
 
 export interface DerivationOutput {
@@ -89,6 +90,16 @@ function stringMapText(map: Record<string, string>): string {
   return out + '}';
 }
 
+/**
+ * Refuse what cannot be an output's name, naming the derivation. A name becomes part of the
+ * output path's name and of the directory the output is built in: '.' and '..' would be that
+ * directory itself or its parent.
+ */
+export function checkOutputName(name: unknown, where: string): void {
+  if (typeof name !== 'string' || name === '' || !NAME_CHARS.test(name)) throw fieldError(where, 'outputs', "names of letters, digits and '+-._?='", name);
+  if (name === '.' || name === '..') throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: field 'outputs' may not name '${name}': an output's name becomes a directory's`);
+}
+
 /** Parse and validate a `.drv` file's JSON; `where` names it in errors. */
 export function parseDerivation(text: string, where: string): Derivation {
   let raw: unknown;
@@ -101,9 +112,10 @@ export function parseDerivation(text: string, where: string): Derivation {
   const outputsRaw = expectObject(o.outputs, where, 'outputs');
   const outputs: Record<string, DerivationOutput> = {};
   for (const [name, value] of Object.entries(outputsRaw)) {
+    checkOutputName(name, where);
     const out = expectObject(value, where, `outputs.${name}`);
     outputs[name] = {
-      path: expectString(out.path, where, `outputs.${name}.path`),
+      path: expectStorePath(out.path, where, `outputs.${name}.path`),
       ...(out.hash === undefined ? {} : { hash: expectString(out.hash, where, `outputs.${name}.hash`) }),
       ...(out.method === undefined ? {} : { method: expectMethod(out.method, where, `outputs.${name}.method`) }),
     };
@@ -111,16 +123,21 @@ export function parseDerivation(text: string, where: string): Derivation {
   const inputDrvsRaw = expectObject(o.inputDrvs, where, 'inputDrvs');
   const inputDrvs: Record<string, string[]> = {};
   for (const [drvPath, outs] of Object.entries(inputDrvsRaw)) {
+    expectStorePath(drvPath, where, 'inputDrvs');
     inputDrvs[drvPath] = expectStringArray(outs, where, `inputDrvs["${drvPath}"]`);
   }
+  const builder = expectString(o.builder, where, 'builder');
+  if (!builder.startsWith('builtin:') && !isStoreRef(builder)) throw fieldError(where, 'builder', 'a store path or a builtin', builder);
+  const inputSrcs = expectStringArray(o.inputSrcs, where, 'inputSrcs');
+  for (const p of inputSrcs) expectStorePath(p, where, 'inputSrcs');
   return {
     name: expectString(o.name, where, 'name'),
-    builder: expectString(o.builder, where, 'builder'),
+    builder,
     args: expectStringArray(o.args, where, 'args'),
     env: expectStringMap(o.env, where, 'env'),
     stdin: (o.stdin ?? null) as Json,
     inputDrvs,
-    inputSrcs: expectStringArray(o.inputSrcs, where, 'inputSrcs'),
+    inputSrcs,
     outputs,
   };
 }
@@ -144,6 +161,12 @@ function describe(v: unknown): string {
 export function expectObject(v: unknown, where: string, field: string): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw fieldError(where, field, 'an object', v);
   return v as Record<string, unknown>;
+}
+
+/** A string that is a store path itself (not a file inside one). */
+function expectStorePath(v: unknown, where: string, field: string): string {
+  if (typeof v !== 'string' || !isStorePath(v)) throw fieldError(where, field, 'a store path', v);
+  return v;
 }
 
 export function expectString(v: unknown, where: string, field: string): string {

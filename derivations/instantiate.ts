@@ -4,8 +4,8 @@
 // the store already holds) becomes an input.
 import { WpmError } from '../util/index.js';
 import {
-  NAME_CHARS,
   STORE_DIR,
+  isStoreRef,
   formatHash,
   hashBytes,
   nix32Encode,
@@ -20,6 +20,7 @@ import {
   expectStringArray,
   expectStringMap,
   fieldError,
+  checkOutputName,
   type Derivation,
 } from './derivation.js';
 import { checkBuiltinRequest, isBuiltin, type BuiltinRequests } from './builtin-request.js';
@@ -117,18 +118,18 @@ export class Instantiator {
     if (outputNames.length === 0) throw fieldError(where, 'outputs', 'a non-empty array', spec.outputs);
     for (const [k, o] of outputNames.entries()) {
       // An output's name becomes part of its store path's name.
-      if (o === '' || !NAME_CHARS.test(o)) throw fieldError(where, 'outputs', "names of letters, digits and '+-._?='", o);
+      checkOutputName(o, where);
       if (outputNames.indexOf(o) !== k) throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: field 'outputs' names '${o}' twice`);
     }
     if (spec.outputHash === undefined && spec.outputHashMode !== undefined) {
       throw new WpmError('ERR_DRV_FIELD_TYPE', `${where}: outputHashMode is given without outputHash`);
     }
-    if (!isBuiltin(builder) && !builder.startsWith(STORE_DIR + '/')) {
+    if (!isBuiltin(builder) && !isStoreRef(builder)) {
       throw new WpmError('ERR_DRV_BAD_BUILDER', `${where}: builder '${builder}' is not a store path`, {
         hint: "use wpm.path(std.thisFile, 'tool.wasm') or another derivation's output",
       });
     }
-    if (isBuiltin(builder)) checkBuiltinRequest(this.opts.builtins, { where, builder, stdin, fixedOutput: spec.outputHash !== undefined });
+    if (isBuiltin(builder)) checkBuiltinRequest(this.opts.builtins, { where, builder, stdin, outputs: outputNames, fixedOutput: spec.outputHash !== undefined });
     for (const name of Object.keys(env)) {
       if (outputNames.includes(name)) {
         throw new WpmError('ERR_DRV_ENV_CLASH', `${where}: env.${name} clashes with the output of that name`);

@@ -58,7 +58,7 @@ export interface Builder {
 export function checkRequestBeforeBuild(builder: Builder, drv: Derivation, where: string): void {
   if (!builder.request) return;
   try {
-    checkBuiltinRequest({ [drv.builder]: builder.request }, { where, builder: drv.builder, stdin: drv.stdin, fixedOutput: drv.outputs.out?.hash !== undefined });
+    checkBuiltinRequest({ [drv.builder]: builder.request }, { where, builder: drv.builder, stdin: drv.stdin, outputs: Object.keys(drv.outputs), fixedOutput: drv.outputs.out?.hash !== undefined });
   } catch (cause) {
     if (!isWpmError(cause)) throw cause;
     throw new WpmError('ERR_BUILD_BAD_INPUT', cause.message, { cause, hint: cause.hint });

@@ -68,10 +68,10 @@ export async function runnableFor(store: LocalStore, bytes: Uint8Array, what: st
   return c;
 }
 
-/** Read a builder from the store; a clear error if it cannot be read. */
-export function readBuilder(store: LocalStore, builder: string): Uint8Array {
+/** Read a builder's file (its host path); a clear error, naming the builder, if it cannot be read. */
+export function readBuilder(file: string, builder: string): Uint8Array {
   try {
-    return fs.readFileSync(store.toHost(builder));
+    return fs.readFileSync(file);
   } catch (cause) {
     throw new WpmError('ERR_BUILD_BUILDER', `builder ${builder} cannot be read`, { cause });
   }

@@ -1,6 +1,7 @@
 // builtin:unpack — a tar or tar.gz store path (or a file inside one) extracted into $out
 // (unpack/extract.ts): deterministic, and no entry may land outside the output.
 import { checkRequestBeforeBuild, type Builder } from './builder.js';
+import { inputFile } from './inputs.js';
 
 interface UnpackStdin {
   src: string;
@@ -17,12 +18,14 @@ export const unpackBuiltin: Builder = {
     },
   },
 
-  async build({ drvPath, drv, outputs }, ctx) {
-    checkRequestBeforeBuild(this, drv, `unpack '${drv.name}' (${drvPath})`);
+  async build({ drvPath, drv, inputs, outputs }, ctx) {
+    const where = `unpack '${drv.name}' (${drvPath})`;
+    checkRequestBeforeBuild(this, drv, where);
     const req = drv.stdin as unknown as UnpackStdin;
+    const archive = inputFile({ ref: req.src, field: 'stdin.src', where, inputs, toHost: (p) => ctx.store.toHost(p) });
     const { unpack } = await import('./unpack/extract.js');
     await unpack({
-      archive: ctx.store.toHost(req.src),
+      archive,
       dest: outputs.out!,
       strip: req.strip ?? 0,
       subdir: req.subdir,

@@ -10,6 +10,7 @@ import { canonicalJson, placeholder, type Derivation } from '../../derivations/i
 import { STORE_DIR, hashBytes, type LocalStore } from '../../store/index.js';
 import type { Mount } from '../wasi/index.js';
 import type { Builder, BuildStep, BuilderContext } from './builder.js';
+import { inputFile } from './inputs.js';
 import { readBuilder, runnableFor, type Runnable } from './runnable.js';
 
 export class WasiProgramBuilder implements Builder {
@@ -36,7 +37,7 @@ export class WasiProgramBuilder implements Builder {
       { guest: '/tmp', host: path.join(work, 'tmp'), writable: true },
     ];
     const stdin = drv.stdin === null ? new Uint8Array(0) : new TextEncoder().encode(rewrite(canonicalJson(drv.stdin)));
-    const module = await this.runnable(ctx.store, drv.builder);
+    const module = await this.runnable(ctx.store, inputFile({ ref: drv.builder, field: 'builder', where: `'${drv.name}' (${drvPath})`, inputs, toHost: (p) => ctx.store.toHost(p) }), drv.builder);
     const result = await ctx.pool.run(module, {
       args: drv.args.map(rewrite),
       env,
@@ -54,11 +55,11 @@ export class WasiProgramBuilder implements Builder {
     }
   }
 
-  /** The builder as a pool runnable: a core module, or a WASI 0.2 component (by content). */
-  private runnable(store: LocalStore, builder: string): Promise<Runnable> {
+  /** The builder (its host file) as a pool runnable: a core module, or a WASI 0.2 component (by content). */
+  private runnable(store: LocalStore, file: string, builder: string): Promise<Runnable> {
     let m = this.modules.get(builder);
     if (!m) {
-      m = (async () => runnableFor(store, readBuilder(store, builder), `builder ${builder}`))();
+      m = (async () => runnableFor(store, readBuilder(file, builder), `builder ${builder}`))();
       m.catch(() => this.modules.delete(builder));
       this.modules.set(builder, m);
     }

@@ -14,12 +14,14 @@ export {
   makeTextPath,
   makeTextPathFromHash,
   isStorePath,
+  isStoreRef,
   outputPathName,
   parseStorePath,
+  parseStoreRef,
   NAME_CHARS,
   validateStorePathName,
 } from './store-path.js';
-export type { ParsedStorePath } from './store-path.js';
+export type { ParsedStorePath, StoreRef } from './store-path.js';
 export { MAX_DEPTH, MAX_NAME_BYTES, MAX_TARGET_BYTES, NAR_MAGIC, compareNames } from './nar-wire.js';
 export { NarWriter } from './nar-writer.js';
 export { parseNar } from './nar-parser.js';

@@ -136,3 +136,42 @@ export function parseStorePath(path: string): ParsedStorePath {
   }
   return { hashPart, name, baseName };
 }
+
+/** A store path, or a file inside one: `/wpm/store/<hash>-<name>[/sub/path]`. */
+export interface StoreRef {
+  /** The store path itself. */
+  storePath: string;
+  /** Components of the path inside it; empty for the store path itself. */
+  sub: string[];
+}
+
+/**
+ * Parse what a derivation names as a store path or a file inside one, strictly: the store
+ * directory, one valid store path name, then components that are neither empty, '.' nor '..'
+ * (no trailing slash, no NUL). Nothing that a plain join could turn into a path elsewhere passes.
+ */
+export function parseStoreRef(ref: string): StoreRef {
+  const bad = (why: string) =>
+    new WpmError('ERR_BAD_STORE_PATH', `'${ref}' is not a store path or a file inside one: ${why}`, {
+      hint: `store paths look like ${STORE_DIR}/<32 nix32 characters>-<name>, optionally followed by /<file>`,
+    });
+  if (!ref.startsWith(STORE_DIR + '/')) throw bad(`not in ${STORE_DIR}`);
+  const parts = ref.slice(STORE_DIR.length + 1).split('/');
+  const storePath = `${STORE_DIR}/${parts[0]}`;
+  if (!isStorePath(storePath)) throw bad(`'${parts[0]}' is not a store path's name`);
+  const sub = parts.slice(1);
+  for (const p of sub) {
+    if (p === '' || p === '.' || p === '..') throw bad(p === '' ? 'an empty component (a double or trailing slash)' : `a '${p}' component`);
+    if (p.includes('\0')) throw bad('a NUL character');
+  }
+  return { storePath, sub };
+}
+
+export function isStoreRef(ref: string): boolean {
+  try {
+    parseStoreRef(ref);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { WpmError, distModule, isWpmError } from '../../../util/index.js';
 import { STORE_DIR, compileModule, isComponent, type WasiPool } from '../../wasi/index.js';
 import type { ComponentNewInput, ComponentNewResult } from './abi.js';
+import { inputFile } from '../inputs.js';
 
 export interface ComponentNewRequest {
   /** The step's stdin (see above). */
@@ -71,29 +72,7 @@ function parseSpec(stdin: unknown, where: string): Spec {
 
 /** Read a file named by its guest path, which must lie in the step's input closure. */
 function readInput(guest: string, field: string, req: ComponentNewRequest): Uint8Array {
-  const parts = guest.split('/');
-  const storePath = parts.slice(0, 4).join('/');
-  if (!guest.startsWith(STORE_DIR + '/') || path.posix.normalize(guest) !== guest || guest.endsWith('/') || parts.includes('..')) {
-    throw new WpmError('ERR_BUILD_BAD_INPUT', `${req.where}: stdin.${field} '${guest}' is not a store path`);
-  }
-  if (!req.inputs.includes(storePath)) {
-    throw new WpmError('ERR_BUILD_BAD_INPUT', `${req.where}: stdin.${field} '${guest}' is not among the step's inputs`);
-  }
-  const host = path.join(req.toHost(storePath), ...parts.slice(4));
-  let real: string;
-  try {
-    real = fs.realpathSync(host);
-  } catch (cause) {
-    throw new WpmError('ERR_BUILD_BAD_INPUT', `${req.where}: stdin.${field} '${guest}' does not exist`, { cause });
-  }
-  // A symlink inside an input may point anywhere on the host; only the closure may be read.
-  const inside = req.inputs.some((p) => {
-    const root = fs.realpathSync(req.toHost(p));
-    return real === root || real.startsWith(root + path.sep);
-  });
-  if (!inside) throw new WpmError('ERR_BUILD_BAD_INPUT', `${req.where}: stdin.${field} '${guest}' leads outside the step's inputs`);
-  if (!fs.statSync(real).isFile()) throw new WpmError('ERR_BUILD_BAD_INPUT', `${req.where}: stdin.${field} '${guest}' is not a file`);
-  return fs.readFileSync(real);
+  return fs.readFileSync(inputFile({ ref: guest, field: `stdin.${field}`, where: req.where, inputs: req.inputs, toHost: req.toHost }));
 }
 
 export async function componentNewStep(req: ComponentNewRequest): Promise<void> {
