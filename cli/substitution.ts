@@ -60,6 +60,9 @@ export async function createSubstituter(
   const caches = urls.map((u) => openCache(u, { timeoutMs: settings.substituteTimeout * 1000 }));
   return new CacheSubstituter(store, caches, {
     trust,
+    // A NAR may take the answer's timeout and a second per megabyte: a cache slower than 1 MB/s
+    // is a miss (and so is one that drips a narinfo for longer than the timeout).
+    narDeadlineMs: (narSize) => settings.substituteTimeout * 1000 + narSize / 1000,
     onMessage: (m) => {
       if (out.quiet && m.type === 'substituted') return;
       process.stderr.write(render(m, out.json ?? false) + '\n');

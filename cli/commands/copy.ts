@@ -2,6 +2,7 @@
 // --allow-upload`); wpm copy --from URL PATH... substitutes paths from one, under the trust
 // policy, and fails if any cannot be had.
 import type { Command } from 'commander';
+import { interruptible } from '../interrupt.js';
 import { WpmError } from '../../util/index.js';
 import { closeCache, copyToCache, openCache, type Compression } from '../../store/binary-cache/index.js';
 import { openStore } from '../context.js';
@@ -55,7 +56,7 @@ export function register(program: Command): void {
     }
     const substituter = (await createSubstituter(store, { ...flags, substituters: [flags.from!] }, { json: flags.json ?? false }))!;
     const storePaths = paths.map((p) => storePathArg(store, p));
-    const got = await substituter.substituteAll(storePaths);
+    const got = await interruptible((signal) => substituter.substituteAll(storePaths, { signal }));
     const failed = storePaths.filter((_, i) => !got[i]);
     for (const p of storePaths.filter((_, i) => got[i])) process.stdout.write(p + '\n');
     if (failed.length > 0) {

@@ -39,7 +39,7 @@ export async function realise(
   const plan = await planBuild(
     targets,
     load,
-    (p) => store.isValid(p) || (substituter ? substituter.substitute(p) : false),
+    (p) => store.isValid(p) || (substituter ? substituter.substitute(p, { signal: opts.signal }) : false),
     knownOutputs,
   );
   opts.onEvent?.({ type: 'plan', toBuild: plan.steps.length, cached: plan.cached.length });

@@ -4,6 +4,17 @@
 
 export type PutBody = string | Uint8Array | { file: string };
 
+/** How long a read may take in all, and when to give it up. */
+export interface ReadOptions {
+  /**
+   * The whole read, answer and body, must be done within this many milliseconds, or it fails
+   * with ERR_CACHE_TIMEOUT however steadily bytes trickle in (default: the cache's timeout).
+   */
+  deadlineMs?: number | undefined;
+  /** Ctrl-C: the read stops at once with ERR_INTERRUPTED. */
+  signal?: AbortSignal | undefined;
+}
+
 export interface BinaryCache {
   /** The cache's URL as given, without a trailing slash: it names the cache in messages. */
   readonly url: string;
@@ -11,9 +22,9 @@ export interface BinaryCache {
    * A file's bytes as a stream, or undefined if the cache does not have it. Anything else (the
    * cache is down, too slow, answers 500) throws a WpmError with an ERR_CACHE_* code.
    */
-  getStream(rel: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  getStream(rel: string, opts?: ReadOptions): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** A small text file (at most `maxBytes`, default 1 MiB), or undefined if absent. */
-  getText(rel: string, maxBytes?: number): Promise<string | undefined>;
+  getText(rel: string, maxBytes?: number, opts?: ReadOptions): Promise<string | undefined>;
   exists(rel: string): Promise<boolean>;
   /** Writes a file; a reader never sees it half-written. */
   put(rel: string, body: PutBody, opts?: { contentType?: string }): Promise<void>;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WpmError } from '../../util/index.js';
-import { readAll, type BinaryCache, type PutBody } from './cache.js';
+import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
 
 export class FileCache implements BinaryCache {
   readonly url: string;
@@ -30,7 +30,9 @@ export class FileCache implements BinaryCache {
     return new WpmError('ERR_CACHE_UNREACHABLE', `cannot ${what} ${this.url}/${rel}: ${code}`, { cause: err });
   }
 
-  async getStream(rel: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+  async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+    // A local file does not trickle: no deadline, but Ctrl-C stops a large read.
+    if (opts.signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`);
     const file = this.file(rel);
     let handle: fs.promises.FileHandle;
     try {
@@ -40,11 +42,13 @@ export class FileCache implements BinaryCache {
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw this.ioError(err, rel, 'read');
     }
-    return handle.createReadStream({ highWaterMark: 1 << 20 });
+    const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
+    opts.signal?.addEventListener('abort', () => stream.destroy(new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`)), { once: true });
+    return stream;
   }
 
-  async getText(rel: string, maxBytes = 1 << 20): Promise<string | undefined> {
-    const s = await this.getStream(rel);
+  async getText(rel: string, maxBytes = 1 << 20, opts: ReadOptions = {}): Promise<string | undefined> {
+    const s = await this.getStream(rel, opts);
     if (!s) return undefined;
     const buf = await readAll(s, maxBytes, () => new WpmError('ERR_CACHE_TOO_BIG', `${this.url}/${rel} is larger than ${maxBytes} bytes`));
     return buf.toString('utf8');

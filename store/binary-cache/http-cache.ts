@@ -1,13 +1,15 @@
-// A binary cache over HTTP(S). Every request has a deadline: no answer, or no bytes for
-// `timeoutMs` while a body streams, is ERR_CACHE_TIMEOUT, so a stalled cache costs one timeout
-// and then the path is built locally. Connections are kept alive across the many small narinfo
+// A binary cache over HTTP(S). Every request has two limits: no answer, or no bytes for
+// `timeoutMs` while a body streams, and the whole read taking longer than its deadline (by
+// default `timeoutMs` again; the substituter gives a NAR more, by its size), are ERR_CACHE_TIMEOUT.
+// So a stalled cache, or one that drips a byte every few seconds, costs one timeout and then the
+// path is built locally. Ctrl-C (the read's signal) ends a request at once. Connections are kept alive across the many small narinfo
 // requests a build makes. 404, 403 and 410 mean "not here" (S3 answers 403 for a missing key).
 
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { WpmError, isWpmError } from '../../util/index.js';
-import { readAll, type BinaryCache, type PutBody } from './cache.js';
+import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
 
 export interface HttpCacheOptions {
   /** Milliseconds without an answer or a byte before giving up (default 10 000). */
@@ -41,18 +43,49 @@ export class HttpCache implements BinaryCache {
     this.#agents['https:'].destroy();
   }
 
-  private request(method: string, u: URL, body?: PutBody, headers: Record<string, string> = {}): Promise<{ res: http.IncomingMessage; timedOut: () => boolean }> {
+  private request(
+    method: string,
+    u: URL,
+    body?: PutBody,
+    headers: Record<string, string> = {},
+    read: ReadOptions & { started?: number } = {},
+  ): Promise<{ res: http.IncomingMessage; timedOut: () => boolean }> {
     const mod = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : undefined;
     if (!mod) return Promise.reject(new WpmError('ERR_CACHE_BAD_URL', `${u.href}: only http, https and file caches are supported`));
+    if (read.signal?.aborted) return Promise.reject(interrupted(u));
     return new Promise((resolve, reject) => {
       let timedOut = false;
+      let response: http.IncomingMessage | undefined;
       const req = mod.request(u, { method, agent: this.#agents[u.protocol as 'http:' | 'https:'], headers }, (res) => {
+        response = res;
+        res.once('close', settle);
         resolve({ res, timedOut: () => timedOut });
       });
       // An idle socket for this long, before or during the answer, ends the request.
       req.setTimeout(this.#timeoutMs, () => {
         timedOut = true;
         req.destroy(new WpmError('ERR_CACHE_TIMEOUT', `${u.href}: no answer within ${this.#timeoutMs / 1000} s`));
+      });
+      // However steadily bytes come, a read ends by its deadline (redirects included); Ctrl-C ends
+      // it at once. Either destroys the answer's body if it streams, else the request.
+      const kill = (err: WpmError) => (response ?? req).destroy(err);
+      const deadlineMs = read.deadlineMs ?? this.#timeoutMs;
+      const deadline =
+        method === 'PUT'
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              const what = response === undefined ? `no answer within ${deadlineMs / 1000} s` : `not done within ${deadlineMs / 1000} s (a cache this slow is not used)`;
+              kill(new WpmError('ERR_CACHE_TIMEOUT', `${u.href}: ${what}`));
+            }, Math.max(0, deadlineMs - (Date.now() - (read.started ?? Date.now()))));
+      const onAbort = () => kill(interrupted(u));
+      read.signal?.addEventListener('abort', onAbort, { once: true });
+      function settle(): void {
+        clearTimeout(deadline);
+        read.signal?.removeEventListener('abort', onAbort);
+      }
+      req.once('close', () => {
+        if (response === undefined) settle();
       });
       req.on('error', (err) => {
         if (isWpmError(err)) reject(err);
@@ -68,10 +101,11 @@ export class HttpCache implements BinaryCache {
   }
 
   /** GET following redirects; undefined when the file is absent. */
-  private async get(rel: string): Promise<{ res: http.IncomingMessage; timedOut: () => boolean; href: string } | undefined> {
+  private async get(rel: string, read: ReadOptions): Promise<{ res: http.IncomingMessage; timedOut: () => boolean; href: string } | undefined> {
     let u = new URL(rel, this.url + '/');
+    const started = Date.now();
     for (let i = 0; ; i++) {
-      const r = await this.request('GET', u);
+      const r = await this.request('GET', u, undefined, {}, { ...read, started });
       const status = r.res.statusCode ?? 0;
       if (status === 200) return { ...r, href: u.href };
       r.res.resume();
@@ -84,13 +118,13 @@ export class HttpCache implements BinaryCache {
     }
   }
 
-  async getStream(rel: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    const r = await this.get(rel);
+  async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const r = await this.get(rel, opts);
     return r && body(r.res, r.href, r.timedOut);
   }
 
-  async getText(rel: string, maxBytes = 1 << 20): Promise<string | undefined> {
-    const r = await this.get(rel);
+  async getText(rel: string, maxBytes = 1 << 20, opts: ReadOptions = {}): Promise<string | undefined> {
+    const r = await this.get(rel, opts);
     if (!r) return undefined;
     const buf = await readAll(body(r.res, r.href, r.timedOut), maxBytes, () => {
       r.res.destroy();
@@ -101,7 +135,7 @@ export class HttpCache implements BinaryCache {
 
   async exists(rel: string): Promise<boolean> {
     const u = new URL(rel, this.url + '/');
-    const { res } = await this.request('HEAD', u);
+    const { res } = await this.request('HEAD', u, undefined, {}, {});
     res.resume();
     if (res.statusCode === 200) return true;
     if (ABSENT.has(res.statusCode ?? 0)) return false;
@@ -130,6 +164,10 @@ export class HttpCache implements BinaryCache {
   }
 }
 
+function interrupted(u: URL): WpmError {
+  return new WpmError('ERR_INTERRUPTED', `${u.href}: interrupted`);
+}
+
 /** The response body, with a premature end or a stall turned into a WpmError naming the URL. */
 async function* body(res: http.IncomingMessage, href: string, timedOut: () => boolean): AsyncGenerator<Uint8Array> {
   let got = 0;
@@ -139,6 +177,7 @@ async function* body(res: http.IncomingMessage, href: string, timedOut: () => bo
       yield chunk;
     }
   } catch (err) {
+    if (isWpmError(err, 'ERR_INTERRUPTED') || isWpmError(err, 'ERR_CACHE_TIMEOUT')) throw err;
     if (timedOut()) throw new WpmError('ERR_CACHE_TIMEOUT', `${href}: the download stalled after ${got} bytes`, { cause: err });
     if (isWpmError(err)) throw err;
     throw new WpmError('ERR_CACHE_TRUNCATED', `${href}: the connection ended after ${got} bytes`, { cause: err });

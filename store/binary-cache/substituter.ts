@@ -22,6 +22,11 @@ export type SubstituteMessage =
 
 export interface CacheSubstituterOptions {
   trust: TrustPolicy;
+  /**
+   * Milliseconds a NAR of this many bytes may take to download in all (default 10 s plus 1 s
+   * per MB): a cache slower than that is a miss, and is not used again by this process.
+   */
+  narDeadlineMs?: (narSize: number) => number;
   /** Progress and warnings; the CLI prints them on stderr. */
   onMessage?: (m: SubstituteMessage) => void;
 }
@@ -42,6 +47,9 @@ export async function mapLimit<T, R>(items: T[], limit: number, f: (item: T) => 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/** 10 s, and a second more per megabyte: a cache must deliver a NAR at 1 MB/s at least. */
+const defaultNarDeadline = (narSize: number) => 10_000 + narSize / 1_000;
 
 interface Usable {
   cache: BinaryCache;
@@ -89,36 +97,41 @@ export class CacheSubstituter {
     return this.#usable;
   }
 
-  /** Resolves true when `storePath` is valid afterwards; never rejects for a cache's fault. */
-  substitute(storePath: string): Promise<boolean> {
-    return this.#substitute(storePath, []);
+  /**
+   * Resolves true when `storePath` is valid afterwards; never rejects for a cache's fault, only
+   * with ERR_INTERRUPTED once `signal` is aborted.
+   */
+  substitute(storePath: string, opts: { signal?: AbortSignal | undefined } = {}): Promise<boolean> {
+    return this.#substitute(storePath, [], opts.signal);
   }
 
   /** Several paths, a few at a time; the results in order. */
-  substituteAll(storePaths: string[]): Promise<boolean[]> {
-    return mapLimit(storePaths, PARALLEL_DOWNLOADS, (p) => this.substitute(p));
+  substituteAll(storePaths: string[], opts: { signal?: AbortSignal | undefined } = {}): Promise<boolean[]> {
+    return mapLimit(storePaths, PARALLEL_DOWNLOADS, (p) => this.substitute(p, opts));
   }
 
-  #substitute(storePath: string, chain: string[]): Promise<boolean> {
+  #substitute(storePath: string, chain: string[], signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal?.aborted) return Promise.reject(new WpmError('ERR_INTERRUPTED', `substituting ${storePath}: interrupted`));
     if (this.#store.isValid(storePath)) return Promise.resolve(true);
     if (this.#missed.has(storePath)) return Promise.resolve(false);
     // A narinfo may lie about references; a cycle would otherwise wait on itself forever.
     if (chain.includes(storePath)) return Promise.resolve(false);
     let p = this.#inflight.get(storePath);
     if (!p) {
-      p = this.#fromCaches(storePath, [...chain, storePath]).finally(() => this.#inflight.delete(storePath));
+      p = this.#fromCaches(storePath, [...chain, storePath], signal).finally(() => this.#inflight.delete(storePath));
       this.#inflight.set(storePath, p);
     }
     return p;
   }
 
-  async #fromCaches(storePath: string, chain: string[]): Promise<boolean> {
+  async #fromCaches(storePath: string, chain: string[], signal: AbortSignal | undefined): Promise<boolean> {
     const { hashPart } = parseStorePath(storePath);
     for (const { cache } of await this.usable()) {
       if (this.#disabled.has(cache)) continue;
       try {
-        if (await this.#fromCache(cache, storePath, hashPart, chain)) return true;
+        if (await this.#fromCache(cache, storePath, hashPart, chain, signal)) return true;
       } catch (err) {
+        if (signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `substituting ${storePath}: interrupted`, { cause: err });
         this.warn(cache, err, storePath);
         if (isWpmError(err) && UNREACHABLE_CODES.has(err.code)) this.#disabled.add(cache);
       }
@@ -130,9 +143,9 @@ export class CacheSubstituter {
   }
 
   /** false: this cache does not have it; throws: it has it, but something is wrong. */
-  async #fromCache(cache: BinaryCache, storePath: string, hashPart: string, chain: string[]): Promise<boolean> {
+  async #fromCache(cache: BinaryCache, storePath: string, hashPart: string, chain: string[], signal: AbortSignal | undefined): Promise<boolean> {
     const where = `${cache.url}/${hashPart}.narinfo`;
-    const text = await cache.getText(`${hashPart}.narinfo`);
+    const text = await cache.getText(`${hashPart}.narinfo`, undefined, { signal });
     if (text === undefined) return false;
     const narinfo: NarInfo = parseNarInfo(text, where);
     if (narinfo.storePath !== storePath) {
@@ -142,14 +155,15 @@ export class CacheSubstituter {
     if (!verdict.ok) throw new WpmError('ERR_SUBSTITUTE_UNTRUSTED', `refusing ${storePath} from ${cache.url}: ${verdict.reason}`);
     // References download a few at a time: one stream leaves the CPU idle on round trips.
     const refs = narinfo.references.filter((r) => r !== storePath);
-    const got = await mapLimit(refs, PARALLEL_DOWNLOADS, (ref) => this.#substitute(ref, chain));
+    const got = await mapLimit(refs, PARALLEL_DOWNLOADS, (ref) => this.#substitute(ref, chain, signal));
     const missing = refs.find((_, i) => !got[i]);
     if (missing) {
       throw new WpmError('ERR_SUBSTITUTE_REFERENCE', `cannot substitute ${storePath} from ${cache.url}: its reference ${missing} is in no usable cache`);
     }
     const started = Date.now();
     const url = `${cache.url}/${narinfo.url}`;
-    const file = await cache.getStream(narinfo.url);
+    const deadlineMs = (this.#opts.narDeadlineMs ?? defaultNarDeadline)(narinfo.narSize);
+    const file = await cache.getStream(narinfo.url, { signal, deadlineMs });
     if (!file) throw new WpmError('ERR_SUBSTITUTE_NO_NAR', `${url} (the NAR of ${storePath}) does not exist`);
     await installNar(this.#store, narinfo, file, url);
     this.#opts.onMessage?.({

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStore, dumpPath, formatNarInfo, formatPublicKey, generateKeyPair, type PathInfo } from '../../store/index.js';
 import { narInfoFor } from '../../store/binary-cache/index.js';
-import { readTree, tempDir, wpmP } from '../helpers/cli.js';
+import { readTree, tempDir, wpmAsync, wpmP } from '../helpers/cli.js';
 import { refusedUrl, startLoopback, type Loopback } from '../helpers/loopback.js';
 import { events, makeTinyProject, pathInfo, tmpLeftovers, type TinyProject } from './helpers.js';
 
-type Mode = 'good' | '500' | 'slow' | 'bad-hash' | 'truncated' | 'bad-sig' | 'unsigned' | 'untrusted' | 'lying-size';
+type Mode = 'good' | '500' | 'slow' | 'bad-hash' | 'truncated' | 'bad-sig' | 'unsigned' | 'untrusted' | 'lying-size' | 'drip-narinfo' | 'drip-nar';
 
 const key = generateKeyPair('cache-a-1');
 const other = generateKeyPair('someone-else-1');
@@ -23,6 +23,19 @@ let storeA: LocalStore;
 let server: Loopback;
 let url: string;
 let mode: Mode = 'good';
+/** Requests for NARs so far (a test waits for the download to start). */
+let narRequests = 0;
+
+/** Send `bytes` one at a time, `everyMs` apart, as a cache that never stalls but never finishes. */
+function drip(res: http.ServerResponse, bytes: Buffer, everyMs: number): void {
+  res.writeHead(200, { 'content-length': bytes.length });
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || i >= bytes.length) return clearInterval(timer);
+    res.write(bytes.subarray(i, ++i));
+  }, everyMs);
+  res.on('close', () => clearInterval(timer));
+}
 
 async function nar(info: PathInfo): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -48,8 +61,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   const m = /^\/(nar\/)?([0-9a-z]{32})\.nar(info)?$/.exec(u);
   const info = m && storeA.db.getByHashPart(m[2]);
   if (!m || !info) return void res.writeHead(404).end();
+  if (m[3] && mode === 'drip-narinfo') return drip(res, Buffer.from(narinfoFor(info)), 300);
   if (m[3]) return void res.end(narinfoFor(info));
+  narRequests++;
   const bytes = await nar(info);
+  if (mode === 'drip-nar') return drip(res, bytes, 300);
   if (mode === 'bad-hash') {
     // Same size, one byte of file content changed: only the hash can tell.
     const at = bytes.lastIndexOf(Buffer.from('tiny payload'));
@@ -145,6 +161,45 @@ describe('substituting from a cache that misbehaves', () => {
     expect(b.ev.filter((e) => e.type === 'substitute-warning')).toHaveLength(1);
     expectBuiltLocallyWithNothingFromCache(b);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('gives up on a narinfo that trickles in a byte at a time, at the deadline, once', async () => {
+    mode = 'drip-narinfo';
+    const started = Date.now();
+    const b = await buildB();
+    expect(warnings(b)).toMatch(/\.narinfo: not done within 1 s \(a cache this slow is not used\)/);
+    expect(b.ev.filter((e) => e.type === 'substitute-warning')).toHaveLength(1);
+    expectBuiltLocallyWithNothingFromCache(b);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('gives up on a NAR slower than its deadline (the timeout and a second per MB)', async () => {
+    mode = 'drip-nar';
+    const b = await buildB();
+    expect(warnings(b)).toMatch(/nar\/[0-9a-z]{32}\.nar: not done within 1\.\d+ s/);
+    expectBuiltLocallyWithNothingFromCache(b);
+  });
+
+  it('stops a download at the first SIGTERM, registering nothing', async () => {
+    mode = 'drip-nar';
+    const home = tempDir('home-term');
+    const before = narRequests;
+    const run = wpmAsync(['build', '--no-link', '-A', 'top', project.file, '--substituters', url, '--trusted-public-keys', TRUSTED], {
+      home,
+      env: { WPM_SUBSTITUTE_TIMEOUT: '120' },
+    });
+    while (narRequests === before) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    const signalled = Date.now();
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(Date.now() - signalled).toBeLessThan(5_000);
+    expect(r.status).toBe(143);
+    expect(r.stderr).toContain('wpm: SIGTERM, stopping builds');
+    expect(r.stderr).not.toContain('warning:');
+    expect(pathInfo(home, project.tiny)).toBeUndefined();
+    expect(pathInfo(home, project.top)).toBeUndefined();
+    expect(tmpLeftovers(home)).toEqual([]);
   });
 
   it('builds locally when the cache answers 500', async () => {
