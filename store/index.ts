@@ -10,7 +10,7 @@ export { PathInfoDb } from './path-info-db.js';
 export type { PathInfo } from './path-info.js';
 export { defaultHome, homeLayout } from './home.js';
 export type { HomeLayout } from './home.js';
-export { acquireLock, isLockHeld, lockOwner, pidAlive } from './lock.js';
+export { acquireLock, isLockHeld, lockOwner, pidAlive, sweepStaleLocks } from './lock.js';
 export type { Lock } from './lock.js';
 export { normalizeTree, removeTree } from './tree/normalize.js';
 export { copyTree } from './tree/copy-tree.js';

@@ -89,24 +89,56 @@ function tryAcquire(lockPath: string): boolean {
 }
 
 /**
- * Break the lock if its owner is dead. Breakers first take `<lock>.break`: with it held, nobody but
- * us may delete the lock (owners only delete their own, and its owner is dead), so the lock we
- * read as stale is still the one we unlink — not a fresh lock another waiter took in between.
+ * Break the lock if its owner is dead; true if it was broken. Breakers first take `<lock>.break`:
+ * with it held, nobody but us may delete the lock (owners only delete their own, and its owner is
+ * dead), so the lock we read as stale is still the one we unlink — not a fresh lock another
+ * waiter took in between.
  */
-function breakIfStale(lockPath: string): void {
+export function breakStaleLock(lockPath: string): boolean {
   const owner = readOwner(lockPath);
-  if (owner === undefined || ownerAlive(owner)) return;
+  if (owner === undefined || ownerAlive(owner)) return false;
   const breaker = `${lockPath}.break`;
   if (!tryAcquire(breaker)) {
     breakStaleBreaker(breaker);
-    return;
+    return false;
   }
   try {
     const again = readOwner(lockPath);
-    if (again !== undefined && !ownerAlive(again)) fs.rmSync(lockPath, { force: true });
+    if (again === undefined || ownerAlive(again)) return false;
+    fs.rmSync(lockPath, { force: true });
+    return true;
   } finally {
     fs.rmSync(breaker, { force: true });
   }
+}
+
+/** Is this file a lock of a process that is no longer running (a SIGKILLed wpm's)? */
+export function isStaleLock(lockPath: string): boolean {
+  const owner = readOwner(lockPath);
+  return owner !== undefined && !ownerAlive(owner);
+}
+
+/**
+ * Remove the locks of dead processes in a locks directory, each through breakStaleLock, so a
+ * lock taken afresh meanwhile is never the one removed. Returns the locks removed.
+ */
+export function sweepStaleLocks(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const swept: string[] = [];
+  for (const name of names) {
+    const lockPath = path.join(dir, name);
+    if (name.endsWith('.lock') && breakStaleLock(lockPath)) swept.push(lockPath);
+    else if (name.endsWith('.lock.break') && isStaleLock(lockPath)) {
+      breakStaleBreaker(lockPath);
+      if (!fs.existsSync(lockPath)) swept.push(lockPath);
+    }
+  }
+  return swept;
 }
 
 /**
@@ -114,7 +146,7 @@ function breakIfStale(lockPath: string): void {
  * aside to a private name and checked there; if what we moved has a live owner after all, it is put
  * back. (Two processes doing this at once in that window is the one race left without flock().)
  */
-function breakStaleBreaker(breaker: string): void {
+export function breakStaleBreaker(breaker: string): void {
   const owner = readOwner(breaker);
   if (owner === undefined || ownerAlive(owner)) return;
   const tomb = `${breaker}.stale-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
@@ -147,7 +179,7 @@ export async function acquireLock(lockPath: string, opts: LockOptions = {}): Pro
   let delay = 2;
   let told = false;
   while (!tryAcquire(lockPath)) {
-    breakIfStale(lockPath);
+    breakStaleLock(lockPath);
     if (tryAcquire(lockPath)) break;
     if (!told) {
       opts.onWait?.();

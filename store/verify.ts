@@ -9,12 +9,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatHash } from './format/index.js';
-import { findGarbage, type Garbage } from './gc/garbage.js';
+import { findGarbage, removeGarbage, type Garbage } from './gc/garbage.js';
 import { acquireGcLock } from './gc/gc-lock.js';
 import { deletionOrder } from './gc/live-set.js';
 import type { LocalStore } from './local-store.js';
 import { hashPath } from './nar/index.js';
-import { removeTree } from './tree/normalize.js';
 import { parsePathInfo, type PathInfo } from './path-info.js';
 import { readTempRoots } from './temp-roots.js';
 
@@ -152,7 +151,7 @@ export async function verifyStore(store: LocalStore, opts: VerifyOptions = {}): 
     // Dropping corrupt info turned its directory into garbage: look again.
     garbage = findGarbage(store, { inFlight: temp.roots, staleTempRootFiles: temp.stale });
     for (const g of garbage) {
-      removeTree(g.host);
+      removeGarbage(g);
       result.removed.push(g.host);
     }
     result.garbage = garbage;

@@ -42,7 +42,8 @@ const GARBAGE_WORDS: Record<GarbageKind, string> = {
   'temp-dir': 'temporary work of a process that has ended',
   'info-temp': 'a half-written path info of a process that has ended',
   'temp-roots': 'the temporary roots of a process that has ended',
-  'lock-temp': 'a lock file of a process that has ended',
+  'lock-temp': 'a half-made lock file of a process that has ended',
+  'stale-lock': 'a lock held by a process that was killed',
 };
 
 export function register(program: Command): void {

@@ -1,6 +1,6 @@
 // From evaluated derivations (their `.drv` files already written) to valid outputs: plan, run.
 import type { Derivation } from '../../derivations/index.js';
-import type { LocalStore } from '../../store/index.js';
+import { sweepStaleLocks, type LocalStore } from '../../store/index.js';
 import { WasiPool } from '../wasi/index.js';
 import type { BuiltinTable, StepLimits } from '../builders/index.js';
 import { LocalBuilder, readDerivation } from './local-builder.js';
@@ -33,6 +33,8 @@ export async function realise(
   derivations: Map<string, Derivation>,
   opts: RealiseOptions,
 ): Promise<ScheduleResult & { cached: string[] }> {
+  // Locks a killed wpm left behind would otherwise wait for the next process that wants them.
+  sweepStaleLocks(store.layout.locks);
   const knownOutputs = opts.knownOutputs ?? new Map<string, string[]>();
   const load = (p: string) => derivations.get(p) ?? readDerivation(store, p);
   const substituter = opts.substituter;

@@ -6,13 +6,12 @@ import fs from 'node:fs';
 import type { LocalStore } from '../local-store.js';
 import { diskUsage } from '../tree/disk-usage.js';
 import { readDrvOutputs } from './drv-outputs.js';
-import { findGarbage, type Garbage } from './garbage.js';
+import { findGarbage, removeGarbage, type Garbage } from './garbage.js';
 import { acquireGcLock } from './gc-lock.js';
 import { computeLiveSet, deletionOrder, type LivePolicy } from './live-set.js';
 import type { PathInfo } from '../path-info.js';
 import { findInUse } from './in-use.js';
 import { findRoots, type GcRoot } from './root-links.js';
-import { removeTree } from '../tree/normalize.js';
 
 export interface GcOptions extends Partial<LivePolicy> {
   /** Decide and report, delete nothing (not even dangling auto roots). */
@@ -80,7 +79,7 @@ export async function collectGarbage(store: LocalStore, opts: GcOptions = {}): P
       bytes: diskUsage(g.host),
     }));
     if (!dryRun) {
-      for (const g of garbage) removeTree(g.host);
+      for (const g of garbage) removeGarbage(g);
       for (const link of dangling) fs.rmSync(link, { force: true });
     }
     const bytesFreed = deleted.reduce((n, d) => n + d.bytes, 0) + garbage.reduce((n, g) => n + g.bytes, 0);

@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { STORE_DIR, isStorePath } from '../format/index.js';
 import type { LocalStore } from '../local-store.js';
-import { pidAlive } from '../lock.js';
+import { breakStaleBreaker, breakStaleLock, isStaleLock, pidAlive } from '../lock.js';
+import { removeTree } from '../tree/normalize.js';
 import { ownerFromName } from '../temp-roots.js';
 
-export type GarbageKind = 'invalid-path' | 'temp-dir' | 'info-temp' | 'temp-roots' | 'lock-temp';
+export type GarbageKind = 'invalid-path' | 'temp-dir' | 'info-temp' | 'temp-roots' | 'lock-temp' | 'stale-lock';
 
 export interface Garbage {
   kind: GarbageKind;
@@ -88,10 +89,21 @@ export function findGarbage(store: LocalStore, opts: GarbageOptions): Garbage[] 
   }
 
   for (const name of list(layout.locks)) {
+    const host = path.join(layout.locks, name);
     const owner = pidInTempName(name);
-    if (owner !== undefined && !pidAlive(owner)) out.push({ kind: 'lock-temp', host: path.join(layout.locks, name) });
+    if (owner !== undefined && !pidAlive(owner)) out.push({ kind: 'lock-temp', host });
+    // A lock (or a breaker's lock) that a process killed while holding it left behind.
+    else if ((name.endsWith('.lock') || name.endsWith('.lock.break')) && isStaleLock(host)) out.push({ kind: 'stale-lock', host });
   }
 
   for (const file of opts.staleTempRootFiles) out.push({ kind: 'temp-roots', host: file });
   return out;
+}
+
+/** Delete one leftover. A stale lock goes through the lock protocol: one taken afresh meanwhile stays. */
+export function removeGarbage(g: Garbage): void {
+  if (g.kind === 'stale-lock') {
+    if (g.host.endsWith('.lock')) breakStaleLock(g.host);
+    else breakStaleBreaker(g.host);
+  } else removeTree(g.host);
 }

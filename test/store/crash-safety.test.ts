@@ -133,7 +133,7 @@ describe('crash safety', () => {
     expect(v.status).toBe(0);
     const report = JSON.parse(v.stdout) as { problems: unknown[]; garbage: { kind: string; storePath?: string }[] };
     expect(report.problems).toEqual([]);
-    expect(report.garbage.map((g) => g.kind).sort()).toEqual(['info-temp', 'invalid-path', 'lock-temp', 'temp-dir']);
+    expect(report.garbage.map((g) => g.kind).sort()).toEqual(['info-temp', 'invalid-path', 'lock-temp', 'stale-lock', 'temp-dir']);
     expect(report.garbage.find((g) => g.kind === 'invalid-path')!.storePath).toBe(storePath);
 
     // The next add breaks the stale lock, replaces the leftover directory and makes the path valid.
