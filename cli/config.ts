@@ -19,6 +19,12 @@ export interface Settings {
   substituteTimeout: number;
   /** Seconds without data after which a builtin:fetch download fails. */
   fetchTimeout: number;
+  /** Seconds an evaluation may take. */
+  evalTimeout: number;
+  /** Bytes of memory the process may use while it evaluates. */
+  maxEvalMemory: number;
+  /** libjsonnet's stack limit, in frames. */
+  maxStack: number;
 }
 
 type Key =
@@ -28,7 +34,10 @@ type Key =
   | 'trusted-public-keys'
   | 'required-signatures'
   | 'substitute-timeout'
-  | 'fetch-timeout';
+  | 'fetch-timeout'
+  | 'eval-timeout'
+  | 'max-eval-memory'
+  | 'max-stack';
 
 /** Each setting's environment variable, and what it means (for `wpm --help`). */
 const SETTINGS: Record<Key, { env: string; help: string }> = {
@@ -39,6 +48,9 @@ const SETTINGS: Record<Key, { env: string; help: string }> = {
   'required-signatures': { env: 'WPM_REQUIRED_SIGNATURES', help: 'how many trusted signatures a download needs' },
   'substitute-timeout': { env: 'WPM_SUBSTITUTE_TIMEOUT', help: 'seconds a cache may take to answer' },
   'fetch-timeout': { env: 'WPM_FETCH_TIMEOUT', help: 'seconds without data before a download fails' },
+  'eval-timeout': { env: 'WPM_EVAL_TIMEOUT', help: 'seconds an evaluation may take (default 600)' },
+  'max-eval-memory': { env: 'WPM_MAX_EVAL_MEMORY', help: 'memory an evaluation may use, e.g. 4G (default: half the RAM, at most 8G)' },
+  'max-stack': { env: 'WPM_MAX_STACK', help: "the Jsonnet evaluator's stack limit in frames (default 500)" },
 };
 
 /** The settings' lines of `wpm --help`'s environment list. */
@@ -86,6 +98,23 @@ function parseBool(value: string, where: string): boolean {
   throw new WpmError('ERR_CONFIG', `${where}: expected true or false, got '${value}'`);
 }
 
+/** A size: bytes, or a number with K, M or G (powers of 1024), e.g. '512M', '4G'. */
+export function parseSize(value: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]?)i?B?$/i.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase());
+  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : undefined;
+}
+
+function parseSizeSetting(value: string, where: string): number {
+  const n = parseSize(value);
+  if (n === undefined) throw new WpmError('ERR_CONFIG', `${where}: expected a size such as 512M or 4G, got '${value}'`);
+  return n;
+}
+
+/** Half the machine's memory, at most 8 GiB: generous for any package set, short of the OOM killer. */
+export const DEFAULT_EVAL_MEMORY = Math.min(8 * 1024 ** 3, Math.floor(os.totalmem() / 2));
+
 /** A list setting or flag: items separated by spaces or commas. */
 export const splitList = (v: string): string[] => v.split(/[\s,]+/).filter((x) => x !== '');
 
@@ -105,6 +134,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const sigs = get('required-signatures');
   const timeout = get('substitute-timeout');
   const fetchTimeout = get('fetch-timeout');
+  const evalTimeout = get('eval-timeout');
+  const evalMemory = get('max-eval-memory');
+  const maxStack = get('max-stack');
   return {
     maxJobs: jobs ? parseCount(jobs.value, jobs.where, 1) : os.availableParallelism(),
     keepGoing: keepGoing ? parseBool(keepGoing.value, keepGoing.where) : false,
@@ -113,6 +145,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     requiredSignatures: sigs ? parseCount(sigs.value, sigs.where, 0) : 1,
     substituteTimeout: timeout ? parseCount(timeout.value, timeout.where, 1) : 10,
     fetchTimeout: fetchTimeout ? parseCount(fetchTimeout.value, fetchTimeout.where, 1) : 60,
+    evalTimeout: evalTimeout ? parseCount(evalTimeout.value, evalTimeout.where, 1) : 600,
+    maxEvalMemory: evalMemory ? parseSizeSetting(evalMemory.value, evalMemory.where) : DEFAULT_EVAL_MEMORY,
+    maxStack: maxStack ? parseCount(maxStack.value, maxStack.where, 1) : 500,
   };
 }
 

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { DIST_DIR, isWpmError } from '../util/index.js';
 import { settingsHelp } from './config.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { exitNow } from './exit-now.js';
 
 type Registrar = { register(program: Command): void };
 
@@ -103,6 +104,8 @@ async function runCommand(argv: string[]): Promise<void> {
       if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
       if (process.env.WPM_DEBUG && err.stack) process.stderr.write(err.stack + '\n');
       process.exitCode = err.exitCode ?? err.kind.exit;
+      // libjsonnet's thread goes on past a limit, and would keep the process alive (and busy).
+      if (err.code === 'ERR_EVAL_LIMIT') exitNow(process.exitCode);
       return;
     }
     process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

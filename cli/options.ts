@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EvalArg } from '../derivations/index.js';
 import { WpmError } from '../util/index.js';
+import { parseSize } from './config.js';
 
 const pair = (v: string, prev: string[][] | undefined, ...rest: string[]) => [...(prev ?? []), [v, ...rest]];
 
@@ -15,10 +16,33 @@ export function attrsFrom(flags: { attr?: string[] }): string[] {
   return flags.attr ?? [];
 }
 
+/** Top-level arguments and the evaluation's limits: the options of every command that evaluates. */
 export function addEvalArgOptions(cmd: Command): Command {
   return cmd
     .option('--arg <name=code>', 'pass a Jsonnet top-level argument as code (repeatable)', (v: string, prev?: string[][]) => pair(v, prev))
-    .option('--argstr <name=value>', 'pass a Jsonnet top-level argument as a string (repeatable)', (v: string, prev?: string[][]) => pair(v, prev));
+    .option('--argstr <name=value>', 'pass a Jsonnet top-level argument as a string (repeatable)', (v: string, prev?: string[][]) => pair(v, prev))
+    .option('--eval-timeout <seconds>', 'stop an evaluation that takes longer (default 600, or eval-timeout)', positiveInt)
+    .option('--max-eval-memory <size>', 'stop an evaluation that uses more memory, e.g. 4G (or max-eval-memory)', sizeArg)
+    .option('--max-stack <frames>', "the Jsonnet evaluator's stack limit (default 500, or max-stack)", positiveInt);
+}
+
+/** What the limit flags give; settings fill in the rest (cli/context.ts). */
+export interface EvalLimitFlags {
+  evalTimeout?: number;
+  maxEvalMemory?: number;
+  maxStack?: number;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expects a positive whole number');
+  return n;
+}
+
+function sizeArg(v: string): number {
+  const n = parseSize(v);
+  if (n === undefined) throw new InvalidArgumentError('expects a size such as 512M or 4G');
+  return n;
 }
 
 function splitPair(raw: string, flag: string): [string, string] {

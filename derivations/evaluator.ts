@@ -33,6 +33,8 @@ export interface EvaluatorOptions {
   libDirs: string[];
   /** The builtin builders derivations may name, and what each takes (runtime/builders' table). */
   builtins: BuiltinRequests;
+  /** libjsonnet's stack limit in frames (default 500, libjsonnet's own). */
+  maxStack?: number | undefined;
   /**
    * How many Jsonnet VMs may evaluate at once (default 1). The fields of a result that is an
    * object with at least SHARD_MIN_FIELDS fields (a package set) are shared out in chunks among
@@ -72,7 +74,7 @@ export function splitAttrPath(attrPath: string | undefined): string[] {
 export const START_WITH_FIRST_BYTES = 64 * 1024;
 
 export async function evaluate(req: EvalRequest, io: EvalIO, opts: EvaluatorOptions): Promise<EvalResult> {
-  const setup: VmSetup = { file: path.resolve(req.file), attrs: splitAttrPath(req.attrPath), args: req.args ?? [], libDirs: opts.libDirs, builtins: opts.builtins };
+  const setup: VmSetup = { file: path.resolve(req.file), attrs: splitAttrPath(req.attrPath), args: req.args ?? [], libDirs: opts.libDirs, builtins: opts.builtins, maxStack: opts.maxStack };
   for (const a of setup.args) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.name)) throw new WpmError('ERR_EVAL_ARG', `invalid argument name '${a.name}'`);
   }

@@ -35,6 +35,8 @@ export interface VmSetup {
   libDirs: string[];
   /** The builtin builders derivations may name (data, so that it crosses to workers). */
   builtins: BuiltinRequests;
+  /** libjsonnet's stack limit, in frames (its own default, 500, when absent). */
+  maxStack?: number | undefined;
 }
 
 /**
@@ -87,6 +89,8 @@ export async function createVm(setup: VmSetup, instantiator: Instantiator, io: E
   const traced = vm as unknown as { setMaxTrace?: (n: number) => void; maxTrace?: (n: number) => void };
   if (traced.setMaxTrace) traced.setMaxTrace(0);
   else traced.maxTrace?.(0);
+  // node-jsonnet 2.1 likewise declares `maxStack` and defines `setMaxStack`.
+  if (setup.maxStack !== undefined) (vm as unknown as { setMaxStack: (n: number) => void }).setMaxStack(setup.maxStack);
   for (const dir of setup.libDirs) vm.addJpath(dir);
   for (const a of setup.args) {
     if (a.code) vm.extCode(`wpm.arg.${a.name}`, a.value);

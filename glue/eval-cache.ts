@@ -9,7 +9,7 @@ import path from 'node:path';
 import { distFile } from '../util/index.js';
 import type { EvalArg, EvalIO, EvalResult, Json } from '../derivations/index.js';
 import type { LocalStore } from '../store/index.js';
-import { importClosure } from './import-closure.js';
+import type { ImportClosure } from './import-closure.js';
 
 interface PathCall {
   hostPath: string;
@@ -50,13 +50,11 @@ export class EvalCache {
     this.dir = path.join(store.layout.cache, 'eval');
   }
 
-  /** The cache key, or undefined when the evaluation cannot be cached (opaque imports). */
-  key(req: EvalCacheRequest): string | undefined {
-    const closure = importClosure(req.file, req.libDirs);
-    if (!closure.complete) return undefined;
+  /** The cache key: the request, wpm's own code, and the bytes of every file it can import. */
+  key(req: EvalCacheRequest, closure: ImportClosure): string {
     const h = crypto.createHash('sha256');
     h.update(JSON.stringify([salt(), path.resolve(req.file), req.attrPath, req.args, req.libDirs]));
-    for (const [file, bytes] of [...closure.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [file, { bytes }] of [...closure.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
       h.update(`\0${file}\0`);
       h.update(bytes === null ? 'missing' : crypto.createHash('sha256').update(bytes).digest('hex'));
     }

@@ -11,6 +11,8 @@ import type { LocalStore } from '../store/index.js';
 import { DrvWriter } from './drv-writer.js';
 import { EvalCache, EvalRecorder } from './eval-cache.js';
 import { storeEvalIO } from './eval-io.js';
+import { withinEvalLimits, type EvalLimits } from './eval-limits.js';
+import { importClosure, type ImportClosure } from './import-closure.js';
 
 /** Jsonnet VMs for a large package set: one per core, up to four (beyond, the main thread's share dominates). */
 const EVAL_PARALLELISM = Math.min(4, os.availableParallelism());
@@ -46,19 +48,28 @@ export interface EvaluateOptions {
   anyValue?: boolean;
   /** Write no `.drv` file (their paths are computed, not stored), as `nix eval --read-only`. */
   readOnly?: boolean;
+  /** Time, memory and stack limits (eval-limits.ts); none by default. */
+  limits?: EvalLimits;
 }
 
-export async function evaluateFile(store: LocalStore, target: EvalTarget, opts: EvaluateOptions): Promise<Evaluated> {
+export function evaluateFile(store: LocalStore, target: EvalTarget, opts: EvaluateOptions): Promise<Evaluated> {
+  return withinEvalLimits(target.file, opts.limits ?? {}, () => evaluateWithin(store, target, opts));
+}
+
+async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: EvaluateOptions): Promise<Evaluated> {
   const { attrs, args } = target;
   const { libDirs } = opts;
   const file = entryFile(target.file);
   const io = storeEvalIO(store);
   // An entry is keyed by wpm's own code, not by a table of builtins a caller brings (tests).
   const cache = opts.cache === false || opts.builtins ? undefined : new EvalCache(store);
+  // Every file it can import, read once: for the cache's key, and to refuse what is no file.
+  const closure = importClosure(file, libDirs);
+  refuseIrregularImports(closure);
   const derivations = new Map<string, Derivation>();
   const values: Evaluated['values'] = [];
   for (const attr of attrs.length > 0 ? attrs : ['']) {
-    const key = cache?.key({ file, attrPath: attr, args, libDirs });
+    const key = cache?.key({ file, attrPath: attr, args, libDirs }, closure);
     const cached = key ? await cache!.lookup(key, io) : undefined;
     if (cached !== undefined) {
       values.push({ attr, value: cached });
@@ -72,6 +83,7 @@ export async function evaluateFile(store: LocalStore, target: EvalTarget, opts: 
       r = await evaluate({ file, attrPath: attr, args }, recorder, {
         libDirs,
         builtins: builtinRequests(opts.builtins),
+        maxStack: opts.limits?.maxStack,
         parallelism: EVAL_PARALLELISM,
         onInstantiated: writer && ((drvPath, drv) => writer.add(drvPath, drv)),
       });
@@ -97,6 +109,17 @@ export async function evaluateFile(store: LocalStore, target: EvalTarget, opts: 
   return { values, targets, derivations };
 }
 
+/**
+ * libjsonnet reads an import whole: a device or a pipe ('/dev/zero', '/dev/stdin') would never
+ * end. Such an import is refused before evaluation starts, naming the line that makes it.
+ */
+function refuseIrregularImports(closure: ImportClosure): void {
+  for (const [file, f] of closure.files) {
+    if (f.notRegular === undefined || f.from === undefined) continue;
+    throw new WpmError('ERR_EVAL_FILE', `${f.from.file}:${f.from.line}: import '${f.from.spelled}' is ${f.notRegular} (${file}), not a file: only regular files can be imported`);
+  }
+}
+
 /** The Jsonnet file a command names: a directory means its default.jsonnet, as nix-build does. */
 function entryFile(file: string): string {
   let stat: fs.Stats;
@@ -107,7 +130,8 @@ function entryFile(file: string): string {
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new WpmError('ERR_USAGE', `${file}: no such file`);
     throw new WpmError('ERR_EVAL_FILE', `cannot read ${file}: ${(cause as Error).message}`, { cause });
   }
-  if (!stat.isDirectory()) return file;
+  if (stat.isFile()) return file;
+  if (!stat.isDirectory()) throw new WpmError('ERR_USAGE', `${file} is not a file: wpm evaluates Jsonnet files`);
   const entry = path.join(file, 'default.jsonnet');
   if (!fs.existsSync(entry)) throw new WpmError('ERR_USAGE', `${file} is a directory without a default.jsonnet`);
   return entry;

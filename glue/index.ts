@@ -2,6 +2,7 @@
 export { evaluateFile, collectTargets } from './evaluate.js';
 export type { EvalTarget, Evaluated, EvaluateOptions, Target } from './evaluate.js';
 export { buildFile } from './build.js';
+export type { EvalLimits } from './eval-limits.js';
 export type { BuildFileOptions } from './build.js';
 export { storeEvalIO } from './eval-io.js';
 export { DrvWriter } from './drv-writer.js';

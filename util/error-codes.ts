@@ -55,6 +55,8 @@ export const ERROR_CODES = {
   ERR_EVAL_CYCLE: evaluation,
   /** The evaluator's stack was exhausted (libjsonnet's max_stack). */
   ERR_EVAL_STACK: evaluation,
+  /** An evaluation ran past its time or memory limit; the process ends (its thread cannot be stopped). */
+  ERR_EVAL_LIMIT: evaluation,
   ERR_EVAL_FILE: evaluation,
   ERR_EVAL_NO_DERIVATION: evaluation,
   ERR_EVAL_PATH_MISSING: evaluation,

@@ -10,11 +10,11 @@ import { evaluationOptions, openStore } from '../context.js';
 import { commandSettings } from '../config.js';
 import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
-import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, parseJobs } from '../options.js';
+import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, parseJobs, type EvalLimitFlags } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 
-export interface BuildFlags extends SubstituteFlags {
+export interface BuildFlags extends SubstituteFlags, EvalLimitFlags {
   attr?: string[];
   out?: string;
   link: boolean;
@@ -27,7 +27,7 @@ export interface BuildFlags extends SubstituteFlags {
 }
 
 /** What a command's build shows and how it runs, beyond the file and its arguments. */
-export interface CommandBuild {
+export interface CommandBuild extends EvalLimitFlags {
   jobs?: number | undefined;
   keepGoing?: boolean | undefined;
   json?: boolean | undefined;
@@ -45,7 +45,7 @@ export async function buildForCommand(store: LocalStore, file: string, attrs: st
   try {
     return await interruptible((signal) =>
       buildFile(store, { file, attrs, args }, {
-        evaluation: evaluationOptions(),
+        evaluation: evaluationOptions(opts),
         beforeBuilding: opts.beforeBuilding,
         realisation: {
           jobs: opts.jobs ?? settings.maxJobs,

@@ -4,7 +4,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { evaluationOptions, openStore } from '../context.js';
 import { evaluateFile } from '../../glue/index.js';
-import { addEvalArgOptions, evalArgsFrom } from '../options.js';
+import { addEvalArgOptions, evalArgsFrom, type EvalLimitFlags } from '../options.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -18,10 +18,10 @@ export function register(program: Command): void {
     .option('--json', 'print compact JSON on one line')
     .option('--read-only', 'write no .drv files: the derivation paths printed are computed, not stored');
   addEvalArgOptions(cmd);
-  cmd.action(async (file: string, flags: { attr?: string; json?: boolean; readOnly?: boolean; arg?: string[][]; argstr?: string[][] }) => {
+  cmd.action(async (file: string, flags: { attr?: string; json?: boolean; readOnly?: boolean; arg?: string[][]; argstr?: string[][] } & EvalLimitFlags) => {
     const store = openStore();
     const target = { file, attrs: flags.attr ? [flags.attr] : [], args: evalArgsFrom(flags) };
-    const { values } = await evaluateFile(store, target, evaluationOptions({ anyValue: true, readOnly: flags.readOnly }));
+    const { values } = await evaluateFile(store, target, evaluationOptions(flags, { anyValue: true, readOnly: flags.readOnly }));
     const value = values[0]!.value;
     process.stdout.write((flags.json ? JSON.stringify(value) : JSON.stringify(value, null, 2)) + '\n');
   });

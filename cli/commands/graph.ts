@@ -7,7 +7,7 @@ import type { Derivation } from '../../derivations/index.js';
 import { readDerivation } from '../../runtime/scheduler/index.js';
 import { evaluationOptions, openStore } from '../context.js';
 import { evaluateFile } from '../../glue/index.js';
-import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom } from '../options.js';
+import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, type EvalLimitFlags } from '../options.js';
 
 interface GraphNode {
   drvPath: string;
@@ -32,9 +32,9 @@ export function register(program: Command): void {
     }, 'dot');
   addAttrOption(cmd);
   addEvalArgOptions(cmd);
-  cmd.action(async (file: string, flags: { attr?: string[]; format: 'dot' | 'json'; arg?: string[][]; argstr?: string[][] }) => {
+  cmd.action(async (file: string, flags: { attr?: string[]; format: 'dot' | 'json'; arg?: string[][]; argstr?: string[][] } & EvalLimitFlags) => {
     const store = openStore();
-    const evaluated = await evaluateFile(store, { file, attrs: attrsFrom(flags), args: evalArgsFrom(flags) }, evaluationOptions());
+    const evaluated = await evaluateFile(store, { file, attrs: attrsFrom(flags), args: evalArgsFrom(flags) }, evaluationOptions(flags));
     const nodes = new Map<string, GraphNode>();
     const edges: { from: string; to: string }[] = [];
     const stack = evaluated.targets.map((t) => t.drvPath);

@@ -11,10 +11,10 @@ import { WasiPool, type Mount } from '../../runtime/wasi/index.js';
 import { runnableFor } from '../../runtime/builders/index.js';
 import { openStore } from '../context.js';
 import { buildForCommand } from './build.js';
-import { addEvalArgOptions, evalArgsFrom } from '../options.js';
+import { addEvalArgOptions, evalArgsFrom, type EvalLimitFlags } from '../options.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 
-interface RunFlags extends SubstituteFlags {
+interface RunFlags extends SubstituteFlags, EvalLimitFlags {
   attr?: string;
   bin?: string;
   dir?: string[];
@@ -41,7 +41,7 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
   if (st.isFile() || st.isDirectory()) {
     const quiet = !process.stderr.isTTY;
     const substituter = await createSubstituter(store, flags, { quiet });
-    const targets = await buildForCommand(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { quiet, substituter });
+    const targets = await buildForCommand(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { ...flags, quiet, substituter });
     if (targets.length !== 1) {
       throw new WpmError('ERR_USAGE', `${target} gives ${targets.length} derivations; choose one with -A (${targets.map((t) => t.attr).join(', ')})`);
     }

@@ -8,7 +8,7 @@ import { WpmError } from '../../util/index.js';
 import { evaluationOptions, openStore } from '../context.js';
 import { storePathArg } from '../store-path-arg.js';
 import { evaluateFile } from '../../glue/index.js';
-import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom } from '../options.js';
+import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, type EvalLimitFlags } from '../options.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -18,14 +18,14 @@ export function register(program: Command): void {
     .option('-r, --recursive', 'include every input derivation too');
   addAttrOption(cmd);
   addEvalArgOptions(cmd);
-  cmd.action(async (target: string, flags: { attr?: string[]; recursive?: boolean; arg?: string[][]; argstr?: string[][] }) => {
+  cmd.action(async (target: string, flags: { attr?: string[]; recursive?: boolean; arg?: string[][]; argstr?: string[][] } & EvalLimitFlags) => {
     const store = openStore();
     let roots: string[];
     let known = new Map<string, Derivation>();
     if (target.startsWith(STORE_DIR + '/') || (fs.existsSync(target) && store.fromHost(fs.realpathSync(target)))) {
       roots = [derivationOf(store, storePathArg(store, target))];
     } else {
-      const evaluated = await evaluateFile(store, { file: target, attrs: attrsFrom(flags), args: evalArgsFrom(flags) }, evaluationOptions());
+      const evaluated = await evaluateFile(store, { file: target, attrs: attrsFrom(flags), args: evalArgsFrom(flags) }, evaluationOptions(flags));
       known = evaluated.derivations;
       roots = evaluated.targets.map((t) => t.drvPath);
     }
