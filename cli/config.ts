@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WpmError } from '../util/index.js';
+import { WpmError, parseSize } from '../util/index.js';
 
 export interface Settings {
   maxJobs: number;
@@ -25,6 +25,11 @@ export interface Settings {
   maxEvalMemory: number;
   /** libjsonnet's stack limit, in frames. */
   maxStack: number;
+  /** A step's limits: seconds, seconds without log output, bytes of log, bytes of output; 0 is none. */
+  timeout: number;
+  maxSilentTime: number;
+  maxLogSize: number;
+  maxOutputSize: number;
 }
 
 type Key =
@@ -37,7 +42,11 @@ type Key =
   | 'fetch-timeout'
   | 'eval-timeout'
   | 'max-eval-memory'
-  | 'max-stack';
+  | 'max-stack'
+  | 'timeout'
+  | 'max-silent-time'
+  | 'max-log-size'
+  | 'max-output-size';
 
 /** Each setting's environment variable, and what it means (for `wpm --help`). */
 const SETTINGS: Record<Key, { env: string; help: string }> = {
@@ -51,6 +60,10 @@ const SETTINGS: Record<Key, { env: string; help: string }> = {
   'eval-timeout': { env: 'WPM_EVAL_TIMEOUT', help: 'seconds an evaluation may take (default 600)' },
   'max-eval-memory': { env: 'WPM_MAX_EVAL_MEMORY', help: 'memory an evaluation may use, e.g. 4G (default: half the RAM, at most 8G)' },
   'max-stack': { env: 'WPM_MAX_STACK', help: "the Jsonnet evaluator's stack limit in frames (default 500)" },
+  timeout: { env: 'WPM_TIMEOUT', help: 'seconds a build step may run (default 0: no limit)' },
+  'max-silent-time': { env: 'WPM_MAX_SILENT_TIME', help: 'seconds a step may go without writing to its log (default 1800; 0: no limit)' },
+  'max-log-size': { env: 'WPM_MAX_LOG_SIZE', help: "size a step's log may reach, e.g. 64M (default 64M; 0: no limit)" },
+  'max-output-size': { env: 'WPM_MAX_OUTPUT_SIZE', help: 'size a step may write, e.g. 4G (default 4G; 0: no limit)' },
 };
 
 /** The settings' lines of `wpm --help`'s environment list. */
@@ -98,14 +111,6 @@ function parseBool(value: string, where: string): boolean {
   throw new WpmError('ERR_CONFIG', `${where}: expected true or false, got '${value}'`);
 }
 
-/** A size: bytes, or a number with K, M or G (powers of 1024), e.g. '512M', '4G'. */
-export function parseSize(value: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMG]?)i?B?$/i.exec(value.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase());
-  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : undefined;
-}
-
 function parseSizeSetting(value: string, where: string): number {
   const n = parseSize(value);
   if (n === undefined) throw new WpmError('ERR_CONFIG', `${where}: expected a size such as 512M or 4G, got '${value}'`);
@@ -132,22 +137,31 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const subs = get('substituters');
   const keys = get('trusted-public-keys');
   const sigs = get('required-signatures');
-  const timeout = get('substitute-timeout');
+  const substituteTimeout = get('substitute-timeout');
   const fetchTimeout = get('fetch-timeout');
   const evalTimeout = get('eval-timeout');
   const evalMemory = get('max-eval-memory');
   const maxStack = get('max-stack');
+  const stepTimeout = get('timeout');
+  const silent = get('max-silent-time');
+  const logSize = get('max-log-size');
+  const outputSize = get('max-output-size');
+  const limitSize = (s: { value: string; where: string }) => (s.value.trim() === '0' ? 0 : parseSizeSetting(s.value, s.where));
   return {
     maxJobs: jobs ? parseCount(jobs.value, jobs.where, 1) : os.availableParallelism(),
     keepGoing: keepGoing ? parseBool(keepGoing.value, keepGoing.where) : false,
     substituters: subs ? splitList(subs.value) : [],
     trustedPublicKeys: keys ? splitList(keys.value) : [],
     requiredSignatures: sigs ? parseCount(sigs.value, sigs.where, 0) : 1,
-    substituteTimeout: timeout ? parseCount(timeout.value, timeout.where, 1) : 10,
+    substituteTimeout: substituteTimeout ? parseCount(substituteTimeout.value, substituteTimeout.where, 1) : 10,
     fetchTimeout: fetchTimeout ? parseCount(fetchTimeout.value, fetchTimeout.where, 1) : 60,
     evalTimeout: evalTimeout ? parseCount(evalTimeout.value, evalTimeout.where, 1) : 600,
     maxEvalMemory: evalMemory ? parseSizeSetting(evalMemory.value, evalMemory.where) : DEFAULT_EVAL_MEMORY,
     maxStack: maxStack ? parseCount(maxStack.value, maxStack.where, 1) : 500,
+    timeout: stepTimeout ? parseCount(stepTimeout.value, stepTimeout.where, 0) : 0,
+    maxSilentTime: silent ? parseCount(silent.value, silent.where, 0) : 1800,
+    maxLogSize: logSize ? limitSize(logSize) : 64 * 1024 ** 2,
+    maxOutputSize: outputSize ? limitSize(outputSize) : 4 * 1024 ** 3,
   };
 }
 

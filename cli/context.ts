@@ -4,7 +4,8 @@ import { DIST_DIR } from '../util/index.js';
 import { LocalStore, defaultHome } from '../store/index.js';
 import type { EvaluateOptions } from '../glue/index.js';
 import { commandSettings } from './config.js';
-import type { EvalLimitFlags } from './options.js';
+import type { EvalLimitFlags, StepLimitFlags } from './options.js';
+import type { StepLimits } from '../runtime/builders/index.js';
 
 /** The installed wpm's root (packages/ lives there). */
 export const WPM_ROOT = path.dirname(DIST_DIR);
@@ -29,5 +30,19 @@ export function evaluationOptions(flags: EvalLimitFlags, extra: Omit<EvaluateOpt
       maxStack: flags.maxStack ?? settings.maxStack,
     },
     ...extra,
+  };
+}
+
+/** A build's step limits: flags, else the settings; 0 means none. */
+export function stepLimitsFrom(flags: StepLimitFlags): StepLimits {
+  const settings = commandSettings();
+  const seconds = (v: number) => (v > 0 ? v * 1000 : undefined);
+  const bytes = (v: number) => (v > 0 ? v : undefined);
+  return {
+    timeoutMs: seconds(flags.timeout ?? settings.timeout),
+    silentMs: seconds(flags.maxSilentTime ?? settings.maxSilentTime),
+    logBytes: bytes(flags.maxLogSize ?? settings.maxLogSize),
+    outputBytes: bytes(flags.maxOutputSize ?? settings.maxOutputSize),
+    fetchTimeoutMs: settings.fetchTimeout * 1000,
   };
 }

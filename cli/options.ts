@@ -1,8 +1,7 @@
 // Options shared by commands that evaluate Jsonnet.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EvalArg } from '../derivations/index.js';
-import { WpmError } from '../util/index.js';
-import { parseSize } from './config.js';
+import { WpmError, parseSize } from '../util/index.js';
 
 const pair = (v: string, prev: string[][] | undefined, ...rest: string[]) => [...(prev ?? []), [v, ...rest]];
 
@@ -24,6 +23,33 @@ export function addEvalArgOptions(cmd: Command): Command {
     .option('--eval-timeout <seconds>', 'stop an evaluation that takes longer (default 600, or eval-timeout)', positiveInt)
     .option('--max-eval-memory <size>', 'stop an evaluation that uses more memory, e.g. 4G (or max-eval-memory)', sizeArg)
     .option('--max-stack <frames>', "the Jsonnet evaluator's stack limit (default 500, or max-stack)", positiveInt);
+}
+
+/** The limits of the steps a command builds: flags over settings (cli/context.ts). */
+export function addStepLimitOptions(cmd: Command): Command {
+  return cmd
+    .option('--timeout <seconds>', 'stop a step that runs longer (0: no limit; default: timeout, none)', wholeNumber)
+    .option('--max-silent-time <seconds>', 'stop a step that writes nothing to its log for this long (default: max-silent-time, 1800)', wholeNumber)
+    .option('--max-log-size <size>', "stop a step whose log grows past this, e.g. 64M (default: max-log-size, 64M)", limitSize)
+    .option('--max-output-size <size>', 'stop a step that writes more than this, e.g. 4G (default: max-output-size, 4G)', limitSize);
+}
+
+export interface StepLimitFlags {
+  timeout?: number;
+  maxSilentTime?: number;
+  maxLogSize?: number;
+  maxOutputSize?: number;
+}
+
+function wholeNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expects a whole number (0: no limit)');
+  return n;
+}
+
+function limitSize(v: string): number {
+  if (v.trim() === '0') return 0;
+  return sizeArg(v);
 }
 
 /** What the limit flags give; settings fill in the rest (cli/context.ts). */

@@ -1,6 +1,6 @@
 // The derivation model: what a `.drv` store object holds, and its validation. A derivation is
 // canonical JSON (see canonical-json.ts); it has no `system` field because the platform is WASI.
-import { WpmError } from '../util/index.js';
+import { WpmError, parseSize } from '../util/index.js';
 import { NAME_CHARS, isStorePath, isStoreRef } from '../store/format/index.js';
 import { canonicalJson, type Json } from './canonical-json.js';
 
@@ -24,6 +24,41 @@ export interface Derivation {
   inputDrvs: Record<string, string[]>;
   inputSrcs: string[];
   outputs: Record<string, DerivationOutput>;
+  /**
+   * Limits for building it, as the derivation's spec gave them. Not part of the `.drv` file or
+   * its hash: how long a step may take is no property of its output.
+   */
+  limits?: DrvLimits;
+}
+
+/** A derivation's own step limits (`limits` in wpm.derivation), overriding the settings. */
+export interface DrvLimits {
+  /** Seconds the step may run. */
+  timeout?: number;
+  /** Seconds it may go without writing to its log. */
+  maxSilentTime?: number;
+  /** Bytes its log may hold. */
+  maxLogSize?: number;
+  /** Bytes it may write into its outputs and scratch directories. */
+  maxOutputSize?: number;
+}
+
+const LIMIT_FIELDS: Record<keyof DrvLimits, 'seconds' | 'size'> = { timeout: 'seconds', maxSilentTime: 'seconds', maxLogSize: 'size', maxOutputSize: 'size' };
+
+/** The `limits` of a derivation spec: seconds as whole numbers, sizes as bytes or '64M'. */
+export function parseDrvLimits(v: unknown, where: string): DrvLimits {
+  const o = expectObject(v, where, 'limits');
+  const out: DrvLimits = {};
+  for (const [key, value] of Object.entries(o)) {
+    const kind = LIMIT_FIELDS[key as keyof DrvLimits];
+    if (kind === undefined) throw new WpmError('ERR_DRV_UNKNOWN_FIELD', `${where}: unknown field 'limits.${key}'`, { hint: `limits are ${Object.keys(LIMIT_FIELDS).join(', ')}` });
+    const n = kind === 'size' && typeof value === 'string' ? parseSize(value) : value;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+      throw fieldError(where, `limits.${key}`, kind === 'seconds' ? 'a whole number of seconds' : "a size in bytes, or a string such as '64M'", value);
+    }
+    out[key as keyof DrvLimits] = n;
+  }
+  return out;
 }
 
 export function isFixedOutput(drv: Derivation): boolean {

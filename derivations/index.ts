@@ -1,9 +1,9 @@
 export { canonicalJson } from './canonical-json.js';
 export type { Json } from './canonical-json.js';
-export { derivationToJson, isFixedOutput, parseDerivation } from './derivation.js';
+export { derivationToJson, isFixedOutput, parseDerivation, parseDrvLimits } from './derivation.js';
 export { checkBuiltinRequest, isBuiltin } from './builtin-request.js';
 export type { BuiltinRequest, BuiltinRequests, FieldSpec, FieldType } from './builtin-request.js';
-export type { Derivation, DerivationOutput } from './derivation.js';
+export type { Derivation, DerivationOutput, DrvLimits } from './derivation.js';
 export { derivationPath, hashDerivationModulo, serializeDerivation, withOutputPaths } from './hash-modulo.js';
 export { Instantiator, placeholder } from './instantiate.js';
 export type { Instantiated, InstantiatorOptions } from './instantiate.js';

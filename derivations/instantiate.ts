@@ -21,6 +21,7 @@ import {
   expectStringMap,
   fieldError,
   checkOutputName,
+  parseDrvLimits,
   type Derivation,
 } from './derivation.js';
 import { checkBuiltinRequest, isBuiltin, type BuiltinRequests } from './builtin-request.js';
@@ -46,7 +47,7 @@ const STORE_PATH_RE = new RegExp(
 );
 
 /** The fields of a derivation spec (those of wrappers aside). */
-const SPEC_FIELDS = new Set(['name', 'builder', 'args', 'env', 'stdin', 'outputs', 'outputHash', 'outputHashMode']);
+const SPEC_FIELDS = new Set(['name', 'builder', 'args', 'env', 'stdin', 'outputs', 'outputHash', 'outputHashMode', 'limits']);
 
 /** Nix's placeholder for an output: replaced by the real output path when the step runs. */
 export function placeholder(output: string): string {
@@ -163,6 +164,7 @@ export class Instantiator {
     const mentions = whole ? [specJson] : [builder, JSON.stringify(args), JSON.stringify(env), JSON.stringify(stdin)];
     const { inputDrvs, inputSrcs } = this.scanInputs(where, mentions);
     const draft: Derivation = { name: rawName, builder, args, env, stdin, inputDrvs, inputSrcs, outputs };
+    if (spec.limits !== undefined) draft.limits = parseDrvLimits(spec.limits, where);
     const drv = withOutputPaths(draft, (p) => this.hashOf(p)!);
     const drvPath = derivationPath(drv);
     if (this.record(drvPath, drv)) this.opts.onInstantiated?.(drvPath, drv);

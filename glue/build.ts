@@ -8,7 +8,7 @@ import { evaluateFile, type EvalTarget, type EvaluateOptions, type Target } from
 
 export interface BuildFileOptions {
   evaluation: EvaluateOptions;
-  realisation: Omit<RealiseOptions, 'knownOutputs'>;
+  realisation: Omit<RealiseOptions, 'knownOutputs' | 'drvLimits'>;
   /** Told the targets before anything is built: a last chance to refuse (a result link that cannot be made). */
   beforeBuilding?: (targets: Target[]) => void;
 }
@@ -20,6 +20,7 @@ export async function buildFile(store: LocalStore, target: EvalTarget, opts: Bui
   const result = await realise(store, evaluated.targets.map((t) => t.drvPath), evaluated.derivations, {
     ...opts.realisation,
     knownOutputs: new Map(evaluated.targets.map((t) => [t.drvPath, Object.values(t.outputs)])),
+    drvLimits: evaluated.drvLimits,
   });
   if (result.failed.length > 0) {
     const first = result.failed[0]!;

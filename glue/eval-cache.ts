@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { distFile } from '../util/index.js';
-import type { EvalArg, EvalIO, EvalResult, Json } from '../derivations/index.js';
+import type { DrvLimits, EvalArg, EvalIO, EvalResult, Json } from '../derivations/index.js';
 import type { LocalStore } from '../store/index.js';
 import type { ImportClosure } from './import-closure.js';
 
@@ -20,6 +20,8 @@ interface PathCall {
 
 interface Entry {
   value: Json;
+  /** Derivations' own step limits, by `.drv` path: not in the .drv files, so kept here. */
+  limits?: Record<string, DrvLimits>;
   pathCalls: PathCall[];
   /** Store paths the evaluation produced (text objects, .drv files) or found valid. */
   mustBeValid: string[];
@@ -61,7 +63,7 @@ export class EvalCache {
     return h.digest('hex');
   }
 
-  async lookup(key: string, io: EvalIO): Promise<Json | undefined> {
+  async lookup(key: string, io: EvalIO): Promise<{ value: Json; limits: Record<string, DrvLimits> } | undefined> {
     let entry: Entry;
     try {
       entry = JSON.parse(fs.readFileSync(path.join(this.dir, `${key}.json`), 'utf8')) as Entry;
@@ -76,7 +78,7 @@ export class EvalCache {
         return undefined; // e.g. the file is gone: evaluate again for the real error
       }
     }
-    return entry.value;
+    return { value: entry.value, limits: entry.limits ?? {} };
   }
 
   save(key: string, result: EvalResult, recorder: EvalRecorder): void {
@@ -84,6 +86,7 @@ export class EvalCache {
       value: result.value,
       pathCalls: recorder.pathCalls,
       mustBeValid: [...new Set([...recorder.validPaths, ...result.derivations.keys()])].sort(),
+      limits: Object.fromEntries([...result.derivations].flatMap(([p, d]) => (d.limits ? [[p, d.limits]] : []))),
     };
     fs.mkdirSync(this.dir, { recursive: true });
     const file = path.join(this.dir, `${key}.json`);

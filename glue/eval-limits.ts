@@ -2,7 +2,7 @@
 // of its own, which JavaScript cannot stop, so an evaluation past a limit is abandoned: the
 // promise rejects with ERR_EVAL_LIMIT, and the command that gets it ends the process (cli/main.ts).
 // Its stack limit (max-stack) is libjsonnet's own and reported by it.
-import { WpmError } from '../util/index.js';
+import { WpmError, formatSize } from '../util/index.js';
 
 export interface EvalLimits {
   /** Wall time for the whole evaluation, in milliseconds. */
@@ -15,12 +15,6 @@ export interface EvalLimits {
 
 /** How often the watchdog looks: a runaway array grows about 200 MB a second. */
 const CHECK_EVERY_MS = 100;
-
-const GiB = 1024 ** 3;
-
-function fmtBytes(n: number): string {
-  return n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`;
-}
 
 /** Run an evaluation under its time and memory limits; `what` names it ("packages/default.jsonnet"). */
 export function withinEvalLimits<T>(what: string, limits: EvalLimits, run: () => Promise<T>): Promise<T> {
@@ -39,7 +33,7 @@ export function withinEvalLimits<T>(what: string, limits: EvalLimits, run: () =>
       const rss = process.memoryUsage.rss();
       if (limits.memoryBytes !== undefined && rss > limits.memoryBytes) {
         stop(
-          new WpmError('ERR_EVAL_LIMIT', `evaluating ${what} used ${fmtBytes(rss)} of memory, more than the evaluation memory limit of ${fmtBytes(limits.memoryBytes)} (max-eval-memory)`, {
+          new WpmError('ERR_EVAL_LIMIT', `evaluating ${what} used ${formatSize(rss)} of memory, more than the evaluation memory limit of ${formatSize(limits.memoryBytes)} (max-eval-memory)`, {
             hint: 'a runaway value (a huge array or string)? If not, raise the limit with --max-eval-memory SIZE or max-eval-memory in wpm.conf',
           }),
         );

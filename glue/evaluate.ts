@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WpmError } from '../util/index.js';
-import { evaluate, type Derivation, type EvalArg, type Json } from '../derivations/index.js';
+import { evaluate, type Derivation, type DrvLimits, type EvalArg, type Json } from '../derivations/index.js';
 import { builtinRequests, type BuiltinTable } from '../runtime/builders/index.js';
 import type { LocalStore } from '../store/index.js';
 import { DrvWriter } from './drv-writer.js';
@@ -27,6 +27,8 @@ export interface Evaluated {
   values: { attr: string; value: Json }[];
   targets: Target[];
   derivations: Map<string, Derivation>;
+  /** Derivations' own step limits, by `.drv` path (from the derivations, or the evaluation cache). */
+  drvLimits: Map<string, DrvLimits>;
 }
 
 /** What to evaluate: a file (or a directory with a default.jsonnet), attributes, arguments. */
@@ -67,12 +69,14 @@ async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: Evalu
   const closure = importClosure(file, libDirs);
   refuseIrregularImports(closure);
   const derivations = new Map<string, Derivation>();
+  const drvLimits = new Map<string, DrvLimits>();
   const values: Evaluated['values'] = [];
   for (const attr of attrs.length > 0 ? attrs : ['']) {
     const key = cache?.key({ file, attrPath: attr, args, libDirs }, closure);
     const cached = key ? await cache!.lookup(key, io) : undefined;
     if (cached !== undefined) {
-      values.push({ attr, value: cached });
+      values.push({ attr, value: cached.value });
+      for (const [p, l] of Object.entries(cached.limits)) drvLimits.set(p, l);
       continue;
     }
     const recorder = new EvalRecorder(io);
@@ -95,7 +99,10 @@ async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: Evalu
       await writer.close();
       if (key) cache!.save(key, r, recorder);
     }
-    for (const [p, d] of r.derivations) derivations.set(p, d);
+    for (const [p, d] of r.derivations) {
+      derivations.set(p, d);
+      if (d.limits) drvLimits.set(p, d.limits);
+    }
     values.push({ attr, value: r.value });
   }
   const targets = values.flatMap((v) => {
@@ -106,7 +113,7 @@ async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: Evalu
     }
     return found;
   });
-  return { values, targets, derivations };
+  return { values, targets, derivations, drvLimits };
 }
 
 /**

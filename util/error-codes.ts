@@ -85,6 +85,8 @@ export const ERROR_CODES = {
   ERR_BUILD_HASH_MISMATCH: build,
   ERR_BUILD_NOT_REPRODUCIBLE: build,
   ERR_BUILD_NO_OUTPUT: build,
+  /** A builtin's output grew past max-output-size (a WASI step's is ERR_WASI_OUTPUT_LIMIT). */
+  ERR_BUILD_OUTPUT_LIMIT: build,
   ERR_WASI: build,
   ERR_WASI_ABORTED: build,
   ERR_WASI_COMPONENT_IMPORT: build,
@@ -92,6 +94,8 @@ export const ERROR_CODES = {
   ERR_WASI_INVALID_MODULE: build,
   ERR_WASI_MEMORY_LIMIT: build,
   ERR_WASI_OUTPUT_LIMIT: build,
+  ERR_WASI_LOG_LIMIT: build,
+  ERR_WASI_SILENT: build,
   ERR_WASI_TIMEOUT: build,
   ERR_WASI_TRAP: build,
   ERR_COMPONENT_NEW: build,

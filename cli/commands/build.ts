@@ -6,15 +6,15 @@ import { buildFile, type Target } from '../../glue/index.js';
 import type { Substituter } from '../../runtime/scheduler/index.js';
 import { useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
 import { addGcRootLink, checkResultLink, type LocalStore } from '../../store/index.js';
-import { evaluationOptions, openStore } from '../context.js';
+import { evaluationOptions, openStore, stepLimitsFrom } from '../context.js';
 import { commandSettings } from '../config.js';
 import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
-import { addAttrOption, addEvalArgOptions, attrsFrom, evalArgsFrom, parseJobs, type EvalLimitFlags } from '../options.js';
+import { addAttrOption, addEvalArgOptions, addStepLimitOptions, attrsFrom, evalArgsFrom, parseJobs, type EvalLimitFlags, type StepLimitFlags } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 
-export interface BuildFlags extends SubstituteFlags, EvalLimitFlags {
+export interface BuildFlags extends SubstituteFlags, EvalLimitFlags, StepLimitFlags {
   attr?: string[];
   out?: string;
   link: boolean;
@@ -27,7 +27,7 @@ export interface BuildFlags extends SubstituteFlags, EvalLimitFlags {
 }
 
 /** What a command's build shows and how it runs, beyond the file and its arguments. */
-export interface CommandBuild extends EvalLimitFlags {
+export interface CommandBuild extends EvalLimitFlags, StepLimitFlags {
   jobs?: number | undefined;
   keepGoing?: boolean | undefined;
   json?: boolean | undefined;
@@ -51,7 +51,7 @@ export async function buildForCommand(store: LocalStore, file: string, attrs: st
           jobs: opts.jobs ?? settings.maxJobs,
           keepGoing: opts.keepGoing ?? settings.keepGoing,
           check: opts.check ?? false,
-          limits: { fetchTimeoutMs: settings.fetchTimeout * 1000 },
+          limits: stepLimitsFrom(opts),
           onEvent: (e) => progress.onEvent(e),
           signal,
           substituter: opts.substituter,
@@ -76,6 +76,7 @@ export function register(program: Command): void {
     .option('--json', 'stream build events as JSON lines on stderr, results as JSON on stdout');
   addAttrOption(cmd, 'attribute path to build');
   addEvalArgOptions(cmd);
+  addStepLimitOptions(cmd);
   addSubstituteOptions(cmd);
   cmd.action(async (file: string, flags: BuildFlags) => {
     useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts

@@ -11,10 +11,10 @@ import { WasiPool, type Mount } from '../../runtime/wasi/index.js';
 import { runnableFor } from '../../runtime/builders/index.js';
 import { openStore } from '../context.js';
 import { buildForCommand } from './build.js';
-import { addEvalArgOptions, evalArgsFrom, type EvalLimitFlags } from '../options.js';
+import { addEvalArgOptions, addStepLimitOptions, evalArgsFrom, type EvalLimitFlags, type StepLimitFlags } from '../options.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 
-interface RunFlags extends SubstituteFlags, EvalLimitFlags {
+interface RunFlags extends SubstituteFlags, EvalLimitFlags, StepLimitFlags {
   attr?: string;
   bin?: string;
   dir?: string[];
@@ -86,6 +86,7 @@ export function register(program: Command): void {
     .option('--bin <name>', 'which bin/<name>.wasm to run when there are several')
     .option('--dir <host[:guest]>', 'grant a host directory, read-write (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   addEvalArgOptions(cmd);
+  addStepLimitOptions(cmd);
   addSubstituteOptions(cmd);
   cmd.action(async (target: string, args: string[], flags: RunFlags) => {
     const store = openStore();

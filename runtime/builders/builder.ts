@@ -7,6 +7,7 @@ import { checkBuiltinRequest, type BuiltinRequest, type Derivation } from '../..
 import { WpmError, isWpmError } from '../../util/index.js';
 import type { LocalStore } from '../../store/index.js';
 import type { WasiPool } from '../wasi/index.js';
+import type { StepLimits } from './limits.js';
 
 /** One step, as a builder sees it. */
 export interface BuildStep {
@@ -20,14 +21,6 @@ export interface BuildStep {
   work: string;
   /** The step's log (host path, empty): a program's stdout and stderr go here. */
   logFile: string;
-}
-
-/** Limits every step runs under. */
-export interface StepLimits {
-  /** Wall-clock limit of a step. */
-  timeoutMs?: number | undefined;
-  /** builtin:fetch gives up after this long without data. */
-  fetchTimeoutMs?: number | undefined;
 }
 
 /** What a builder may use besides the step. */

@@ -3,6 +3,7 @@
 // it runs: every path must be a file of the step's input closure, which only the step knows.
 import { hashBytes } from '../../store/index.js';
 import type { Builder } from './builder.js';
+import { explainLimit, wasiLimits } from './limits.js';
 
 export const componentNewBuiltin: Builder = {
   request: null,
@@ -17,8 +18,10 @@ export const componentNewBuiltin: Builder = {
       pool: ctx.pool,
       seed: hashBytes('sha256', drvPath).digest,
       logFile,
-      timeoutMs: ctx.limits.timeoutMs,
+      limits: wasiLimits(ctx.limits),
       where: `component-new '${drv.name}' (${drvPath})`,
+    }).catch((err: unknown) => {
+      throw explainLimit(err, `component-new '${drv.name}' (${drvPath})`, ctx.limits);
     });
   },
 };

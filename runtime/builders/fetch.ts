@@ -2,6 +2,7 @@
 // resolved through the user's npm configuration (fetch/). The scheduler checks the bytes against
 // the declared hash before anything is registered.
 import { checkRequestBeforeBuild, type Builder } from './builder.js';
+import { explainLimit } from './limits.js';
 
 interface FetchStdin {
   url?: string;
@@ -34,6 +35,9 @@ export const fetchBuiltin: Builder = {
       where,
       timeoutMs: ctx.limits.fetchTimeoutMs,
       signal: ctx.signal,
+      maxBytes: ctx.limits.outputBytes,
+    }).catch((err: unknown) => {
+      throw explainLimit(err, where, ctx.limits);
     });
   },
 };

@@ -1,4 +1,6 @@
-export type { Builder, BuildStep, BuilderContext, StepLimits } from './builder.js';
+export type { Builder, BuildStep, BuilderContext } from './builder.js';
+export { explainLimit, stepLimits, wasiLimits } from './limits.js';
+export type { StepLimits } from './limits.js';
 export { checkRequestBeforeBuild } from './builder.js';
 export { BUILTINS, builtinRequests } from './table.js';
 export type { BuiltinTable } from './table.js';

@@ -2,6 +2,7 @@
 // (unpack/extract.ts): deterministic, and no entry may land outside the output.
 import { checkRequestBeforeBuild, type Builder } from './builder.js';
 import { inputFile } from './inputs.js';
+import { explainLimit } from './limits.js';
 
 interface UnpackStdin {
   src: string;
@@ -31,6 +32,9 @@ export const unpackBuiltin: Builder = {
       subdir: req.subdir,
       where: `unpack '${drv.name}'`,
       signal: ctx.signal,
+      maxBytes: ctx.limits.outputBytes,
+    }).catch((err: unknown) => {
+      throw explainLimit(err, where, ctx.limits);
     });
   },
 };

@@ -11,6 +11,7 @@ import { STORE_DIR, hashBytes, type LocalStore } from '../../store/index.js';
 import type { Mount } from '../wasi/index.js';
 import type { Builder, BuildStep, BuilderContext } from './builder.js';
 import { inputFile } from './inputs.js';
+import { explainLimit, wasiLimits } from './limits.js';
 import { readBuilder, runnableFor, type Runnable } from './runnable.js';
 
 export class WasiProgramBuilder implements Builder {
@@ -48,7 +49,9 @@ export class WasiProgramBuilder implements Builder {
       seed: hashBytes('sha256', drvPath).digest,
       stdout: { file: logFile },
       stderr: { file: logFile },
-      limits: ctx.limits.timeoutMs ? { timeoutMs: ctx.limits.timeoutMs } : {},
+      limits: wasiLimits(ctx.limits),
+    }).catch((err: unknown) => {
+      throw explainLimit(err, `'${drv.name}' (${drvPath})`, ctx.limits);
     });
     if (result.exitCode !== 0) {
       throw new WpmError('ERR_BUILD_FAILED', `builder for '${drv.name}' (${drvPath}) exited with status ${result.exitCode}`);

@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError, isWpmError } from '../../util/index.js';
-import { isBuiltin, parseDerivation as parseDerivationFile, type Derivation } from '../../derivations/index.js';
+import { isBuiltin, parseDerivation as parseDerivationFile, type Derivation, type DrvLimits } from '../../derivations/index.js';
 import { normalizeTree, removeTree, type LocalStore } from '../../store/index.js';
 import type { WasiPool } from '../wasi/index.js';
-import { BUILTINS, WasiProgramBuilder, type BuiltinTable, type StepLimits } from '../builders/index.js';
+import { BUILTINS, WasiProgramBuilder, stepLimits, type BuiltinTable, type StepLimits } from '../builders/index.js';
 import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
@@ -23,6 +23,8 @@ export interface LocalBuilderOptions {
   limits?: StepLimits | undefined;
   /** The host builtins (default: runtime/builders' table). */
   builtins?: BuiltinTable | undefined;
+  /** Derivations' own limits by `.drv` path, where evaluation knows them (see DrvLimits). */
+  drvLimits?: ReadonlyMap<string, DrvLimits> | undefined;
 }
 
 export class LocalBuilder implements StepBuilder {
@@ -110,7 +112,7 @@ export class LocalBuilder implements StepBuilder {
       if (!builder) throw new WpmError('ERR_DRV_BAD_BUILDER', `${drvPath}: unknown builtin builder '${drv.builder}'`);
       await builder.build(
         { drvPath, drv, inputs, outputs: outHost, work: path.join(work, 'scratch'), logFile },
-        { store: this.store, pool: this.pool, limits: this.opts.limits ?? {}, signal: this.opts.signal },
+        { store: this.store, pool: this.pool, limits: stepLimits(this.opts.limits ?? {}, this.opts.drvLimits?.get(drvPath) ?? drv.limits), signal: this.opts.signal },
       );
 
       for (const [name, o] of Object.entries(drv.outputs)) {

@@ -1,5 +1,5 @@
 // From evaluated derivations (their `.drv` files already written) to valid outputs: plan, run.
-import type { Derivation } from '../../derivations/index.js';
+import type { Derivation, DrvLimits } from '../../derivations/index.js';
 import { sweepStaleLocks, type LocalStore } from '../../store/index.js';
 import { WasiPool } from '../wasi/index.js';
 import type { BuiltinTable, StepLimits } from '../builders/index.js';
@@ -13,6 +13,8 @@ export interface RealiseOptions extends ScheduleOptions {
   limits?: StepLimits;
   /** The host builtins (default: runtime/builders' table). */
   builtins?: BuiltinTable;
+  /** Derivations' own step limits by `.drv` path (evaluation's; not in the .drv files). */
+  drvLimits?: ReadonlyMap<string, DrvLimits>;
   /** Output paths of targets, as evaluation reported them. */
   knownOutputs?: Map<string, string[]>;
   /** Build targets whose outputs are valid again and compare (reproducibility check). */
@@ -49,7 +51,7 @@ export async function realise(
   const stopSteps = () => pool.abortAll();
   opts.signal?.addEventListener('abort', stopSteps);
   try {
-    const builder = new LocalBuilder(store, pool, { onEvent: opts.onEvent, signal: opts.signal, limits: opts.limits, builtins: opts.builtins });
+    const builder = new LocalBuilder(store, pool, { onEvent: opts.onEvent, signal: opts.signal, limits: opts.limits, builtins: opts.builtins, drvLimits: opts.drvLimits });
     // --check: the targets whose outputs are valid are built again and compared. Their inputs are
     // valid, so they need nothing else and run alongside the steps still to build.
     const checks = opts.check ? plan.cached.map((drvPath) => ({ drvPath, drv: load(drvPath), deps: [] })) : [];

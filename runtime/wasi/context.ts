@@ -19,6 +19,8 @@ export interface WasiContext {
   clock: VirtualClock;
   random: Prng;
   output: OutputBudget;
+  /** What the guest may still write to its log files (stdout and stderr as files). */
+  log: LogBudget;
   /** The one file descriptor holding buffered writes, if any (see FileFd). Every system
    * call except fd_write/fd_seek/fd_tell flushes it first, so nothing can observe the
    * file without the buffered bytes. */
@@ -55,5 +57,19 @@ export class OutputBudget {
       throw new WasiErrno(E.NOSPC);
     }
     this.written += n;
+  }
+}
+
+/** Bytes the guest may still write to its log; past the limit, the log is cut and the guest stopped. */
+export class LogBudget {
+  exceeded = false;
+  written = 0;
+  constructor(readonly limit: number) {}
+  /** How many of `n` bytes may still be written; fewer than `n` marks the budget exceeded. */
+  take(n: number): number {
+    const allowed = Math.max(0, Math.min(n, this.limit - this.written));
+    this.written += allowed;
+    if (allowed < n) this.exceeded = true;
+    return allowed;
   }
 }

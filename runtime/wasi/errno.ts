@@ -16,7 +16,7 @@ export class ProcExit {
 
 /** The host stops the guest for breaking a limit it cannot enforce otherwise. */
 export class GuestStopped {
-  constructor(readonly reason: 'memory') {}
+  constructor(readonly reason: 'memory' | 'log') {}
 }
 
 const HOST_ERRNO: Record<string, number> = {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import tty from 'node:tty';
 import { E, FDFLAGS, FILETYPE, RIGHTS, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY, WHENCE } from './constants.js';
 import type { WasiContext } from './context.js';
-import { WasiErrno } from './errno.js';
+import { GuestStopped, WasiErrno } from './errno.js';
 import type { Filestat } from './memory.js';
 import type { Loc } from './vfs.js';
 
@@ -117,16 +117,27 @@ export class SinkFd extends Fd {
   override write(ctx: WasiContext, ptr: number, len: number): number {
     ctx.mem.check(ptr, len);
     if (this.hostFd === null) return len;
+    // A log file (not the host's own stdio) holds at most the log limit; then it says it was cut.
+    const allowed = this.hostFd !== 1 && this.hostFd !== 2 ? ctx.log.take(len) : len;
+    this.writeAll(ctx.mem.u8, ptr, allowed);
+    if (allowed < len) {
+      const notice = Buffer.from(`\nwpm: the log was cut here, at ${ctx.log.limit} bytes (the step's log limit); the step was stopped\n`);
+      this.writeAll(notice, 0, notice.length);
+      throw new GuestStopped('log');
+    }
+    return len;
+  }
+  private writeAll(bytes: Uint8Array, ptr: number, len: number): void {
+    if (this.hostFd === null) return;
     let done = 0;
     while (done < len) {
       try {
-        done += fs.writeSync(this.hostFd, ctx.mem.u8, ptr + done, len - done);
+        done += fs.writeSync(this.hostFd, bytes, ptr + done, len - done);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
       }
     }
-    return len;
   }
   filestat(): Filestat {
     return stdioStat(this.filetype);

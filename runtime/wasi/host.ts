@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import { FIXED_TIME_NS, RIGHTS_DIR, RIGHTS_FILE } from './constants.js';
-import { OutputBudget, VirtualClock, type WasiContext } from './context.js';
+import { LogBudget, OutputBudget, VirtualClock, type WasiContext } from './context.js';
 import { GuestStopped, ProcExit, toErrno } from './errno.js';
 import { FdTable } from './fd-table.js';
 import { DirFd, SinkFd, StdinFd } from './fds.js';
@@ -33,6 +33,8 @@ export interface HostOutcome {
   /** Size of the guest's memory when it stopped. */
   memoryBytes: number;
   outputLimitHit: boolean;
+  /** The guest wrote more than its log may hold (the log says where it was cut). */
+  logLimitHit: boolean;
   /** The guest's memory grew past the limit (only seen for modules whose maximum could not be patched). */
   memoryLimitHit: boolean;
   /** A reactor call's result (reactor.ts), when the call returned. */
@@ -51,7 +53,7 @@ export const RETURNED: GuestEnding = { exitCode: 0, trap: null, memoryLimitHit: 
  */
 export function guestEnding(err: unknown): GuestEnding {
   if (err instanceof ProcExit) return { exitCode: err.code, trap: null, memoryLimitHit: false };
-  if (err instanceof GuestStopped) return { exitCode: null, trap: null, memoryLimitHit: true };
+  if (err instanceof GuestStopped) return { exitCode: null, trap: null, memoryLimitHit: err.reason === 'memory' };
   if (isTrap(err)) return { exitCode: null, trap: describeTrap(err as Error), memoryLimitHit: false };
   throw err;
 }
@@ -71,7 +73,7 @@ export async function hostRun(
   try {
     ctx = createContext(opts, toClose);
     const ending = await body(ctx);
-    return { ...ending, durationMs: performance.now() - start, memoryBytes: ctx.mem.byteLength, outputLimitHit: ctx.output.exceeded };
+    return { ...ending, durationMs: performance.now() - start, memoryBytes: ctx.mem.byteLength, outputLimitHit: ctx.output.exceeded, logLimitHit: ctx.log.exceeded };
   } finally {
     ctx?.fds.closeAll();
     for (const fd of toClose) fs.closeSync(fd);
@@ -117,6 +119,7 @@ export function createContext(opts: WasiRunOptions, toClose: number[]): WasiCont
     clock: new VirtualClock(opts.realtimeNs ?? FIXED_TIME_NS),
     random: new Prng(opts.seed),
     output: new OutputBudget(opts.limits?.outputBytes ?? Infinity),
+    log: new LogBudget(opts.limits?.logBytes ?? Infinity),
     buffered: null,
     writeBuffer: Buffer.allocUnsafe(WRITE_BUFFER_BYTES),
   };

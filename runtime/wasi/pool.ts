@@ -1,6 +1,7 @@
 // A pool of worker threads running guests. A worker runs one guest at a time; a worker that
 // timed out, was aborted or crashed is terminated and replaced by a fresh one on demand.
 
+import fs from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WpmError } from '../../util/errors.js';
@@ -27,7 +28,12 @@ interface Slot {
   worker: Worker;
   job: Job | null;
   timer: NodeJS.Timeout | null;
+  /** Watches the job's log files for silence (limits.silentMs). */
+  silence: NodeJS.Timeout | null;
 }
+
+/** How often a silent guest's log files are looked at. */
+const SILENCE_CHECK_MS = 1000;
 
 export interface WasiPoolOptions {
   /** Workers running at once; default os.availableParallelism(). */
@@ -116,7 +122,7 @@ export class WasiPool {
       stdout: false,
       stderr: false,
     });
-    const slot: Slot = { worker, job: null, timer: null };
+    const slot: Slot = { worker, job: null, timer: null, silence: null };
     worker.unref();
     worker.on('message', (msg: { id: number; outcome?: HostOutcome; failure?: { name?: string; message: string; stack?: string } }) => {
       const job = slot.job;
@@ -168,12 +174,42 @@ export class WasiPool {
         this.pump();
       }, timeoutMs);
     }
+    this.watchSilence(slot, job);
     slot.worker.postMessage({ id: job.id, module: job.module, opts: job.opts });
+  }
+
+  /**
+   * A guest that writes nothing to its log files for limits.silentMs is stopped. Their sizes are
+   * looked at from this thread now and then: the guest's writes reach the files directly.
+   */
+  private watchSilence(slot: Slot, job: Job): void {
+    const silentMs = job.opts.limits?.silentMs;
+    const files = [job.opts.stdout, job.opts.stderr].flatMap((s) => (typeof s === 'object' ? [s.file] : []));
+    if (silentMs === undefined || files.length === 0) return;
+    const size = () => files.reduce((n, f) => n + (fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
+    let last = size();
+    let lastChange = Date.now();
+    slot.silence = setInterval(() => {
+      if (slot.job !== job) return;
+      const now = size();
+      if (now !== last) {
+        last = now;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange >= silentMs) {
+        this.retire(slot);
+        job.reject(new WpmError('ERR_WASI_SILENT', `${job.opts.args[0] ?? 'guest'} wrote nothing for ${silentMs} ms, the silence limit`, {
+          hint: 'raise limits.silentMs if the step is just quiet',
+        }));
+        this.pump();
+      }
+    }, Math.min(SILENCE_CHECK_MS, silentMs));
   }
 
   private finish(slot: Slot): void {
     if (slot.timer !== null) clearTimeout(slot.timer);
+    if (slot.silence !== null) clearInterval(slot.silence);
     slot.timer = null;
+    slot.silence = null;
     slot.job = null;
     slot.worker.unref();
   }
@@ -198,6 +234,12 @@ function memoryLimitError(limit: number, detail: string): WpmError {
 
 function settle(job: Job, out: HostOutcome): void {
   const limits = job.opts.limits ?? {};
+  if (out.logLimitHit) {
+    job.reject(new WpmError('ERR_WASI_LOG_LIMIT', `the guest wrote more than the log limit of ${limits.logBytes} bytes`, {
+      hint: 'raise limits.logBytes if the log is meant to be this long',
+    }));
+    return;
+  }
   if (out.outputLimitHit) {
     job.reject(new WpmError('ERR_WASI_OUTPUT_LIMIT', `the guest wrote more than the output limit of ${limits.outputBytes} bytes`, {
       hint: 'raise limits.outputBytes if the outputs are meant to be this large',

@@ -16,6 +16,13 @@ export interface WasiLimits {
   timeoutMs?: number;
   /** Bytes the guest may write into writable mounts and outputs; default none. */
   outputBytes?: number;
+  /**
+   * Bytes the guest may write to stdout and stderr where they go to files (a step's log);
+   * default none. The log ends with a line saying it was cut, and the guest is stopped.
+   */
+  logBytes?: number;
+  /** Milliseconds the guest may go without writing to those files; default none. */
+  silentMs?: number;
 }
 
 export type OutputSink = 'inherit' | { file: string };

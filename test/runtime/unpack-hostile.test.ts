@@ -115,6 +115,13 @@ describe('builtin:unpack refuses archives that steer it', () => {
     expect(refused).toBe(24); // a file and a symlink of the same name never both stand
   });
 
+  it('stops a tar bomb at the output limit', async () => {
+    const dir = tempDir('unpack');
+    const file = await archive(dir, [{ name: 'a', body: 'x'.repeat(600) }, { name: 'b', type: 'link', linkname: 'a' }]);
+    const error = await unpack({ archive: file, dest: path.join(dir, 'out'), where: "unpack 'bomb'", maxBytes: 1000 }).then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_BUILD_OUTPUT_LIMIT', message: "unpack 'bomb': the archive unpacks to more than the output limit of 1000 bytes" });
+  });
+
   it('unpacks an ordinary archive: directories, files, relative symlinks, hard links, executables', async () => {
     const { error, dest } = await unpacked([
       { name: 'pkg/', type: 'directory' },

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError, distModule, isWpmError } from '../../../util/index.js';
-import { STORE_DIR, compileModule, isComponent, type WasiPool } from '../../wasi/index.js';
+import { compileModule, isComponent, type WasiLimits, type WasiPool } from '../../wasi/index.js';
 import type { ComponentNewInput, ComponentNewResult } from './abi.js';
 import { inputFile } from '../inputs.js';
 
@@ -29,7 +29,8 @@ export interface ComponentNewRequest {
   seed: Uint8Array;
   /** The step's log: wasm-tools' stdout and stderr. */
   logFile: string;
-  timeoutMs?: number;
+  /** The step's limits, as the host takes them. */
+  limits: WasiLimits;
   /** Names the step in errors. */
   where: string;
 }
@@ -101,7 +102,7 @@ export async function componentNewStep(req: ComponentNewRequest): Promise<void> 
         seed: req.seed,
         stdout: { file: req.logFile },
         stderr: { file: req.logFile },
-        limits: { ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}) },
+        limits: req.limits,
       },
     );
     if (result.exitCode !== 0) throw new WpmError('ERR_BUILD_FAILED', `wasm-tools exited with status ${result.exitCode}`);

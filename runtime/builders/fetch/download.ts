@@ -22,7 +22,9 @@ export interface FetchRequest {
   /** Tries before a network failure, a stall or a 5xx answer is final (default 3). */
   attempts?: number;
   /** Ctrl-C: the download stops and is not tried again. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** Bytes the download may have (max-output-size); more is ERR_BUILD_OUTPUT_LIMIT, not tried again. */
+  maxBytes?: number | undefined;
 }
 
 export async function fetchToFile(req: FetchRequest): Promise<void> {
@@ -81,9 +83,19 @@ async function downloadOnce(url: string, headers: Record<string, string>, req: F
     }
     const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
     body.on('data', touch);
+    let got = 0;
+    let tooLarge: WpmError | undefined;
+    body.on('data', (chunk: Buffer) => {
+      got += chunk.length;
+      if (req.maxBytes !== undefined && got > req.maxBytes && tooLarge === undefined) {
+        tooLarge = new WpmError('ERR_BUILD_OUTPUT_LIMIT', `${req.where}: ${url} is larger than the output limit of ${req.maxBytes} bytes`);
+        body.destroy(tooLarge);
+      }
+    });
     try {
       await pipeline(body, fs.createWriteStream(req.dest, { flags: 'wx' }));
     } catch (cause) {
+      if (tooLarge) throw tooLarge;
       throw new WpmError('ERR_FETCH_FAILED', `${req.where}: download of ${url} broke off: ${reason(cause, controller)}`, { cause });
     }
   } finally {

@@ -29,6 +29,8 @@ export interface UnpackRequest {
   where: string;
   /** Stops between entries when aborted (Ctrl-C). */
   signal?: AbortSignal | undefined;
+  /** Bytes the files may hold in all (max-output-size): a tar bomb is ERR_BUILD_OUTPUT_LIMIT. */
+  maxBytes?: number | undefined;
 }
 
 type Kind = 'directory' | 'file' | 'symlink';
@@ -139,6 +141,14 @@ export async function unpack(req: UnpackRequest): Promise<void> {
     return parts.slice(subdir.length);
   };
   const extract = tar.extract();
+  let written = 0;
+  /** Count bytes about to be written; past the limit, the unpack fails. */
+  const charge = (n: number) => {
+    written += n;
+    if (req.maxBytes !== undefined && written > req.maxBytes) {
+      throw new WpmError('ERR_BUILD_OUTPUT_LIMIT', `${req.where}: the archive unpacks to more than the output limit of ${req.maxBytes} bytes`);
+    }
+  };
 
   extract.on('entry', (header, stream, next) => {
     const finish = (err?: unknown) => {
@@ -177,12 +187,14 @@ export async function unpack(req: UnpackRequest): Promise<void> {
             throw new WpmError('ERR_UNPACK_UNSAFE', `${req.where}: hard link '${header.name}' points to '${header.linkname}', which is ${what}`);
           }
           made.parents(parts, header.name);
+          charge(fs.statSync(made.host(source)).size);
           copyOwnFile(made.host(source), made.claim(parts, 'file', header.name), mode);
           return skip();
         }
         case 'file':
         case 'contiguous-file': {
           made.parents(parts, header.name);
+          charge(header.size ?? 0);
           const fd = fs.openSync(made.claim(parts, 'file', header.name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
           pipeline(stream, fs.createWriteStream('', { fd })).then(() => next(), finish);
           return;
