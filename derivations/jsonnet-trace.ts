@@ -97,8 +97,16 @@ export function traceForUser(message: string, isUserFile: UserFileCheck): string
   return out.join('\n');
 }
 
-/** What describeRecursion says when the stack ran out but no place of the user's came round again. */
-export const NO_LOOP_FOUND = 'infinite recursion: a value depends on itself';
+/**
+ * Why the stack ran out: a `cycle` (a value that needs itself: no function of the user's goes
+ * round, so nothing can change from one round to the next and it can never end), or `depth`
+ * (recursion through the user's functions, whose arguments change: it may be merely deeper than
+ * the stack, so wpm does not call it infinite).
+ */
+export interface Recursion {
+  kind: 'cycle' | 'depth';
+  text: string;
+}
 
 /** Did libjsonnet stop because its stack ran out? (This is where its message is read, once.) */
 export function isStackExhausted(message: string): boolean {
@@ -106,13 +114,15 @@ export function isStackExhausted(message: string): boolean {
 }
 
 /**
- * Endless recursion ("max stack frames exceeded"), named by the places in the user's files it
- * goes round, in the order each needs the next. It is a dependency cycle when it goes through
- * wpm's library (a derivation needs another's path), plain recursion otherwise. A place is named
- * by its local variable when the frame is a `thunk <name>` on a line that binds that name: other
- * thunk names are parameters of the functions called (std's `a` and `b` for `%` and `==`).
+ * A stack that ran out ("max stack frames exceeded"), named by the places in the user's files the
+ * recursion goes round, in the order each needs the next. Where no function of the user's is among
+ * them it is a cycle: a dependency cycle when it goes through wpm's library (a derivation needs
+ * another's path), infinite recursion otherwise; where one is, the stack depth was exceeded.
+ * A place is named by its local variable when the frame is a `thunk <name>` on a line that binds
+ * that name: other thunk names are parameters of the functions called (std's `a` and `b` for `%`
+ * and `==`). `maxStack` is the limit that ran out, for the message.
  */
-export function describeRecursion(message: string, isUserFile: UserFileCheck): string | undefined {
+export function describeRecursion(message: string, isUserFile: UserFileCheck, maxStack = 500): Recursion | undefined {
   if (!isStackExhausted(message)) return undefined;
   const all = [...splitTrace(message).frames.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
   // The user's frames from the outermost in: the loop is named from where evaluation entered it,
@@ -125,7 +135,7 @@ export function describeRecursion(message: string, isUserFile: UserFileCheck): s
     start = i;
     end = user.findIndex((f, k) => k > i && f.where === user[i]!.where);
   }
-  if (end < 0) return NO_LOOP_FOUND;
+  if (end < 0) return { kind: 'depth', text: `stack depth ${maxStack} exceeded` };
   const inner = all.indexOf(user[end]!);
   const outer = all.indexOf(user[start]!, inner + 1);
   const throughLibrary = all.slice(inner, outer).some((f) => f.file !== 'std.jsonnet' && !isUserFile(f.file));
@@ -140,7 +150,11 @@ export function describeRecursion(message: string, isUserFile: UserFileCheck): s
   }
   const loop = [...labels.values()];
   const again = loop[0]!.split(' (')[0];
-  return `${throughLibrary ? 'dependency cycle' : 'infinite recursion'}: ${loop.join(' needs ')} needs ${again} again`;
+  // `function <anonymous>` in the user's file is an operator's std function (`!=`, `%`), not theirs.
+  if (user.slice(start, end).some((f) => /^function <(?!anonymous>)/.test(f.description))) {
+    return { kind: 'depth', text: `stack depth ${maxStack} exceeded: ${loop.join(' calls ')} calls ${again} again, deeper than the evaluator's stack` };
+  }
+  return { kind: 'cycle', text: `${throughLibrary ? 'dependency cycle' : 'infinite recursion'}: ${loop.join(' needs ')} needs ${again} again` };
 }
 
 /** Does this line of the file bind `name` (`local name = …`, `name = …` in a local list)? */

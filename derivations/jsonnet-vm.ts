@@ -7,7 +7,7 @@ import { WpmError } from '../util/index.js';
 import type { BuiltinRequests } from './builtin-request.js';
 import type { Instantiator } from './instantiate.js';
 import { placeholder } from './instantiate.js';
-import { NO_LOOP_FOUND, cleanJsonnetMessage, describeRecursion, traceForUser } from './jsonnet-trace.js';
+import { cleanJsonnetMessage, describeRecursion, traceForUser } from './jsonnet-trace.js';
 
 /** The evaluator's only window on the world. */
 export interface EvalIO {
@@ -107,15 +107,16 @@ export async function runVm(vm: Jsonnet, setup: VmSetup, tail: string): Promise<
   } catch (err) {
     const full = cleanJsonnetMessage(String((err as Error).message ?? err));
     const isUserFile = (file: string) => file !== 'std.jsonnet' && !setup.libDirs.some((d) => file.startsWith(path.resolve(d) + path.sep));
-    const cycle = describeRecursion(full, isUserFile);
+    const recursion = describeRecursion(full, isUserFile, setup.maxStack);
     const message = traceForUser(full, isUserFile);
     const unbound = /function parameter (\S+) not bound in call/.exec(message);
-    // A loop found among the user's frames is a cycle; a stack that ran out without one is depth.
-    const code = cycle === undefined ? 'ERR_EVAL' : cycle === NO_LOOP_FOUND ? 'ERR_EVAL_STACK' : 'ERR_EVAL_CYCLE';
-    throw new WpmError(code, cycle ? `${cycle}\n${message}` : message, {
-      cause: err,
-      ...(unbound ? { hint: `if ${unbound[1]} is a parameter of the file itself, give it with --arg ${unbound[1]}=CODE or --argstr ${unbound[1]}=STRING` } : {}),
-    });
+    const code = recursion === undefined ? 'ERR_EVAL' : recursion.kind === 'depth' ? 'ERR_EVAL_STACK' : 'ERR_EVAL_CYCLE';
+    const hint = unbound
+      ? `if ${unbound[1]} is a parameter of the file itself, give it with --arg ${unbound[1]}=CODE or --argstr ${unbound[1]}=STRING`
+      : recursion?.kind === 'depth'
+        ? 'a recursion deeper than the stack, or one without end: if it is meant to be this deep, raise the limit with --max-stack N or max-stack in wpm.conf'
+        : undefined;
+    throw new WpmError(code, recursion ? `${recursion.text}\n${message}` : message, { cause: err, ...(hint ? { hint } : {}) });
   }
 }
 

@@ -32,6 +32,7 @@ export interface EvalCacheRequest {
   attrPath: string;
   args: EvalArg[];
   libDirs: string[];
+  maxStack?: number | undefined;
 }
 
 let codeSalt: string | undefined;
@@ -55,7 +56,7 @@ export class EvalCache {
   /** The cache key: the request, wpm's own code, and the bytes of every file it can import. */
   key(req: EvalCacheRequest, closure: ImportClosure): string {
     const h = crypto.createHash('sha256');
-    h.update(JSON.stringify([salt(), path.resolve(req.file), req.attrPath, req.args, req.libDirs]));
+    h.update(JSON.stringify([salt(), path.resolve(req.file), req.attrPath, req.args, req.libDirs, req.maxStack ?? null]));
     for (const [file, { bytes }] of [...closure.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
       h.update(`\0${file}\0`);
       h.update(bytes === null ? 'missing' : crypto.createHash('sha256').update(bytes).digest('hex'));

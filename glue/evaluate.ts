@@ -72,7 +72,8 @@ async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: Evalu
   const drvLimits = new Map<string, DrvLimits>();
   const values: Evaluated['values'] = [];
   for (const attr of attrs.length > 0 ? attrs : ['']) {
-    const key = cache?.key({ file, attrPath: attr, args, libDirs }, closure);
+    // The stack limit is part of the request: a result needing a deeper stack is not reused under a lower limit.
+    const key = cache?.key({ file, attrPath: attr, args, libDirs, maxStack: opts.limits?.maxStack }, closure);
     const cached = key ? await cache!.lookup(key, io) : undefined;
     if (cached !== undefined) {
       values.push({ attr, value: cached.value });

@@ -97,3 +97,26 @@ describe('finding the imports of a Jsonnet file', () => {
     ]);
   });
 });
+
+describe("the evaluator's stack", () => {
+  const SUM = 'local sum(xs, i) = if i == std.length(xs) then 0 else xs[i] + sum(xs, i + 1);\nsum(std.range(1, 1000), 0)\n';
+
+  it('fails a 1,000-deep recursion at the default limit, calling it stack depth, not infinite, with the way to raise it', () => {
+    const r = evalFile(SUM);
+    expect(r.status).toBe(3);
+    expect(r.stderr.split('\n')[0]).toBe(`error: stack depth 500 exceeded: ${r.file}:1 calls ${r.file}:1 again, deeper than the evaluator's stack`);
+    expect(r.stderr).toContain('hint: a recursion deeper than the stack, or one without end: if it is meant to be this deep, raise the limit with --max-stack N or max-stack in wpm.conf');
+    expect(r.stderr).not.toContain('infinite');
+  });
+
+  it('evaluates the same recursion with --max-stack 2000, and from max-stack in the environment', () => {
+    expect(evalFile(SUM, ['--max-stack', '2000'])).toMatchObject({ status: 0, stdout: '500500\n' });
+    expect(evalFile(SUM, [], { WPM_MAX_STACK: '2000' })).toMatchObject({ status: 0, stdout: '500500\n' });
+  });
+
+  it('calls a value that needs itself infinite recursion, whatever the limit', () => {
+    const r = evalFile('local x = x + 1;\nx\n', ['--max-stack', '2000']);
+    expect(r.status).toBe(3);
+    expect(r.stderr.split('\n')[0]).toBe(`error: infinite recursion: x (${r.file}:1:11) needs x again`);
+  });
+});

@@ -231,7 +231,7 @@ local wrap(n, x) = if n == 0 then x else wrap(n - 1, { v: x }).v;
     const rec = path.join(dir, 'rec.jsonnet');
     const plain = wpm(['eval', rec], { home: tempDir('home') });
     expect(plain.status).toBe(3);
-    expect(plain.stderr.split('\n')[0]).toBe(`error: infinite recursion: ${rec}:1 needs ${rec}:2 needs ${rec}:1 again`);
+    expect(plain.stderr.split('\n')[0]).toBe(`error: stack depth 500 exceeded: ${rec}:1 calls ${rec}:2 calls ${rec}:1 again, deeper than the evaluator's stack`);
   });
 
   it('a cycle through $ names the lines going round it, not the library', () => {

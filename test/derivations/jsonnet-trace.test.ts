@@ -52,11 +52,16 @@ describe('describeRecursion', () => {
 
   it('names a loop from where evaluation entered it, however deep the stack went', () => {
     const expected = `dependency cycle: ${f}:4 needs ${f}:5 needs ${f}:4 again`;
-    for (let skip = 0; skip < round.length; skip++) expect(describeRecursion(trace(skip), isUserFile)).toBe(expected);
+    for (let skip = 0; skip < round.length; skip++) expect(describeRecursion(trace(skip), isUserFile)).toEqual({ kind: 'cycle', text: expected });
   });
 
   it('tells plain recursion, which never goes through the library', () => {
     const plain = trace(0).replaceAll(lib, '/home/u/g.jsonnet:18');
-    expect(describeRecursion(plain, isUserFile)).toMatch(/^infinite recursion: /);
+    expect(describeRecursion(plain, isUserFile)).toMatchObject({ kind: 'cycle', text: expect.stringMatching(/^infinite recursion: /) });
+  });
+
+  it("calls recursion through a named function of the user's a stack depth exceeded, not infinite (its arguments may change)", () => {
+    const named = trace(0).replaceAll(lib, '/home/u/g.jsonnet:18').replaceAll('function <anonymous>', 'function <f>');
+    expect(describeRecursion(named, isUserFile, 700)).toMatchObject({ kind: 'depth', text: expect.stringMatching(/^stack depth 700 exceeded: .* calls .* again, deeper than the evaluator's stack$/) });
   });
 });
