@@ -145,7 +145,7 @@ export const ERROR_CODES = {
 
   // Binary caches, substitution and uploads.
   ERR_CACHE: systemError,
-  ERR_CACHE_BAD_URL: userError,
+  ERR_CACHE_BAD_URL: usage,
   ERR_CACHE_COMPRESSION: userError,
   ERR_CACHE_DECOMPRESS: systemError,
   ERR_CACHE_DISAGREES: systemError,

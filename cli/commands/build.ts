@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { EvalArg } from '../../derivations/index.js';
 import { buildFile, type Target } from '../../glue/index.js';
-import type { Substituter } from '../../runtime/scheduler/index.js';
 import { useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
 import { addGcRootLink, checkResultLink, type LocalStore } from '../../store/index.js';
 import { evaluationOptions, openStore, stepLimitsFrom } from '../context.js';
@@ -12,7 +11,7 @@ import { chooseMode, createProgress } from '../progress.js';
 import { EXIT } from '../exit-codes.js';
 import { addAttrOption, addEvalArgOptions, addStepLimitOptions, attrsFrom, evalArgsFrom, parseJobs, type EvalLimitFlags, type StepLimitFlags } from '../options.js';
 import { interruptible } from '../interrupt.js';
-import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
+import { addSubstituteOptions, createSubstituter, type CommandSubstituter, type SubstituteFlags } from '../substitution.js';
 
 export interface BuildFlags extends SubstituteFlags, EvalLimitFlags, StepLimitFlags {
   attr?: string[];
@@ -34,7 +33,7 @@ export interface CommandBuild extends EvalLimitFlags, StepLimitFlags {
   /** No progress at all (wpm run off a terminal). */
   quiet?: boolean;
   check?: boolean | undefined;
-  substituter?: Substituter | undefined;
+  substituter?: CommandSubstituter | undefined;
   beforeBuilding?: (targets: Target[]) => void;
 }
 
@@ -60,6 +59,7 @@ export async function buildForCommand(store: LocalStore, file: string, attrs: st
     );
   } finally {
     progress.finish();
+    opts.substituter?.finish();
   }
 }
 

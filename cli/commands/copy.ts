@@ -54,9 +54,10 @@ export function register(program: Command): void {
       }
       return;
     }
-    const substituter = (await createSubstituter(store, { ...flags, substituters: [flags.from!] }, { json: flags.json ?? false }))!;
+    const substituter = (await createSubstituter(store, { ...flags, substituters: [flags.from!] }, { json: flags.json ?? false, fallback: 'none' }))!;
     const storePaths = paths.map((p) => storePathArg(store, p));
-    const got = await interruptible((signal) => substituter.substituteAll(storePaths, { signal }));
+    if (!flags.json) process.stderr.write(`copying ${storePaths.length} path${storePaths.length === 1 ? '' : 's'} and ${storePaths.length === 1 ? 'its' : 'their'} references from ${flags.from} into the store at ${store.home}\n`);
+    const got = await interruptible((signal) => substituter.substituteAll(storePaths, { signal })).finally(() => substituter.finish());
     const failed = storePaths.filter((_, i) => !got[i]);
     for (const p of storePaths.filter((_, i) => got[i])) process.stdout.write(p + '\n');
     if (failed.length > 0) {

@@ -8,7 +8,7 @@ export type { CacheInfo } from './cache-info.js';
 export { FileCache } from './file-cache.js';
 export { HttpCache } from './http-cache.js';
 export type { HttpCacheOptions } from './http-cache.js';
-export { closeCache, openCache } from './open-cache.js';
+export { checkCacheUrl, closeCache, openCache } from './open-cache.js';
 export { compress, compressionExtension, decompress, isCompressionSupported, supportedCompressions } from './compression.js';
 export type { Compression } from './compression.js';
 export { checkTrust, isSelfAuthenticating, makeTrustPolicy } from './trust.js';

@@ -132,3 +132,18 @@ describe('wpm challenge', () => {
     expect(verdict.answers.find((a) => a.source === `file://${dir}`)!.narHash).toBe(fake);
   });
 });
+
+describe('wpm challenge with fewer than two sources', () => {
+  it('says unknown and exits 4 when only the local store has the path, or a cache is down', async () => {
+    const empty = tempDir('empty-cache');
+    fs.writeFileSync(path.join(empty, 'nix-cache-info'), 'StoreDir: /wpm/store\n');
+    const r = await wpmP(['challenge', project.top, '--caches', `file://${empty}`], { home: homeC });
+    expect(r.status).toBe(4);
+    expect(r.stdout).toContain(`${project.top}: unknown (only one source has it: nothing to compare)`);
+    expect(r.stderr).toContain('1 path could not be compared: fewer than two sources had it');
+    const down = await wpmP(['challenge', project.top, '--caches', 'http://127.0.0.1:9'], { home: homeC });
+    expect(down.status).toBe(4);
+    expect(down.stdout).toContain('unknown');
+    expect(down.stdout).not.toContain('agree');
+  });
+});
