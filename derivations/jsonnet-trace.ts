@@ -167,3 +167,21 @@ function bindsLocal(file: string, line: number, name: string): boolean {
   }
   return text !== undefined && new RegExp(`(^|[\\s,])${name}\\s*=(?!=)`).test(text);
 }
+
+/**
+ * A call of wpm's library that failed (`wpm.path` of a file that does not exist, a derivation it
+ * refused) is the user's mistake at the user's call: the message begins with that call's place,
+ * and the trace keeps the user's frames only, saying how many of the library's it left out.
+ */
+export function nativeFailureForUser(message: string, failure: string, isUserFile: UserFileCheck): string {
+  const { frames } = splitTrace(message);
+  const order = [...frames.keys()].sort((a, b) => a - b);
+  const user = order.map((k) => frames.get(k)!).filter((f) => isUserFile(f.file));
+  if (user.length === 0) return message;
+  const left = order.length - user.length;
+  return [
+    `${user[0]!.where}: ${failure}`,
+    ...user.map((f) => `\t${f.where}\t${f.description}`),
+    ...(left > 0 ? [`\t(${left} frame${left === 1 ? '' : 's'} of wpm's library and std.jsonnet left out)`] : []),
+  ].join('\n');
+}

@@ -7,7 +7,7 @@ import { WpmError } from '../util/index.js';
 import type { BuiltinRequests } from './builtin-request.js';
 import type { Instantiator } from './instantiate.js';
 import { placeholder } from './instantiate.js';
-import { cleanJsonnetMessage, describeRecursion, traceForUser } from './jsonnet-trace.js';
+import { cleanJsonnetMessage, describeRecursion, nativeFailureForUser, traceForUser } from './jsonnet-trace.js';
 
 /** The evaluator's only window on the world. */
 export interface EvalIO {
@@ -108,7 +108,8 @@ export async function runVm(vm: Jsonnet, setup: VmSetup, tail: string): Promise<
     const full = cleanJsonnetMessage(String((err as Error).message ?? err));
     const isUserFile = (file: string) => file !== 'std.jsonnet' && !setup.libDirs.some((d) => file.startsWith(path.resolve(d) + path.sep));
     const recursion = describeRecursion(full, isUserFile, setup.maxStack);
-    const message = traceForUser(full, isUserFile);
+    const failure = nativeFailures.get(vm)?.find((f) => full.includes(f));
+    const message = failure !== undefined ? nativeFailureForUser(full, failure, isUserFile) : traceForUser(full, isUserFile);
     const unbound = /function parameter (\S+) not bound in call/.exec(message);
     const code = recursion === undefined ? 'ERR_EVAL' : recursion.kind === 'depth' ? 'ERR_EVAL_STACK' : 'ERR_EVAL_CYCLE';
     const hint = unbound
@@ -120,11 +121,21 @@ export async function runVm(vm: Jsonnet, setup: VmSetup, tail: string): Promise<
   }
 }
 
+/** What each VM's native calls failed with (the messages they gave libjsonnet). */
+const nativeFailures = new WeakMap<Jsonnet, string[]>();
+
 /** The std.native functions of wpm's library, answered by the instantiator and `io`. */
 function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, gate: NativeGate): void {
   // Errors in callbacks surface as Jsonnet runtime errors with the caller's trace. A rejected
-  // string reaches the user as it is (an Error would gain an "Error: " prefix).
-  const message = (err: unknown) => (err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err));
+  // string reaches the user as it is (an Error would gain an "Error: " prefix). Each is kept, so
+  // that runVm can tell the user's failed call from an error of the user's own code.
+  const failures: string[] = [];
+  nativeFailures.set(vm, failures);
+  const message = (err: unknown) => {
+    const text = err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err);
+    failures.push(text);
+    return text;
+  };
   // A callback never throws: node-jsonnet calls it from a thread-safe function, where a throw
   // ends the process. A failure is a rejected promise instead, which node-jsonnet reports to
   // the VM as an error.
