@@ -21,6 +21,7 @@ const COMMANDS: [verb: string, load: () => Promise<Registrar>[]][] = [
   ['show-derivation', () => [import('./commands/show-derivation.js')]],
   ['log', () => [import('./commands/log.js')]],
   ['graph', () => [import('./commands/graph.js')]],
+  ['compile-commands', () => [import('./commands/compile-commands.js')]],
   ['store', () => [import('./commands/store.js'), import('./commands/sign.js')]],
   ['nar', () => [import('./commands/nar.js')]],
   ['hash', () => [import('./commands/hash.js')]],

@@ -2,12 +2,16 @@
 // elsewhere, JSON lines with --json. Results go to stdout, never here. Off a TTY a long step
 // says it is still going, at growing intervals, so that a log (CI's) never goes silent.
 import type { BuildEvent } from '../runtime/scheduler/index.js';
+import { LogTailer } from './log-tail.js';
+import { noNames, type Namer } from './source-names.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'json' | 'quiet';
 
 export interface Progress {
   onEvent(event: BuildEvent): void;
-  /** Stop the live area (leaves the final counts). */
+  /** How the user's sources are named in what steps print (known once evaluation is done). */
+  setNames(names: Namer): void;
+  /** Stop the live area, then show what steps that succeeded printed. */
   finish(): void;
 }
 
@@ -24,7 +28,12 @@ export interface ProgressOptions {
   /** Off a TTY, the first "still building" line comes after this long; then at twice the time
    * since the start, up to ten minutes apart (default 30 s). */
   stillAfterMs?: number;
+  /** -L: stream every step's log as it grows, each line prefixed by the step's name. */
+  printLogs?: { logFileOf: (drvPath: string) => string };
 }
+
+/** Lines of a succeeded step's output shown after the build; the rest is in its log. */
+const OUTPUT_LINES = 40;
 
 const STILL_MAX_GAP_MS = 10 * 60_000;
 
@@ -37,6 +46,9 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
   const started = Date.now();
   let statusShown = false;
   let timer: NodeJS.Timeout | undefined;
+  let names: Namer = noNames;
+  /** What steps that succeeded printed, told after the build as Bazel tells an action's warnings. */
+  const outputs: { name: string; drvPath: string; text: string }[] = [];
 
   const clearStatus = () => {
     if (statusShown) stream.write('\r\x1b[2K');
@@ -61,6 +73,7 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
     stream.write(text + '\n');
     drawStatus();
   };
+  const tail = opts.printLogs && mode !== 'json' && mode !== 'quiet' ? new LogTailer(opts.printLogs.logFileOf, (line) => say(names(line))) : undefined;
   const sayStillRunning = () => {
     const now = Date.now();
     for (const r of running.values()) {
@@ -89,10 +102,13 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
         case 'start':
           running.set(e.drvPath, { name: e.name, since: Date.now(), nextNotice: Date.now() + stillAfterMs });
           if (mode === 'plain') say(`building ${e.name}`);
+          tail?.start(e.drvPath, e.name);
           break;
         case 'built':
           running.delete(e.drvPath);
           counts.built++;
+          tail?.stop(e.drvPath);
+          if (e.output !== undefined && !tail) outputs.push({ name: e.name, drvPath: e.drvPath, text: e.output });
           if (mode !== 'json') say(e.checked ? `checked ${e.name}: rebuilt in ${seconds(e.durationMs)}, the same bytes` : `built ${e.name} in ${seconds(e.durationMs)}`);
           break;
         case 'cached':
@@ -103,13 +119,15 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
         case 'failed':
           running.delete(e.drvPath);
           counts.failed++;
+          tail?.stop(e.drvPath);
           if (mode !== 'json') {
-            const tail = e.logTail ? `\n${e.logTail.replace(/^/gm, '  > ')}` : ' (its log is empty)';
-            say(`FAILED ${e.name}: ${e.message}${tail}`);
+            const logTail = e.logTail ? `\n${names(e.logTail).replace(/^/gm, '  > ')}` : ' (its log is empty)';
+            say(`FAILED ${e.name}: ${e.message}${tail ? '' : logTail}`);
           }
           break;
         case 'interrupted':
           running.delete(e.drvPath);
+          tail?.stop(e.drvPath);
           interrupted.add(e.drvPath);
           if (mode !== 'json') say(`stopped ${e.name} (interrupted)`);
           break;
@@ -123,9 +141,19 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
       if (mode === 'json') stream.write(JSON.stringify({ ...e, time: Date.now() }) + '\n');
       else drawStatus();
     },
+    setNames(n) {
+      names = n;
+    },
     finish() {
       if (timer) clearInterval(timer);
+      tail?.close();
       clearStatus();
+      if (mode === 'json' || mode === 'quiet') return;
+      for (const o of outputs.splice(0)) {
+        const lines = names(o.text).trimEnd().split('\n');
+        const more = lines.length > OUTPUT_LINES ? `\n  (${lines.length - OUTPUT_LINES} more lines: wpm log ${o.drvPath})` : '';
+        stream.write(`output of ${o.name}, which succeeded:\n${lines.slice(0, OUTPUT_LINES).map((l) => `  > ${l}`).join('\n')}${more}\n`);
+      }
     },
   };
 }

@@ -4,19 +4,19 @@ import fs from 'node:fs';
 import { WpmError } from '../util/index.js';
 import { logFileOf, realise, type RealiseOptions } from '../runtime/scheduler/index.js';
 import type { LocalStore } from '../store/index.js';
-import { evaluateFile, type EvalTarget, type EvaluateOptions, type Target } from './evaluate.js';
+import { evaluateFile, type EvalTarget, type Evaluated, type EvaluateOptions, type Target } from './evaluate.js';
 
 export interface BuildFileOptions {
   evaluation: EvaluateOptions;
   realisation: Omit<RealiseOptions, 'knownOutputs' | 'drvLimits'>;
-  /** Told the targets before anything is built: a last chance to refuse (a result link that cannot be made). */
-  beforeBuilding?: (targets: Target[]) => void;
+  /** Told what evaluation found before anything is built: a last chance to refuse (a result link that cannot be made). */
+  beforeBuilding?: (evaluated: Evaluated) => void;
 }
 
 /** Evaluate and build; returns the built targets, or throws ERR_BUILD_FAILED naming the first failed step. */
 export async function buildFile(store: LocalStore, target: EvalTarget, opts: BuildFileOptions): Promise<Target[]> {
   const evaluated = await evaluateFile(store, target, opts.evaluation);
-  opts.beforeBuilding?.(evaluated.targets);
+  opts.beforeBuilding?.(evaluated);
   const result = await realise(store, evaluated.targets.map((t) => t.drvPath), evaluated.derivations, {
     ...opts.realisation,
     knownOutputs: new Map(evaluated.targets.map((t) => [t.drvPath, Object.values(t.outputs)])),

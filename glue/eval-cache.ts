@@ -64,7 +64,7 @@ export class EvalCache {
     return h.digest('hex');
   }
 
-  async lookup(key: string, io: EvalIO): Promise<{ value: Json; limits: Record<string, DrvLimits> } | undefined> {
+  async lookup(key: string, io: EvalIO): Promise<{ value: Json; limits: Record<string, DrvLimits>; pathCalls: PathCall[] } | undefined> {
     let entry: Entry;
     try {
       entry = JSON.parse(fs.readFileSync(path.join(this.dir, `${key}.json`), 'utf8')) as Entry;
@@ -79,7 +79,7 @@ export class EvalCache {
         return undefined; // e.g. the file is gone: evaluate again for the real error
       }
     }
-    return { value: entry.value, limits: entry.limits ?? {} };
+    return { value: entry.value, limits: entry.limits ?? {}, pathCalls: entry.pathCalls };
   }
 
   save(key: string, result: EvalResult, recorder: EvalRecorder): void {

@@ -29,6 +29,8 @@ export interface Evaluated {
   derivations: Map<string, Derivation>;
   /** Derivations' own step limits, by `.drv` path (from the derivations, or the evaluation cache). */
   drvLimits: Map<string, DrvLimits>;
+  /** Where each source came from: store path → the host file or directory wpm.path added. */
+  sources: Map<string, string>;
 }
 
 /** What to evaluate: a file (or a directory with a default.jsonnet), attributes, arguments. */
@@ -70,6 +72,7 @@ async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: Evalu
   refuseIrregularImports(closure);
   const derivations = new Map<string, Derivation>();
   const drvLimits = new Map<string, DrvLimits>();
+  const sources = new Map<string, string>();
   const values: Evaluated['values'] = [];
   for (const attr of attrs.length > 0 ? attrs : ['']) {
     // The stack limit is part of the request: a result needing a deeper stack is not reused under a lower limit.
@@ -78,6 +81,7 @@ async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: Evalu
     if (cached !== undefined) {
       values.push({ attr, value: cached.value });
       for (const [p, l] of Object.entries(cached.limits)) drvLimits.set(p, l);
+      for (const c of cached.pathCalls) sources.set(c.storePath, c.hostPath);
       continue;
     }
     const recorder = new EvalRecorder(io);
@@ -100,6 +104,7 @@ async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: Evalu
       await writer.close();
       if (key) cache!.save(key, r, recorder);
     }
+    for (const c of recorder.pathCalls) sources.set(c.storePath, c.hostPath);
     for (const [p, d] of r.derivations) {
       derivations.set(p, d);
       if (d.limits) drvLimits.set(p, d.limits);
@@ -114,7 +119,7 @@ async function evaluateWithin(store: LocalStore, target: EvalTarget, opts: Evalu
     }
     return found;
   });
-  return { values, targets, derivations, drvLimits };
+  return { values, targets, derivations, drvLimits, sources };
 }
 
 /**

@@ -2,6 +2,8 @@
 export { evaluateFile, collectTargets } from './evaluate.js';
 export type { EvalTarget, Evaluated, EvaluateOptions, Target } from './evaluate.js';
 export { buildFile } from './build.js';
+export { compileCommands, compileSteps } from './compile-commands.js';
+export type { CompileCommand } from './compile-commands.js';
 export type { EvalLimits } from './eval-limits.js';
 export type { BuildFileOptions } from './build.js';
 export { storeEvalIO } from './eval-io.js';

@@ -8,12 +8,15 @@ import { addGcRootLink, checkResultLink, type LocalStore } from '../../store/ind
 import { evaluationOptions, openStore, stepLimitsFrom } from '../context.js';
 import { commandSettings } from '../config.js';
 import { chooseMode, createProgress } from '../progress.js';
+import { sourceNamer } from '../source-names.js';
+import { logFileOf } from '../../runtime/scheduler/index.js';
 import { EXIT } from '../exit-codes.js';
 import { addAttrOption, addEvalArgOptions, addStepLimitOptions, attrsFrom, evalArgsFrom, parseJobs, type EvalLimitFlags, type StepLimitFlags } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { addSubstituteOptions, createSubstituter, type CommandSubstituter, type SubstituteFlags } from '../substitution.js';
 
 export interface BuildFlags extends SubstituteFlags, EvalLimitFlags, StepLimitFlags {
+  printBuildLogs?: boolean;
   attr?: string[];
   out?: string;
   link: boolean;
@@ -34,18 +37,26 @@ export interface CommandBuild extends EvalLimitFlags, StepLimitFlags {
   quiet?: boolean;
   check?: boolean | undefined;
   substituter?: CommandSubstituter | undefined;
+  /** -L: stream every step's log. */
+  printBuildLogs?: boolean | undefined;
   beforeBuilding?: (targets: Target[]) => void;
 }
 
 /** Evaluate and build with the settings, progress and Ctrl-C handling of a command. */
 export async function buildForCommand(store: LocalStore, file: string, attrs: string[], args: EvalArg[], opts: CommandBuild): Promise<Target[]> {
   const settings = commandSettings();
-  const progress = createProgress(opts.quiet ? 'quiet' : chooseMode(opts.json ?? false));
+  const progress = createProgress(opts.quiet ? 'quiet' : chooseMode(opts.json ?? false), process.stderr, {
+    ...(opts.printBuildLogs ? { printLogs: { logFileOf: (drvPath: string) => logFileOf(store.layout, drvPath) } } : {}),
+  });
   try {
     return await interruptible((signal) =>
       buildFile(store, { file, attrs, args }, {
         evaluation: evaluationOptions(opts),
-        beforeBuilding: opts.beforeBuilding,
+        beforeBuilding: (evaluated) => {
+          // What steps print names the user's sources as the user knows them (cli/source-names.ts).
+          progress.setNames(sourceNamer(evaluated.sources));
+          opts.beforeBuilding?.(evaluated.targets);
+        },
         realisation: {
           jobs: opts.jobs ?? settings.maxJobs,
           keepGoing: opts.keepGoing ?? settings.keepGoing,
@@ -73,7 +84,8 @@ export function register(program: Command): void {
     .option('-j, --jobs <n>', 'steps to run at once (default: cores, or WPM_MAX_JOBS)', parseJobs)
     .option('-k, --keep-going', 'keep building independent steps after a failure')
     .option('--check', 'build outputs that are already valid again and compare them byte for byte (reproducibility check)')
-    .option('--json', 'stream build events as JSON lines on stderr, results as JSON on stdout');
+    .option('--json', 'stream build events as JSON lines on stderr, results as JSON on stdout')
+    .option('-L, --print-build-logs', "stream every step's log, each line prefixed by the step's name");
   addAttrOption(cmd, 'attribute path to build');
   addEvalArgOptions(cmd);
   addStepLimitOptions(cmd);

@@ -5,7 +5,8 @@ export type BuildEvent =
   | { type: 'plan'; toBuild: number; cached: number }
   | { type: 'start'; drvPath: string; name: string }
   /** `checked`: a --check rebuild, which gave the same bytes as the registered outputs. */
-  | { type: 'built'; drvPath: string; name: string; durationMs: number; outputs: Record<string, string>; checked?: true }
+  /** `output`: the beginning of what the step wrote to stdout and stderr, when it wrote anything. */
+  | { type: 'built'; drvPath: string; name: string; durationMs: number; outputs: Record<string, string>; checked?: true; output?: string }
   | { type: 'cached'; drvPath: string; name: string }
   | { type: 'failed'; drvPath: string; name: string; message: string; logTail: string }
   /** Stopped by Ctrl-C (the build's signal): nothing of it is registered. */

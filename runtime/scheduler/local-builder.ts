@@ -12,7 +12,10 @@ import { BUILTINS, WasiProgramBuilder, stepLimits, type BuiltinTable, type StepL
 import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
-import { logFileOf, readLogTail } from './logs.js';
+import { logFileOf, readLogHead, readLogTail } from './logs.js';
+
+/** How much of a succeeded step's output its `built` event carries. */
+const OUTPUT_SHOWN_BYTES = 16 * 1024;
 import { compareTrees } from './compare-trees.js';
 import { verifyFixedOutput } from './fixed-output.js';
 
@@ -86,7 +89,17 @@ export class LocalBuilder implements StepBuilder {
     }
     const outs: Record<string, string> = {};
     for (const [name, o] of Object.entries(drv.outputs)) outs[name] = o.path;
-    this.emit({ type: 'built', drvPath, name: drv.name, durationMs: Date.now() - started, outputs: outs, ...(mode === 'check' ? { checked: true as const } : {}) });
+    // What a step that succeeded wrote (a compiler's warnings): shown once the build is done.
+    const output = readLogHead(this.logFile(drvPath), OUTPUT_SHOWN_BYTES);
+    this.emit({
+      type: 'built',
+      drvPath,
+      name: drv.name,
+      durationMs: Date.now() - started,
+      outputs: outs,
+      ...(mode === 'check' ? { checked: true as const } : {}),
+      ...(output !== '' ? { output } : {}),
+    });
   }
 
   private failed({ drvPath, drv }: Step, error: unknown): never {

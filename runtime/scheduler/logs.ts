@@ -27,3 +27,19 @@ export function readLogTail(file: string, lines = 25): string {
   }
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
+
+/** The first `bytes` of a log ('' when it is empty or gone), for what a step that succeeded said. */
+export function readLogHead(file: string, bytes: number): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(bytes, fs.fstatSync(fd).size));
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      return buf.subarray(0, n).toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
