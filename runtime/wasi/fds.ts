@@ -5,10 +5,28 @@
 import fs from 'node:fs';
 import tty from 'node:tty';
 import { E, FDFLAGS, FILETYPE, RIGHTS, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY, WHENCE } from './constants.js';
-import type { WasiContext } from './context.js';
 import { GuestStopped, WasiErrno } from './errno.js';
-import type { Filestat } from './memory.js';
-import type { Loc } from './vfs.js';
+import type { Inodes } from './inodes.js';
+import type { LogBudget } from './log-budget.js';
+import type { Filestat, GuestMemory } from './memory.js';
+import type { OutputBudget } from './output-budget.js';
+import type { Loc, Namespace } from './vfs.js';
+
+/** What an open description needs of the run (the run's WasiContext is one). */
+export interface FdContext {
+  mem: GuestMemory;
+  ns: Namespace;
+  inodes: Inodes;
+  output: OutputBudget;
+  /** What the guest may still write to its log files (stdout and stderr as files). */
+  log: LogBudget;
+  /** The one file descriptor holding buffered writes, if any (see FileFd). Every system
+   * call except fd_write/fd_seek/fd_tell flushes it first, so nothing can observe the
+   * file without the buffered bytes. */
+  buffered: FileFd | null;
+  /** The bytes `buffered` holds (1 MiB, one per run). */
+  writeBuffer: Buffer;
+}
 
 export abstract class Fd {
   abstract readonly filetype: number;
@@ -17,26 +35,26 @@ export abstract class Fd {
   fdflags = 0;
 
   /** Read at the current position into guest memory [ptr, ptr+len). */
-  read(_ctx: WasiContext, _ptr: number, _len: number): number {
+  read(_ctx: FdContext, _ptr: number, _len: number): number {
     throw new WasiErrno(E.BADF);
   }
-  pread(_ctx: WasiContext, _ptr: number, _len: number, _pos: number): number {
+  pread(_ctx: FdContext, _ptr: number, _len: number, _pos: number): number {
     throw new WasiErrno(E.SPIPE);
   }
-  write(_ctx: WasiContext, _ptr: number, _len: number): number {
+  write(_ctx: FdContext, _ptr: number, _len: number): number {
     throw new WasiErrno(E.BADF);
   }
-  pwrite(_ctx: WasiContext, _ptr: number, _len: number, _pos: number): number {
+  pwrite(_ctx: FdContext, _ptr: number, _len: number, _pos: number): number {
     throw new WasiErrno(E.SPIPE);
   }
   seek(_offset: number, _whence: number): number {
     throw new WasiErrno(E.SPIPE);
   }
-  abstract filestat(ctx: WasiContext): Filestat;
-  setSize(_ctx: WasiContext, _size: number): void {
+  abstract filestat(ctx: FdContext): Filestat;
+  setSize(_ctx: FdContext, _size: number): void {
     throw new WasiErrno(E.INVAL);
   }
-  setTimes(_ctx: WasiContext, _atim: bigint | null, _mtim: bigint | null): void {
+  setTimes(_ctx: FdContext, _atim: bigint | null, _mtim: bigint | null): void {
     throw new WasiErrno(E.NOTSUP);
   }
   sync(): void {}
@@ -76,7 +94,7 @@ export class StdinFd extends Fd {
     this.filetype = stdioFiletype(inherit ? 0 : null);
     this.rightsBase = RIGHTS_TTY & ~RIGHTS.FD_WRITE;
   }
-  override read(ctx: WasiContext, ptr: number, len: number): number {
+  override read(ctx: FdContext, ptr: number, len: number): number {
     ctx.mem.check(ptr, len);
     if (this.inherit) return readHostStdin(ctx.mem.u8, ptr, len);
     const n = Math.min(len, this.data.length - this.pos);
@@ -114,7 +132,7 @@ export class SinkFd extends Fd {
     this.filetype = stdioFiletype(hostFd === 1 || hostFd === 2 ? hostFd : null);
     this.rightsBase = RIGHTS_TTY & ~RIGHTS.FD_READ;
   }
-  override write(ctx: WasiContext, ptr: number, len: number): number {
+  override write(ctx: FdContext, ptr: number, len: number): number {
     ctx.mem.check(ptr, len);
     if (this.hostFd === null) return len;
     // A log file (not the host's own stdio) holds at most the log limit; then it says it was cut.
@@ -146,7 +164,7 @@ export class SinkFd extends Fd {
 
 /** Writes smaller than this are gathered before reaching the host: clang writes its
  * object files in tens of thousands of few-byte pieces, then back-patches thousands of
- * section and function sizes, so the window (one per run, see WasiContext.buffered) is
+ * section and function sizes, so the window (one per run, see FdContext.buffered) is
  * large enough to hold a typical object file whole. */
 const SMALL_WRITE = 16 * 1024;
 
@@ -157,7 +175,7 @@ export class FileFd extends Fd {
   private wbufLen = 0;
   /** File offset of wbuf[0]. */
   private wbufAt = 0;
-  private ctx: WasiContext | null = null;
+  private ctx: FdContext | null = null;
   constructor(
     readonly hostFd: number,
     readonly loc: Loc,
@@ -170,17 +188,17 @@ export class FileFd extends Fd {
     this.rightsBase = rightsBase & RIGHTS_FILE;
     this.fdflags = fdflags;
   }
-  override read(ctx: WasiContext, ptr: number, len: number): number {
+  override read(ctx: FdContext, ptr: number, len: number): number {
     const n = this.pread(ctx, ptr, len, this.pos);
     this.pos += n;
     return n;
   }
-  override pread(ctx: WasiContext, ptr: number, len: number, pos: number): number {
+  override pread(ctx: FdContext, ptr: number, len: number, pos: number): number {
     if (!this.canRead) throw new WasiErrno(E.BADF);
     ctx.mem.check(ptr, len);
     return fs.readSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
   }
-  override write(ctx: WasiContext, ptr: number, len: number): number {
+  override write(ctx: FdContext, ptr: number, len: number): number {
     if (!this.canWrite) throw new WasiErrno(E.BADF);
     ctx.mem.check(ptr, len);
     if (this.fdflags & FDFLAGS.APPEND) {
@@ -218,7 +236,7 @@ export class FileFd extends Fd {
     this.pos += n;
     return n;
   }
-  override pwrite(ctx: WasiContext, ptr: number, len: number, pos: number): number {
+  override pwrite(ctx: FdContext, ptr: number, len: number, pos: number): number {
     if (!this.canWrite) throw new WasiErrno(E.BADF);
     ctx.mem.check(ptr, len);
     ctx.output.charge(len);
@@ -247,16 +265,16 @@ export class FileFd extends Fd {
     this.pos = p;
     return p;
   }
-  filestat(ctx: WasiContext): Filestat {
+  filestat(ctx: FdContext): Filestat {
     return ctx.inodes.filestat(fs.fstatSync(this.hostFd));
   }
-  override setSize(ctx: WasiContext, size: number): void {
+  override setSize(ctx: FdContext, size: number): void {
     if (!this.canWrite) throw new WasiErrno(E.BADF);
     const cur = fs.fstatSync(this.hostFd).size;
     if (size > cur) ctx.output.charge(size - cur);
     fs.ftruncateSync(this.hostFd, size);
   }
-  override setTimes(ctx: WasiContext, atim: bigint | null, mtim: bigint | null): void {
+  override setTimes(ctx: FdContext, atim: bigint | null, mtim: bigint | null): void {
     if (this.loc.mount === null || !this.loc.mount.writable) throw new WasiErrno(E.ROFS);
     ctx.inodes.setTimes(ctx.inodes.ofHost(fs.fstatSync(this.hostFd)), atim, mtim);
   }
@@ -293,7 +311,7 @@ export class DirFd extends Fd {
     this.rightsBase = rightsBase & RIGHTS_DIR;
     this.rightsInheriting = rightsInheriting;
   }
-  filestat(ctx: WasiContext): Filestat {
+  filestat(ctx: FdContext): Filestat {
     const st = ctx.ns.lstat(this.loc);
     if (st === null) {
       if (this.loc.vdir !== null) return ctx.inodes.virtualDirStat(this.loc.guest);
@@ -301,7 +319,7 @@ export class DirFd extends Fd {
     }
     return ctx.inodes.filestat(st);
   }
-  override setTimes(ctx: WasiContext, atim: bigint | null, mtim: bigint | null): void {
+  override setTimes(ctx: FdContext, atim: bigint | null, mtim: bigint | null): void {
     if (this.loc.mount === null || !this.loc.mount.writable) throw new WasiErrno(E.ROFS);
     const st = ctx.ns.lstat(this.loc);
     if (st === null) throw new WasiErrno(E.NOENT);

@@ -6,9 +6,11 @@
 
 import fs from 'node:fs';
 import { FIXED_TIME_NS, RIGHTS_DIR, RIGHTS_FILE } from './constants.js';
-import { LogBudget, OutputBudget, VirtualClock, type WasiContext } from './context.js';
+import { VirtualClock, type WasiContext } from './context.js';
 import { GuestStopped, ProcExit, toErrno } from './errno.js';
 import { FdTable } from './fd-table.js';
+import { LogBudget } from './log-budget.js';
+import { OutputBudget } from './output-budget.js';
 import { DirFd, SinkFd, StdinFd } from './fds.js';
 import { Inodes } from './inodes.js';
 import { GuestMemory, encodeUtf8 } from './memory.js';

@@ -6,7 +6,7 @@ import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
 import { DirFd, type DirEntry, FileFd, type Fd } from '../fds.js';
 import { encodeUtf8 } from '../memory.js';
-import type { Syscalls } from './table.js';
+import type { Syscalls } from './types.js';
 
 type Transfer = (f: Fd, ctx: WasiContext, ptr: number, len: number, pos: number) => number;
 

@@ -9,7 +9,7 @@ import { DirFd, FileFd } from '../fds.js';
 import { encodeUtf8 } from '../memory.js';
 import type { Loc, Resolved } from '../vfs.js';
 import { requestedTimes } from './fd.js';
-import type { Syscalls } from './table.js';
+import type { Syscalls } from './types.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = fs.constants;
 const O_CLOEXEC = 0o2000000;

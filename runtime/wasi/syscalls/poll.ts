@@ -5,7 +5,7 @@
 import { CLOCK, E, EVENTTYPE, SUBCLOCK_ABSTIME } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
-import type { Syscalls } from './table.js';
+import type { Syscalls } from './types.js';
 
 const SUB_SIZE = 48;
 const EVENT_SIZE = 32;

@@ -3,7 +3,7 @@
 import { CLOCK, E } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { ProcExit } from '../errno.js';
-import type { Syscalls } from './table.js';
+import type { Syscalls } from './types.js';
 
 function listSizes(ctx: WasiContext, list: Uint8Array[], countPtr: number, sizePtr: number): number {
   let size = 0;

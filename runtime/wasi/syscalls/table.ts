@@ -1,15 +1,13 @@
 // The system-call table: every wasi_snapshot_preview1 import, by name. Each entry takes
 // the run's context and the raw wasm arguments (i64 as bigint) and returns an errno.
 
-import type { WasiContext } from '../context.js';
 import { fdCalls } from './fd.js';
 import { pathCalls } from './path.js';
 import { pollCalls } from './poll.js';
 import { processCalls } from './process.js';
+import type { Syscalls } from './types.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Syscall = (ctx: WasiContext, ...args: any[]) => number;
-export type Syscalls = Record<string, Syscall>;
+export type { Syscall, Syscalls } from './types.js';
 
 export const PREVIEW1_NAMES = [
   'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get',
