@@ -14,9 +14,21 @@ export class FdTable {
     return f;
   }
 
-  file(fd: number): FileFd {
+  /**
+   * A regular file. A directory is EBADF, as wasmtime and the preview1 adapter answer (POSIX
+   * differs call by call: EISDIR for read, EBADF for write, EINVAL for ftruncate); a stream
+   * (stdio) is `streamErrno`: ESPIPE for calls that need a position, EBADF for the others.
+   */
+  file(fd: number, streamErrno: number = E.BADF): FileFd {
     const f = this.get(fd);
-    if (!(f instanceof FileFd)) throw new WasiErrno(f instanceof DirFd ? E.ISDIR : E.BADF);
+    if (f instanceof FileFd) return f;
+    throw new WasiErrno(f instanceof DirFd ? E.BADF : streamErrno);
+  }
+
+  /** Anything but a directory: the descriptors fd_read and fd_write apply to. */
+  notDir(fd: number): Fd {
+    const f = this.get(fd);
+    if (f instanceof DirFd) throw new WasiErrno(E.BADF);
     return f;
   }
 

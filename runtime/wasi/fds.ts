@@ -179,8 +179,10 @@ export class FileFd extends Fd {
   constructor(
     readonly hostFd: number,
     readonly loc: Loc,
-    public canRead: boolean,
-    public canWrite: boolean,
+    /** What the host descriptor was opened for; the guest's rights (checked by the syscalls)
+     * are within it, so these only guard against a host-side mistake. */
+    readonly canRead: boolean,
+    readonly canWrite: boolean,
     rightsBase: bigint,
     fdflags: number,
   ) {

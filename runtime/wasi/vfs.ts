@@ -33,6 +33,16 @@ export interface Loc {
   vdir: VDir | null;
 }
 
+/**
+ * How the last component of a path is looked up (POSIX: "pathname resolution").
+ * - 'follow': a symlink there is followed (open, stat with symlink_follow).
+ * - 'nofollow': it is not, unless the path ends in '/': "p/" names the directory p leads to
+ *   (open and stat without symlink_follow, readlink).
+ * - 'entry': never; the call acts on the entry itself (unlink, rmdir, rename, and the new name of
+ *   mkdir, symlink and link), and a trailing '/' only says that entry must be a directory.
+ */
+export type FinalLookup = 'follow' | 'nofollow' | 'entry';
+
 export interface Resolved {
   /** Directory holding the final component. */
   parent: Loc;
@@ -42,7 +52,8 @@ export interface Resolved {
   /** lstat of the final component (stat if it was followed); null if absent or virtual. */
   stat: fs.Stats | null;
   exists: boolean;
-  /** The path ended in '/' (or '/.'): the result must be a directory. */
+  /** The path ended in '/' (or '/.'): the result must be a directory. With 'entry' lookups the
+   * caller checks that (stat may be a file or a symlink); otherwise resolve did. */
   mustBeDir: boolean;
 }
 
@@ -187,7 +198,7 @@ export class Namespace {
    * the walk is in the guest's namespace and may climb to its root, which has nothing
    * but the mounts anyway.
    */
-  resolve(base: Loc, p: string, followFinal: boolean): Resolved {
+  resolve(base: Loc, p: string, final: FinalLookup): Resolved {
     if (p.length === 0) throw new WasiErrno(E.NOENT);
     if (p.charCodeAt(0) === 47) throw new WasiErrno(E.NOTCAPABLE);
     let mustBeDir = false;
@@ -216,7 +227,7 @@ export class Namespace {
         throw new WasiErrno(E.NOENT);
       }
       const st = ch.stat;
-      if (st !== null && st.isSymbolicLink() && (!isLast || followFinal || mustBeDir)) {
+      if (st !== null && st.isSymbolicLink() && (!isLast || final === 'follow' || (mustBeDir && final === 'nofollow'))) {
         if (++hops > MAX_SYMLINK_HOPS) throw new WasiErrno(E.LOOP);
         const target = this.readlinkHost(ch.loc.host!, ch.loc.mount!);
         if (target.length === 0) throw new WasiErrno(E.NOENT);
@@ -227,7 +238,7 @@ export class Namespace {
         continue;
       }
       if (isLast) {
-        if (mustBeDir && st !== null && !st.isDirectory()) throw new WasiErrno(E.NOTDIR);
+        if (mustBeDir && final !== 'entry' && st !== null && !st.isDirectory()) throw new WasiErrno(E.NOTDIR);
         return { parent: cur, name: c, loc: ch.loc, stat: st, exists: true, mustBeDir };
       }
       if (st !== null && !st.isDirectory()) throw new WasiErrno(E.NOTDIR);

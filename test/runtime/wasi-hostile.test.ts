@@ -104,18 +104,33 @@ describe('the sandbox has no way out', () => {
     expect(r.stdout).not.toContain('SECRET');
   });
 
-  it('does not follow symlinks the guest plants itself out of the sandbox', async () => {
-    const r = await run('tryopen', {
-      args: ['tryopen', 'ln:/etc:/build/etc', '/build/etc/passwd', `ln:${secretDir}:s`, 's/secret.txt', `ln:${secretFile}:/tmp/f`, '/tmp/f'],
-    });
-    expect(lines(r.stdout)).toEqual({
-      'ln:/etc:/build/etc': 'OK',
-      '/build/etc/passwd': 'ENOENT',
-      [`ln:${secretDir}:s`]: 'OK',
-      's/secret.txt': 'ENOENT',
-      [`ln:${secretFile}:/tmp/f`]: 'OK',
-      '/tmp/f': 'ENOENT',
-    });
+  it('refuses to plant a symlink naming a host place, absolute or climbing, and leaves none on the host', async () => {
+    const sb = sandbox('plant');
+    try {
+      const r = await runCaptured(pool, modules.get('tryopen')!, {
+        args: ['tryopen', 'ln:/etc:/build/etc', '/build/etc/passwd', `ln:${secretDir}:s`, 's/secret.txt', `ln:${secretFile}:/tmp/f`, '/tmp/f',
+          'ln:/:/build/root', 'ln:../../../../../../../../..:/build/up', 'ln:../../..:/tmp/up', 'ln:..:/build/guest-root', 'guest-root/build/s'],
+        env: {}, mounts: [...sb.mounts, ...inputMounts()],
+      });
+      expect(lines(r.stdout)).toEqual({
+        'ln:/etc:/build/etc': 'EPERM',
+        '/build/etc/passwd': 'ENOENT',
+        [`ln:${secretDir}:s`]: 'EPERM',
+        's/secret.txt': 'ENOENT',
+        [`ln:${secretFile}:/tmp/f`]: 'EPERM',
+        '/tmp/f': 'ENOENT',
+        'ln:/:/build/root': 'EPERM',
+        'ln:../../../../../../../../..:/build/up': 'ENOTCAPABLE',
+        'ln:../../..:/tmp/up': 'ENOTCAPABLE',
+        // '..' from /build is the guest's root, which holds nothing of the host: allowed.
+        'ln:..:/build/guest-root': 'OK',
+        'guest-root/build/s': 'ENOENT',
+      });
+      const planted = [sb.build, sb.tmp].flatMap((d) => fs.readdirSync(d).map((n) => path.join(d, n)));
+      expect(planted.filter((p) => fs.lstatSync(p).isSymbolicLink()).map((p) => fs.readlinkSync(p))).toEqual(['..']);
+    } finally {
+      fs.rmSync(sb.root, { recursive: true, force: true });
+    }
   });
 
   it('shows only the mounted store paths under /wpm/store, and no host root', async () => {
@@ -144,9 +159,9 @@ describe('the sandbox has no way out', () => {
   it('has no sockets and no signals', async () => {
     const r = await run('sockets');
     expect(r.stdout).toBe(
-      'fd 0: accept ENOTSUP recv ENOTSUP send ENOTSUP shutdown ENOTSUP\n' +
-        'fd 3: accept ENOTSUP recv ENOTSUP send ENOTSUP shutdown ENOTSUP\n' +
-        'libc accept ENOTSUP\nproc_raise ENOSYS\n',
+      'fd 0: accept ENOTSOCK recv ENOTSOCK send ENOTSOCK shutdown ENOTSOCK\n' +
+        'fd 3: accept ENOTSOCK recv ENOTSOCK send ENOTSOCK shutdown ENOTSOCK\n' +
+        'libc accept ENOTSOCK\nproc_raise ENOSYS\n',
     );
   });
 

@@ -1,17 +1,17 @@
 // fd_* calls. fd_read/fd_write are the hot path (clang reads hundreds of headers in small
 // pieces): they go straight between the host fd and guest memory, no copies, no allocation.
 
-import { E, FDFLAGS, FSTFLAGS, PREOPENTYPE_DIR, RIGHTS } from '../constants.js';
+import { E, FDFLAGS, FSTFLAGS, PREOPENTYPE_DIR, RIGHTS, WHENCE } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
 import { DirFd, type DirEntry, FileFd, type Fd } from '../fds.js';
 import { encodeUtf8 } from '../memory.js';
+import { need, needAny } from '../rights.js';
 import type { Syscalls } from './types.js';
 
 type Transfer = (f: Fd, ctx: WasiContext, ptr: number, len: number, pos: number) => number;
 
-function vectored(ctx: WasiContext, fd: number, iovs: number, n: number, outPtr: number, pos: number, op: Transfer): number {
-  const f = ctx.fds.get(fd);
+function vectored(ctx: WasiContext, f: Fd, iovs: number, n: number, outPtr: number, pos: number, op: Transfer): number {
   const mem = ctx.mem;
   mem.check(iovs, n * 8);
   mem.check(outPtr, 4);
@@ -37,9 +37,12 @@ function offset(v: bigint): number {
   return n;
 }
 
+const ALL_FSTFLAGS = FSTFLAGS.ATIM | FSTFLAGS.ATIM_NOW | FSTFLAGS.MTIM | FSTFLAGS.MTIM_NOW;
+const ALL_FDFLAGS = FDFLAGS.APPEND | FDFLAGS.NONBLOCK | FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC;
+
 /** The (atim, mtim) pair a set_times call asks for; null keeps the current value. */
 export function requestedTimes(ctx: WasiContext, atim: bigint, mtim: bigint, flags: number): [bigint | null, bigint | null] {
-  if ((flags & FSTFLAGS.ATIM && flags & FSTFLAGS.ATIM_NOW) || (flags & FSTFLAGS.MTIM && flags & FSTFLAGS.MTIM_NOW)) {
+  if (flags & ~ALL_FSTFLAGS || (flags & FSTFLAGS.ATIM && flags & FSTFLAGS.ATIM_NOW) || (flags & FSTFLAGS.MTIM && flags & FSTFLAGS.MTIM_NOW)) {
     throw new WasiErrno(E.INVAL);
   }
   const now = ctx.clock.realtime;
@@ -67,17 +70,39 @@ function dirEntries(ctx: WasiContext, d: DirFd): DirEntry[] {
 
 const DIRENT_SIZE = 24;
 
+/** A descriptor with a position (pread, pwrite, seek, tell): a file; a stream is ESPIPE. */
+function positioned(ctx: WasiContext, fd: number): FileFd {
+  return ctx.fds.file(fd, E.SPIPE);
+}
+
 export const fdCalls: Syscalls = {
-  fd_read: (ctx, fd: number, iovs: number, n: number, out: number) => vectored(ctx, fd, iovs, n, out, -1, readAt),
-  fd_write: (ctx, fd: number, iovs: number, n: number, out: number) => vectored(ctx, fd, iovs, n, out, -1, writeAt),
-  fd_pread: (ctx, fd: number, iovs: number, n: number, pos: bigint, out: number) =>
-    vectored(ctx, fd, iovs, n, out, offset(pos), readAt),
-  fd_pwrite: (ctx, fd: number, iovs: number, n: number, pos: bigint, out: number) =>
-    vectored(ctx, fd, iovs, n, out, offset(pos), writeAt),
+  fd_read: (ctx, fd: number, iovs: number, n: number, out: number) => {
+    const f = ctx.fds.notDir(fd);
+    need(f, RIGHTS.FD_READ);
+    return vectored(ctx, f, iovs, n, out, -1, readAt);
+  },
+  fd_write: (ctx, fd: number, iovs: number, n: number, out: number) => {
+    const f = ctx.fds.notDir(fd);
+    need(f, RIGHTS.FD_WRITE);
+    return vectored(ctx, f, iovs, n, out, -1, writeAt);
+  },
+  // "If rights::fd_seek is set, includes the right to invoke fd_pread" (and fd_pwrite).
+  fd_pread: (ctx, fd: number, iovs: number, n: number, pos: bigint, out: number) => {
+    const f = positioned(ctx, fd);
+    need(f, RIGHTS.FD_READ | RIGHTS.FD_SEEK);
+    return vectored(ctx, f, iovs, n, out, offset(pos), readAt);
+  },
+  fd_pwrite: (ctx, fd: number, iovs: number, n: number, pos: bigint, out: number) => {
+    const f = positioned(ctx, fd);
+    need(f, RIGHTS.FD_WRITE | RIGHTS.FD_SEEK);
+    return vectored(ctx, f, iovs, n, out, offset(pos), writeAt);
+  },
 
   fd_seek: (ctx, fd: number, off: bigint, whence: number, out: number) => {
-    const f = ctx.fds.get(fd);
-    if (f instanceof DirFd) return E.BADF;
+    const f = positioned(ctx, fd);
+    // fd_tell allows the one seek that moves nothing.
+    if (off === 0n && whence === WHENCE.CUR) needAny(f, RIGHTS.FD_SEEK | RIGHTS.FD_TELL);
+    else need(f, RIGHTS.FD_SEEK);
     // Seeking the buffered descriptor itself needs no flush (SEEK_END flushes inside), but
     // another descriptor's SEEK_END must see the buffered bytes.
     if (ctx.buffered !== null && ctx.buffered !== f) ctx.buffered.flush();
@@ -85,10 +110,12 @@ export const fdCalls: Syscalls = {
     ctx.mem.setU64(out, f.seek(Number(off), whence));
     return E.SUCCESS;
   },
+  // "fd_seek ... implies fd_tell".
   fd_tell: (ctx, fd: number, out: number) => {
-    const f = ctx.fds.get(fd);
+    const f = positioned(ctx, fd);
+    needAny(f, RIGHTS.FD_TELL | RIGHTS.FD_SEEK);
     ctx.mem.check(out, 8);
-    ctx.mem.setU64(out, f.seek(0, 1));
+    ctx.mem.setU64(out, f.seek(0, WHENCE.CUR));
     return E.SUCCESS;
   },
 
@@ -115,7 +142,8 @@ export const fdCalls: Syscalls = {
   },
   fd_fdstat_set_flags: (ctx, fd: number, flags: number) => {
     const f = ctx.fds.get(fd);
-    if (flags & ~(FDFLAGS.APPEND | FDFLAGS.NONBLOCK | FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC)) return E.INVAL;
+    if (flags & ~ALL_FDFLAGS) return E.INVAL;
+    need(f, RIGHTS.FD_FDSTAT_SET_FLAGS);
     f.fdflags = flags;
     return E.SUCCESS;
   },
@@ -125,42 +153,45 @@ export const fdCalls: Syscalls = {
     if ((base & ~f.rightsBase) !== 0n || (inheriting & ~f.rightsInheriting) !== 0n) return E.NOTCAPABLE;
     f.rightsBase = base;
     f.rightsInheriting = inheriting;
-    if (f instanceof FileFd) {
-      f.canRead &&= (base & RIGHTS.FD_READ) !== 0n;
-      f.canWrite &&= (base & RIGHTS.FD_WRITE) !== 0n;
-    }
     return E.SUCCESS;
   },
 
   fd_filestat_get: (ctx, fd: number, ptr: number) => {
-    const st = ctx.fds.get(fd).filestat(ctx);
-    ctx.mem.writeFilestat(ptr, st);
+    const f = ctx.fds.get(fd);
+    need(f, RIGHTS.FD_FILESTAT_GET);
+    ctx.mem.writeFilestat(ptr, f.filestat(ctx));
     return E.SUCCESS;
   },
   fd_filestat_set_size: (ctx, fd: number, size: bigint) => {
-    ctx.fds.file(fd).setSize(ctx, offset(size));
+    const f = ctx.fds.file(fd);
+    need(f, RIGHTS.FD_FILESTAT_SET_SIZE);
+    f.setSize(ctx, offset(size));
     return E.SUCCESS;
   },
   fd_filestat_set_times: (ctx, fd: number, atim: bigint, mtim: bigint, flags: number) => {
+    const f = ctx.fds.get(fd);
     const [a, m] = requestedTimes(ctx, atim, mtim, flags);
-    ctx.fds.get(fd).setTimes(ctx, a, m);
+    need(f, RIGHTS.FD_FILESTAT_SET_TIMES);
+    f.setTimes(ctx, a, m);
     return E.SUCCESS;
   },
 
   fd_advise: (ctx, fd: number, _off: bigint, _len: bigint, advice: number) => {
-    const f = ctx.fds.get(fd);
+    const f = ctx.fds.file(fd, E.SPIPE);
     if (advice < 0 || advice > 5) return E.INVAL;
-    return f instanceof FileFd ? E.SUCCESS : E.BADF;
+    need(f, RIGHTS.FD_ADVISE);
+    return E.SUCCESS;
   },
   fd_allocate: (ctx, fd: number, off: bigint, len: bigint) => {
-    const f = ctx.fds.file(fd);
+    const f = ctx.fds.file(fd, E.SPIPE);
+    need(f, RIGHTS.FD_ALLOCATE);
     const end = offset(off) + offset(len);
     if (end > f.filestat(ctx).size) f.setSize(ctx, end);
     return E.SUCCESS;
   },
   // Durability is the store's business (it fsyncs outputs when registering them).
-  fd_datasync: (ctx, fd: number) => (ctx.fds.get(fd), E.SUCCESS),
-  fd_sync: (ctx, fd: number) => (ctx.fds.get(fd), E.SUCCESS),
+  fd_datasync: (ctx, fd: number) => (need(ctx.fds.get(fd), RIGHTS.FD_DATASYNC), E.SUCCESS),
+  fd_sync: (ctx, fd: number) => (need(ctx.fds.get(fd), RIGHTS.FD_SYNC), E.SUCCESS),
 
   fd_prestat_get: (ctx, fd: number, ptr: number) => {
     const f = ctx.fds.get(fd);
@@ -181,6 +212,7 @@ export const fdCalls: Syscalls = {
 
   fd_readdir: (ctx, fd: number, buf: number, bufLen: number, cookie: bigint, usedPtr: number) => {
     const d = ctx.fds.dir(fd);
+    need(d, RIGHTS.FD_READDIR);
     const mem = ctx.mem;
     mem.check(buf, bufLen);
     mem.check(usedPtr, 4);

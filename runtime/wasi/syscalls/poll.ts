@@ -2,9 +2,10 @@
 // never sleep: virtual time jumps to the earliest deadline, so `sleep(10)` is instant and
 // reproducible.
 
-import { CLOCK, E, EVENTTYPE, SUBCLOCK_ABSTIME } from '../constants.js';
+import { CLOCK, E, EVENTTYPE, RIGHTS, SUBCLOCK_ABSTIME } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
+import { need } from '../rights.js';
 import type { Syscalls } from './types.js';
 
 const SUB_SIZE = 48;
@@ -35,7 +36,9 @@ export const pollCalls: Syscalls = {
       if (type === EVENTTYPE.CLOCK) {
         const id = dv.getUint32(p + 16, true);
         const timeout = dv.getBigUint64(p + 24, true);
-        const abs = (dv.getUint16(p + 40, true) & SUBCLOCK_ABSTIME) !== 0;
+        const flags = dv.getUint16(p + 40, true);
+        if (flags & ~SUBCLOCK_ABSTIME) return E.INVAL;
+        const abs = (flags & SUBCLOCK_ABSTIME) !== 0;
         // No CPU-time clocks (clock_time_get answers EBADF): the whole call is EINVAL, as the
         // preview1 adapter answers a WASI 0.2 component, so a program behaves the same as either.
         if (id !== CLOCK.REALTIME && id !== CLOCK.MONOTONIC) return E.INVAL;
@@ -51,6 +54,9 @@ export const pollCalls: Syscalls = {
         let nbytes = 0n;
         try {
           const f = ctx.fds.get(fd);
+          // poll_fd_readwrite: "If rights::fd_read is set, includes the right to invoke
+          // poll_oneoff to subscribe to eventtype::fd_read" (and fd_write likewise).
+          need(f, RIGHTS.POLL_FD_READWRITE | (type === EVENTTYPE.FD_READ ? RIGHTS.FD_READ : RIGHTS.FD_WRITE));
           if (type === EVENTTYPE.FD_READ) nbytes = BigInt(f.readable());
         } catch (err) {
           error = err instanceof WasiErrno ? err.errno : E.IO;

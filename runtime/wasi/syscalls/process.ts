@@ -30,11 +30,14 @@ export const processCalls: Syscalls = {
   },
 
   // Only the wall clock and the monotonic clock exist. A CPU-time clock would measure the host,
-  // and WASI 0.2 has none: the preview1 adapter answers EBADF for ids 2 and up (as wasmtime does),
-  // so this host does too, and a program sees one world under either ABI. wasi-libc's emulated
-  // clock() and getrusage() use the monotonic clock and are unaffected.
+  // and WASI 0.2 has none: clock_time_get answers EBADF for ids 2 and 3, as the preview1 adapter
+  // (and wasmtime) do, so a program sees one world under either ABI; clock_res_get answers EINVAL
+  // as the witx requires of it. wasi-libc's emulated clock() and getrusage() use the monotonic
+  // clock and are unaffected.
+  // clock_res_get: "For unsupported clocks, return errno::inval" (the witx says so for this call
+  // alone; POSIX clock_getres agrees).
   clock_res_get: (ctx, id: number, ptr: number) => {
-    if (id !== CLOCK.REALTIME && id !== CLOCK.MONOTONIC) return E.BADF;
+    if (id !== CLOCK.REALTIME && id !== CLOCK.MONOTONIC) return E.INVAL;
     ctx.mem.check(ptr, 8);
     ctx.mem.setU64(ptr, RESOLUTION_NS);
     return E.SUCCESS;
@@ -43,7 +46,8 @@ export const processCalls: Syscalls = {
     let t: bigint;
     if (id === CLOCK.REALTIME) t = ctx.clock.realtime;
     else if (id === CLOCK.MONOTONIC) t = ctx.clock.monotonic();
-    else return E.BADF;
+    else if (id === CLOCK.PROCESS_CPUTIME || id === CLOCK.THREAD_CPUTIME) return E.BADF;
+    else return E.INVAL; // not a clockid at all
     ctx.mem.check(ptr, 8);
     ctx.mem.setU64(ptr, t);
     return E.SUCCESS;
@@ -62,9 +66,10 @@ export const processCalls: Syscalls = {
   proc_raise: () => E.NOSYS,
   sched_yield: () => E.SUCCESS,
 
-  // No sockets exist in a build step: none is preopened and none can be made.
-  sock_accept: () => E.NOTSUP,
-  sock_recv: () => E.NOTSUP,
-  sock_send: () => E.NOTSUP,
-  sock_shutdown: () => E.NOTSUP,
+  // No sockets exist in a build step: none is preopened and none can be made. So every open
+  // descriptor is "not a socket", and one that is not open is EBADF, as for any other call.
+  sock_accept: (ctx, fd: number) => (ctx.fds.get(fd), E.NOTSOCK),
+  sock_recv: (ctx, fd: number) => (ctx.fds.get(fd), E.NOTSOCK),
+  sock_send: (ctx, fd: number) => (ctx.fds.get(fd), E.NOTSOCK),
+  sock_shutdown: (ctx, fd: number) => (ctx.fds.get(fd), E.NOTSOCK),
 };
