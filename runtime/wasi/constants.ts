@@ -43,6 +43,12 @@ export const RIGHTS = {
   SOCK_ACCEPT: 1n << 29n,
 } as const;
 
+/** Every right preview1 defines (bits 0..29). */
+export const ALL_RIGHTS = (1n << 30n) - 1n;
+
+/** The rights as numbers, for checks that must not allocate (see Fd.baseMask). */
+export const RIGHT = Object.fromEntries(Object.entries(RIGHTS).map(([k, v]) => [k, Number(v)])) as { readonly [K in keyof typeof RIGHTS]: number };
+
 const R = RIGHTS;
 /** Rights that make sense on a regular file. */
 export const RIGHTS_FILE =

@@ -2,10 +2,10 @@
 // checking that the descriptor is of a kind the call applies to (so a directory given to fd_read
 // is EBADF and stdout given to fd_seek is ESPIPE, as POSIX answers, whatever their rights).
 
-import { E, RIGHTS } from './constants.js';
+import { E, RIGHT } from './constants.js';
 import { WasiErrno } from './errno.js';
 
-const R = RIGHTS;
+const R = RIGHT;
 
 /**
  * The rights wasi-libc derives from the open mode: O_RDONLY asks for fd_read and fd_readdir,
@@ -16,18 +16,19 @@ const R = RIGHTS;
 const OPEN_MODE = R.FD_READ | R.FD_READDIR | R.FD_WRITE | R.FD_DATASYNC | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE;
 
 interface HasRights {
-  rightsBase: bigint;
+  /** The base rights as a number (Fd.baseMask). */
+  baseMask: number;
 }
 
-/** Throw unless `f` holds every right in `rights`. */
-export function need(f: HasRights, rights: bigint): void {
-  const missing = rights & ~f.rightsBase;
-  if (missing !== 0n) throw new WasiErrno((missing & ~OPEN_MODE) !== 0n ? E.NOTCAPABLE : E.BADF);
+/** Throw unless `f` holds every right in `rights` (RIGHT.* values or'ed). */
+export function need(f: HasRights, rights: number): void {
+  const missing = rights & ~f.baseMask;
+  if (missing !== 0) throw new WasiErrno((missing & ~OPEN_MODE) !== 0 ? E.NOTCAPABLE : E.BADF);
 }
 
 /** Throw unless `f` holds at least one right in `rights` (fd_tell: fd_tell or fd_seek). */
-export function needAny(f: HasRights, rights: bigint): void {
-  if ((f.rightsBase & rights) === 0n) throw new WasiErrno(E.NOTCAPABLE);
+export function needAny(f: HasRights, rights: number): void {
+  if ((f.baseMask & rights) === 0) throw new WasiErrno(E.NOTCAPABLE);
 }
 
 /** Rights a new descriptor may ask for through `dir`: its inheriting rights, never more. */

@@ -1,7 +1,7 @@
 // fd_* calls. fd_read/fd_write are the hot path (clang reads hundreds of headers in small
 // pieces): they go straight between the host fd and guest memory, no copies, no allocation.
 
-import { E, FDFLAGS, FSTFLAGS, PREOPENTYPE_DIR, RIGHTS, WHENCE } from '../constants.js';
+import { E, FDFLAGS, FSTFLAGS, PREOPENTYPE_DIR, RIGHT, WHENCE } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
 import { DirFd, type DirEntry, FileFd, type Fd } from '../fds.js';
@@ -78,31 +78,31 @@ function positioned(ctx: WasiContext, fd: number): FileFd {
 export const fdCalls: Syscalls = {
   fd_read: (ctx, fd: number, iovs: number, n: number, out: number) => {
     const f = ctx.fds.notDir(fd);
-    need(f, RIGHTS.FD_READ);
+    need(f, RIGHT.FD_READ);
     return vectored(ctx, f, iovs, n, out, -1, readAt);
   },
   fd_write: (ctx, fd: number, iovs: number, n: number, out: number) => {
     const f = ctx.fds.notDir(fd);
-    need(f, RIGHTS.FD_WRITE);
+    need(f, RIGHT.FD_WRITE);
     return vectored(ctx, f, iovs, n, out, -1, writeAt);
   },
   // "If rights::fd_seek is set, includes the right to invoke fd_pread" (and fd_pwrite).
   fd_pread: (ctx, fd: number, iovs: number, n: number, pos: bigint, out: number) => {
     const f = positioned(ctx, fd);
-    need(f, RIGHTS.FD_READ | RIGHTS.FD_SEEK);
+    need(f, RIGHT.FD_READ | RIGHT.FD_SEEK);
     return vectored(ctx, f, iovs, n, out, offset(pos), readAt);
   },
   fd_pwrite: (ctx, fd: number, iovs: number, n: number, pos: bigint, out: number) => {
     const f = positioned(ctx, fd);
-    need(f, RIGHTS.FD_WRITE | RIGHTS.FD_SEEK);
+    need(f, RIGHT.FD_WRITE | RIGHT.FD_SEEK);
     return vectored(ctx, f, iovs, n, out, offset(pos), writeAt);
   },
 
   fd_seek: (ctx, fd: number, off: bigint, whence: number, out: number) => {
     const f = positioned(ctx, fd);
     // fd_tell allows the one seek that moves nothing.
-    if (off === 0n && whence === WHENCE.CUR) needAny(f, RIGHTS.FD_SEEK | RIGHTS.FD_TELL);
-    else need(f, RIGHTS.FD_SEEK);
+    if (off === 0n && whence === WHENCE.CUR) needAny(f, RIGHT.FD_SEEK | RIGHT.FD_TELL);
+    else need(f, RIGHT.FD_SEEK);
     // Seeking the buffered descriptor itself needs no flush (SEEK_END flushes inside), but
     // another descriptor's SEEK_END must see the buffered bytes.
     if (ctx.buffered !== null && ctx.buffered !== f) ctx.buffered.flush();
@@ -113,7 +113,7 @@ export const fdCalls: Syscalls = {
   // "fd_seek ... implies fd_tell".
   fd_tell: (ctx, fd: number, out: number) => {
     const f = positioned(ctx, fd);
-    needAny(f, RIGHTS.FD_TELL | RIGHTS.FD_SEEK);
+    needAny(f, RIGHT.FD_TELL | RIGHT.FD_SEEK);
     ctx.mem.check(out, 8);
     ctx.mem.setU64(out, f.seek(0, WHENCE.CUR));
     return E.SUCCESS;
@@ -143,7 +143,7 @@ export const fdCalls: Syscalls = {
   fd_fdstat_set_flags: (ctx, fd: number, flags: number) => {
     const f = ctx.fds.get(fd);
     if (flags & ~ALL_FDFLAGS) return E.INVAL;
-    need(f, RIGHTS.FD_FDSTAT_SET_FLAGS);
+    need(f, RIGHT.FD_FDSTAT_SET_FLAGS);
     f.fdflags = flags;
     return E.SUCCESS;
   },
@@ -158,20 +158,20 @@ export const fdCalls: Syscalls = {
 
   fd_filestat_get: (ctx, fd: number, ptr: number) => {
     const f = ctx.fds.get(fd);
-    need(f, RIGHTS.FD_FILESTAT_GET);
+    need(f, RIGHT.FD_FILESTAT_GET);
     ctx.mem.writeFilestat(ptr, f.filestat(ctx));
     return E.SUCCESS;
   },
   fd_filestat_set_size: (ctx, fd: number, size: bigint) => {
     const f = ctx.fds.file(fd);
-    need(f, RIGHTS.FD_FILESTAT_SET_SIZE);
+    need(f, RIGHT.FD_FILESTAT_SET_SIZE);
     f.setSize(ctx, offset(size));
     return E.SUCCESS;
   },
   fd_filestat_set_times: (ctx, fd: number, atim: bigint, mtim: bigint, flags: number) => {
     const f = ctx.fds.get(fd);
     const [a, m] = requestedTimes(ctx, atim, mtim, flags);
-    need(f, RIGHTS.FD_FILESTAT_SET_TIMES);
+    need(f, RIGHT.FD_FILESTAT_SET_TIMES);
     f.setTimes(ctx, a, m);
     return E.SUCCESS;
   },
@@ -179,19 +179,19 @@ export const fdCalls: Syscalls = {
   fd_advise: (ctx, fd: number, _off: bigint, _len: bigint, advice: number) => {
     const f = ctx.fds.file(fd, E.SPIPE);
     if (advice < 0 || advice > 5) return E.INVAL;
-    need(f, RIGHTS.FD_ADVISE);
+    need(f, RIGHT.FD_ADVISE);
     return E.SUCCESS;
   },
   fd_allocate: (ctx, fd: number, off: bigint, len: bigint) => {
     const f = ctx.fds.file(fd, E.SPIPE);
-    need(f, RIGHTS.FD_ALLOCATE);
+    need(f, RIGHT.FD_ALLOCATE);
     const end = offset(off) + offset(len);
     if (end > f.filestat(ctx).size) f.setSize(ctx, end);
     return E.SUCCESS;
   },
   // Durability is the store's business (it fsyncs outputs when registering them).
-  fd_datasync: (ctx, fd: number) => (need(ctx.fds.get(fd), RIGHTS.FD_DATASYNC), E.SUCCESS),
-  fd_sync: (ctx, fd: number) => (need(ctx.fds.get(fd), RIGHTS.FD_SYNC), E.SUCCESS),
+  fd_datasync: (ctx, fd: number) => (need(ctx.fds.get(fd), RIGHT.FD_DATASYNC), E.SUCCESS),
+  fd_sync: (ctx, fd: number) => (need(ctx.fds.get(fd), RIGHT.FD_SYNC), E.SUCCESS),
 
   fd_prestat_get: (ctx, fd: number, ptr: number) => {
     const f = ctx.fds.get(fd);
@@ -212,7 +212,7 @@ export const fdCalls: Syscalls = {
 
   fd_readdir: (ctx, fd: number, buf: number, bufLen: number, cookie: bigint, usedPtr: number) => {
     const d = ctx.fds.dir(fd);
-    need(d, RIGHTS.FD_READDIR);
+    need(d, RIGHT.FD_READDIR);
     const mem = ctx.mem;
     mem.check(buf, bufLen);
     mem.check(usedPtr, 4);

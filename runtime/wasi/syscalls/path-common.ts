@@ -8,7 +8,7 @@ import { need } from '../rights.js';
 import type { FinalLookup, Loc, Resolved } from '../vfs.js';
 
 /** Resolve the guest path at [ptr, ptr+len) relative to the directory `fd`, which must hold `right`. */
-export function resolveAt(ctx: WasiContext, fd: number, right: bigint, ptr: number, len: number, final: FinalLookup): Resolved {
+export function resolveAt(ctx: WasiContext, fd: number, right: number, ptr: number, len: number, final: FinalLookup): Resolved {
   const dir = ctx.fds.dir(fd);
   need(dir, right);
   return ctx.ns.resolve(dir.loc, ctx.mem.string(ptr, len), final);

@@ -5,7 +5,7 @@
 // rights do not apply to the type of file being opened").
 
 import fs from 'node:fs';
-import { E, FDFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, RIGHTS_DIR, RIGHTS_FILE } from '../constants.js';
+import { E, FDFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHT, RIGHTS, RIGHTS_DIR, RIGHTS_FILE } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { DirFd, FileFd } from '../fds.js';
 import { need, needAny, needInheritable } from '../rights.js';
@@ -17,13 +17,13 @@ const ALL_OFLAGS = OFLAGS.CREAT | OFLAGS.DIRECTORY | OFLAGS.EXCL | OFLAGS.TRUNC;
 const ALL_FDFLAGS = FDFLAGS.APPEND | FDFLAGS.DSYNC | FDFLAGS.NONBLOCK | FDFLAGS.RSYNC | FDFLAGS.SYNC;
 
 /** The rights of the directory that a path_open with these flags uses (typenames.witx, `rights`). */
-function dirRightsFor(oflags: number, fdflags: number): bigint {
-  let r = RIGHTS.PATH_OPEN;
-  if (oflags & OFLAGS.CREAT) r |= RIGHTS.PATH_CREATE_FILE;
-  if (oflags & OFLAGS.TRUNC) r |= RIGHTS.PATH_FILESTAT_SET_SIZE;
+function dirRightsFor(oflags: number, fdflags: number): number {
+  let r = RIGHT.PATH_OPEN;
+  if (oflags & OFLAGS.CREAT) r |= RIGHT.PATH_CREATE_FILE;
+  if (oflags & OFLAGS.TRUNC) r |= RIGHT.PATH_FILESTAT_SET_SIZE;
   // fd_sync "includes the right to invoke path_open with fdflags::rsync and fdflags::dsync"
   // (and sync, by the same token); fd_datasync that with dsync alone.
-  if (fdflags & (FDFLAGS.RSYNC | FDFLAGS.SYNC)) r |= RIGHTS.FD_SYNC;
+  if (fdflags & (FDFLAGS.RSYNC | FDFLAGS.SYNC)) r |= RIGHT.FD_SYNC;
   return r;
 }
 
@@ -35,7 +35,7 @@ export function pathOpen(
   ctx.mem.check(out, 4);
   const dir = ctx.fds.dir(fd);
   need(dir, dirRightsFor(oflags, fdflags));
-  if (fdflags & FDFLAGS.DSYNC) needAny(dir, RIGHTS.FD_DATASYNC | RIGHTS.FD_SYNC);
+  if (fdflags & FDFLAGS.DSYNC) needAny(dir, RIGHT.FD_DATASYNC | RIGHT.FD_SYNC);
   needInheritable(dir, rightsBase | rightsInheriting);
 
   const path = ctx.mem.string(ptr, len);

@@ -3,7 +3,7 @@
 // POSIX reads them: see FinalLookup in vfs.ts for which calls follow a final symlink.
 
 import fs from 'node:fs';
-import { E, LOOKUP_SYMLINK_FOLLOW, RIGHTS } from '../constants.js';
+import { E, LOOKUP_SYMLINK_FOLLOW, RIGHT } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
 import { encodeUtf8 } from '../memory.js';
@@ -13,7 +13,7 @@ import { isDir, notMountRoot, resolveAt, writableHost } from './path-common.js';
 import { pathOpen } from './path-open.js';
 import type { Syscalls } from './types.js';
 
-const R = RIGHTS;
+const R = RIGHT;
 
 /** The lookup a lookupflags argument asks for; bits preview1 does not define are EINVAL. */
 function lookup(flags: number): FinalLookup {

@@ -2,7 +2,7 @@
 // never sleep: virtual time jumps to the earliest deadline, so `sleep(10)` is instant and
 // reproducible.
 
-import { CLOCK, E, EVENTTYPE, RIGHTS, SUBCLOCK_ABSTIME } from '../constants.js';
+import { CLOCK, E, EVENTTYPE, RIGHT, SUBCLOCK_ABSTIME } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
 import { need } from '../rights.js';
@@ -56,7 +56,7 @@ export const pollCalls: Syscalls = {
           const f = ctx.fds.get(fd);
           // poll_fd_readwrite: "If rights::fd_read is set, includes the right to invoke
           // poll_oneoff to subscribe to eventtype::fd_read" (and fd_write likewise).
-          need(f, RIGHTS.POLL_FD_READWRITE | (type === EVENTTYPE.FD_READ ? RIGHTS.FD_READ : RIGHTS.FD_WRITE));
+          need(f, RIGHT.POLL_FD_READWRITE | (type === EVENTTYPE.FD_READ ? RIGHT.FD_READ : RIGHT.FD_WRITE));
           if (type === EVENTTYPE.FD_READ) nbytes = BigInt(f.readable());
         } catch (err) {
           error = err instanceof WasiErrno ? err.errno : E.IO;
