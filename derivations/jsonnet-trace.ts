@@ -173,15 +173,38 @@ function bindsLocal(file: string, line: number, name: string): boolean {
  * refused) is the user's mistake at the user's call: the message begins with that call's place,
  * and the trace keeps the user's frames only, saying how many of the library's it left out.
  */
-export function nativeFailureForUser(message: string, failure: string, isUserFile: UserFileCheck): string {
+export function nativeFailureForUser(message: string, failure: string, isUserFile: UserFileCheck, field?: string): string {
   const { frames } = splitTrace(message);
   const order = [...frames.keys()].sort((a, b) => a - b);
   const user = order.map((k) => frames.get(k)!).filter((f) => isUserFile(f.file));
   if (user.length === 0) return message;
   const left = order.length - user.length;
+  // About one field of the user's object: its own line, found inside the innermost user frame
+  // whose text holds it (the object is in the call the frame names).
+  const at = field === undefined ? undefined : user.map((f) => fieldIn(f, field)).find((w) => w !== undefined);
   return [
-    `${user[0]!.where}: ${failure}`,
+    `${at ?? user[0]!.where}: ${failure}`,
     ...user.map((f) => `\t${f.where}\t${f.description}`),
     ...(left > 0 ? [`\t(${left} frame${left === 1 ? '' : 's'} of wpm's library and std.jsonnet left out)`] : []),
   ].join('\n');
+}
+
+/** Where `field:` is written inside the text a frame spans (`file:(3:1)-(8:3)` or `file:3:5-40`). */
+function fieldIn(frame: Frame, field: string): string | undefined {
+  const m = /:(?:\((\d+):\d+\)-\((\d+):\d+\)|(\d+):\d+(?:-\d+)?)$/.exec(frame.where);
+  if (!m) return undefined;
+  const first = Number(m[1] ?? m[3]);
+  const last = Number(m[2] ?? m[3]);
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(frame.file, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const key = new RegExp(`(^|[\\s{,])(${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|'${field}'|"${field}")\\s*:`);
+  for (let n = first; n <= last && n <= lines.length; n++) {
+    const hit = key.exec(lines[n - 1]!);
+    if (hit) return `${frame.file}:${n}:${hit.index + hit[1]!.length + 1}`;
+  }
+  return undefined;
 }

@@ -109,7 +109,7 @@ export async function runVm(vm: Jsonnet, setup: VmSetup, tail: string): Promise<
     const isUserFile = (file: string) => file !== 'std.jsonnet' && !setup.libDirs.some((d) => file.startsWith(path.resolve(d) + path.sep));
     const recursion = describeRecursion(full, isUserFile, setup.maxStack);
     const failure = nativeFailures.get(vm)?.find((f) => full.includes(f));
-    const message = failure !== undefined ? nativeFailureForUser(full, failure, isUserFile) : traceForUser(full, isUserFile);
+    const message = failure !== undefined ? nativeFailureForUser(full, failure, isUserFile, failedFields.get(vm)?.get(failure)) : traceForUser(full, isUserFile);
     const unbound = /function parameter (\S+) not bound in call/.exec(message);
     const code = recursion === undefined ? 'ERR_EVAL' : recursion.kind === 'depth' ? 'ERR_EVAL_STACK' : 'ERR_EVAL_CYCLE';
     const hint = unbound
@@ -123,6 +123,8 @@ export async function runVm(vm: Jsonnet, setup: VmSetup, tail: string): Promise<
 
 /** What each VM's native calls failed with (the messages they gave libjsonnet). */
 const nativeFailures = new WeakMap<Jsonnet, string[]>();
+/** Of those, the ones about a field of the user's object: message → the field's name. */
+const failedFields = new WeakMap<Jsonnet, Map<string, string>>();
 
 /** The std.native functions of wpm's library, answered by the instantiator and `io`. */
 function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, gate: NativeGate): void {
@@ -130,7 +132,9 @@ function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, ga
   // string reaches the user as it is (an Error would gain an "Error: " prefix). Each is kept, so
   // that runVm can tell the user's failed call from an error of the user's own code.
   const failures: string[] = [];
+  const fields = new Map<string, string>();
   nativeFailures.set(vm, failures);
+  failedFields.set(vm, fields);
   const message = (err: unknown) => {
     const text = err instanceof WpmError ? err.message + (err.hint ? ` (${err.hint})` : '') : String(err);
     failures.push(text);
@@ -153,6 +157,13 @@ function registerNatives(vm: Jsonnet, instantiator: Instantiator, io: EvalIO, ga
     return wait === undefined ? call(fn, a) : wait.then(() => call(fn, a));
   };
   registerSync(vm, 'wpm.derivation', guard((spec) => instantiator.instantiate(String(spec))), 'spec');
+  // A library's refusal of one field of the user's object (cc.libsonnet's unknown fields): the
+  // field's name is kept with the message, so the error can point at the field's own line.
+  registerSync(vm, 'wpm.fieldError', (field: unknown, text: unknown) => {
+    fields.set(String(text), String(field));
+    failures.push(String(text));
+    return Promise.reject(String(text));
+  }, 'field', 'message');
   vm.nativeCallback(
     'wpm.path',
     guard(async (from, rel, exclude) => {

@@ -27,6 +27,10 @@ local instantiate = std.native('wpm.derivation');
   writeText(name, text):: std.native('wpm.writeText')(name, text),
   writeJSON(name, value):: self.writeText(name, std.manifestJsonEx(value, '  ') + '\n'),
 
+  // Refuse `field` of the caller's object with `message`: the error points at the field's own line
+  // (a library's check of its arguments, as cc.libsonnet's of unknown fields).
+  fieldError(field, message):: std.native('wpm.fieldError')(field, message),
+
   // The placeholder for an output's path, replaced by the real path when the step runs.
   // Use it where a builder needs to know where to write: args: ['-o', wpm.placeholder('out')].
   placeholder(output='out'):: std.native('wpm.placeholder')(output),
