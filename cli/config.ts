@@ -30,6 +30,21 @@ export interface Settings {
   maxSilentTime: number;
   maxLogSize: number;
   maxOutputSize: number;
+  /** Remote execution (docs/remote.md); flags override each field (cli/remote-options.ts). */
+  remote: RemoteConfig;
+}
+
+export interface RemoteConfig {
+  /** Execution endpoint, grpc://HOST:PORT or grpcs://HOST[:PORT]. */
+  url?: string;
+  /** Cache-only endpoint (no execution). */
+  cacheUrl?: string;
+  instance?: string;
+  /** 'NAME: VALUE' each. */
+  headers: string[];
+  upload: boolean;
+  only: boolean;
+  jobs?: number;
 }
 
 type Key =
@@ -46,7 +61,14 @@ type Key =
   | 'timeout'
   | 'max-silent-time'
   | 'max-log-size'
-  | 'max-output-size';
+  | 'max-output-size'
+  | 'remote'
+  | 'remote-cache'
+  | 'remote-instance'
+  | 'remote-headers'
+  | 'remote-upload'
+  | 'remote-only'
+  | 'remote-jobs';
 
 /** Each setting's environment variable, and what it means (for `wpm --help`). */
 const SETTINGS: Record<Key, { env: string; help: string }> = {
@@ -64,6 +86,13 @@ const SETTINGS: Record<Key, { env: string; help: string }> = {
   'max-silent-time': { env: 'WPM_MAX_SILENT_TIME', help: 'seconds a step may go without writing to its log (default 1800; 0: no limit)' },
   'max-log-size': { env: 'WPM_MAX_LOG_SIZE', help: "size a step's log may reach, e.g. 64M (default 64M; 0: no limit)" },
   'max-output-size': { env: 'WPM_MAX_OUTPUT_SIZE', help: 'size a step may write, e.g. 4G (default 4G; 0: no limit)' },
+  remote: { env: 'WPM_REMOTE', help: 'remote execution server, grpc://HOST:PORT or grpcs://HOST[:PORT]' },
+  'remote-cache': { env: 'WPM_REMOTE_CACHE', help: 'remote cache only (Action Cache + CAS), no execution' },
+  'remote-instance': { env: 'WPM_REMOTE_INSTANCE', help: 'instance name on the remote server' },
+  'remote-headers': { env: 'WPM_REMOTE_HEADERS', help: "headers for every remote call, 'NAME: VALUE' separated by ';'" },
+  'remote-upload': { env: 'WPM_REMOTE_UPLOAD', help: 'upload results built locally to the remote cache (true or false)' },
+  'remote-only': { env: 'WPM_REMOTE_ONLY', help: 'fail rather than build locally when the remote server cannot be used' },
+  'remote-jobs': { env: 'WPM_REMOTE_JOBS', help: 'steps to run remotely at once' },
 };
 
 /** The settings' lines of `wpm --help`'s environment list. */
@@ -147,6 +176,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const logSize = get('max-log-size');
   const outputSize = get('max-output-size');
   const limitSize = (s: { value: string; where: string }) => (s.value.trim() === '0' ? 0 : parseSizeSetting(s.value, s.where));
+  const remoteUpload = get('remote-upload');
+  const remoteOnly = get('remote-only');
+  const remoteJobs = get('remote-jobs');
+  const remoteHeaders = get('remote-headers');
   return {
     maxJobs: jobs ? parseCount(jobs.value, jobs.where, 1) : os.availableParallelism(),
     keepGoing: keepGoing ? parseBool(keepGoing.value, keepGoing.where) : false,
@@ -162,6 +195,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxSilentTime: silent ? parseCount(silent.value, silent.where, 0) : 1800,
     maxLogSize: logSize ? limitSize(logSize) : 64 * 1024 ** 2,
     maxOutputSize: outputSize ? limitSize(outputSize) : 4 * 1024 ** 3,
+    remote: {
+      ...(get('remote')?.value ? { url: get('remote')!.value } : {}),
+      ...(get('remote-cache')?.value ? { cacheUrl: get('remote-cache')!.value } : {}),
+      ...(get('remote-instance')?.value ? { instance: get('remote-instance')!.value } : {}),
+      headers: remoteHeaders ? remoteHeaders.value.split(';').map((h) => h.trim()).filter((h) => h !== '') : [],
+      upload: remoteUpload ? parseBool(remoteUpload.value, remoteUpload.where) : false,
+      only: remoteOnly ? parseBool(remoteOnly.value, remoteOnly.where) : false,
+      ...(remoteJobs ? { jobs: parseCount(remoteJobs.value, remoteJobs.where, 1) } : {}),
+    },
   };
 }
 

@@ -137,6 +137,18 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
         case 'waiting-for-lock':
           if (mode !== 'json') say(`waiting for another wpm building ${e.name}`);
           break;
+        case 'remote': {
+          const r = running.get(e.drvPath);
+          if (r && !r.name.endsWith(' (remote)')) r.name += ' (remote)';
+          if (mode !== 'plain') break;
+          if (e.state === 'executing') say(`running ${e.name} on ${e.server}`);
+          else if (e.state === 'cache-hit') say(`${e.name} is in the action cache of ${e.server}`);
+          else if (e.state === 'uploaded') say(`uploaded ${e.name} to ${e.server}`);
+          break;
+        }
+        case 'remote-warning':
+          if (mode !== 'json') say(`warning: ${e.message}`);
+          break;
       }
       if (mode === 'json') stream.write(JSON.stringify({ ...e, time: Date.now() }) + '\n');
       else drawStatus();

@@ -11,7 +11,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   store: ['store/format'],
   derivations: ['store/format'],
   'runtime/wasi': [],
-  'runtime/builders': ['store', 'store/format', 'derivations', 'runtime/wasi'],
+  // The Remote Execution API: client, bot, and the step runner (which runs the WASI host on a worker).
+  remote: ['runtime/wasi'],
+  'runtime/builders': ['store', 'store/format', 'derivations', 'runtime/wasi', 'remote'],
   'runtime/scheduler': ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders'],
   glue: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler'],
   cli: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler', 'glue'],
@@ -32,7 +34,7 @@ function layerOf(file: string): string {
   return LAYERS.find((l) => file === l || file.startsWith(l + '/'))!;
 }
 
-const FILES = ['store', 'derivations', 'runtime', 'glue', 'cli', 'util'].flatMap(sources);
+const FILES = ['store', 'derivations', 'runtime', 'remote', 'glue', 'cli', 'util'].flatMap(sources);
 const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
 
 function importsOf(file: string): string[] {
@@ -59,7 +61,7 @@ describe('the map of the code', () => {
   });
 
   it('keeps files in store/, runtime/ and glue/ under 300 lines', () => {
-    const long = FILES.filter((f) => /^(store|runtime|glue)\//.test(f))
+    const long = FILES.filter((f) => /^(store|runtime|remote|glue)\//.test(f))
       .map((f) => [f, fs.readFileSync(path.join(REPO, f), 'utf8').split('\n').length - 1] as const)
       .filter(([, n]) => n > 300);
     expect(long).toEqual([]);

@@ -172,6 +172,24 @@ export const ERROR_CODES = {
   ERR_UPLOAD_FILE_HASH: userError,
   ERR_UPLOAD_MISSING_REFERENCE: userError,
   ERR_UPLOAD_NO_NAR: userError,
+
+  // Remote execution (runtime/builders/remote/, remote/).
+  ERR_REMOTE_URL: usage,
+  ERR_REMOTE_HEADER: usage,
+  /** dist/remote/protos.json is missing: wpm was not built. */
+  ERR_REMOTE_PROTOS: systemError,
+  ERR_REMOTE_UNREACHABLE: buildEnvironment,
+  ERR_REMOTE_UNSUPPORTED: buildEnvironment,
+  /** A gRPC status from the server that retries did not get past. */
+  ERR_REMOTE_STATUS: buildEnvironment,
+  ERR_REMOTE_UPLOAD: buildEnvironment,
+  ERR_REMOTE_MISSING_BLOB: buildEnvironment,
+  /** A blob whose bytes do not hash to the digest it was fetched by: rejected. */
+  ERR_REMOTE_DIGEST_MISMATCH: buildEnvironment,
+  /** A result that breaks the contract (no result directory, a bad name, no status). */
+  ERR_REMOTE_BAD_RESULT: buildEnvironment,
+  /** The step runner on a worker failed for a reason of its own (not the step's). */
+  ERR_REMOTE_RUNNER: buildEnvironment,
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

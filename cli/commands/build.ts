@@ -14,8 +14,9 @@ import { EXIT } from '../exit-codes.js';
 import { addAttrOption, addEvalArgOptions, addStepLimitOptions, attrsFrom, evalArgsFrom, parseJobs, type EvalLimitFlags, type StepLimitFlags } from '../options.js';
 import { interruptible } from '../interrupt.js';
 import { addSubstituteOptions, createSubstituter, type CommandSubstituter, type SubstituteFlags } from '../substitution.js';
+import { addRemoteOptions, createRemoteBuilder, type RemoteFlags } from '../remote-options.js';
 
-export interface BuildFlags extends SubstituteFlags, EvalLimitFlags, StepLimitFlags {
+export interface BuildFlags extends SubstituteFlags, EvalLimitFlags, StepLimitFlags, RemoteFlags {
   printBuildLogs?: boolean;
   attr?: string[];
   out?: string;
@@ -39,6 +40,8 @@ export interface CommandBuild extends EvalLimitFlags, StepLimitFlags {
   substituter?: CommandSubstituter | undefined;
   /** -L: stream every step's log. */
   printBuildLogs?: boolean | undefined;
+  /** --remote and its companions (cli/remote-options.ts). */
+  remoteFlags?: RemoteFlags | undefined;
   beforeBuilding?: (targets: Target[]) => void;
 }
 
@@ -48,6 +51,7 @@ export async function buildForCommand(store: LocalStore, file: string, attrs: st
   const progress = createProgress(opts.quiet ? 'quiet' : chooseMode(opts.json ?? false), process.stderr, {
     ...(opts.printBuildLogs ? { printLogs: { logFileOf: (drvPath: string) => logFileOf(store.layout, drvPath) } } : {}),
   });
+  const remote = createRemoteBuilder(opts.remoteFlags ?? {}, settings.remote, (e) => progress.onEvent(e));
   try {
     return await interruptible((signal) =>
       buildFile(store, { file, attrs, args }, {
@@ -65,12 +69,16 @@ export async function buildForCommand(store: LocalStore, file: string, attrs: st
           onEvent: (e) => progress.onEvent(e),
           signal,
           substituter: opts.substituter,
+          program: remote,
+          // Remote steps run beside the local ones; the WASI pool stays at -j.
+          extraJobs: remote && !remote.executor.settings.cacheOnly ? (remote.executor.settings.jobs ?? 16) : 0,
         },
       }),
     );
   } finally {
     progress.finish();
     opts.substituter?.finish();
+    await remote?.executor.close();
   }
 }
 
@@ -90,6 +98,7 @@ export function register(program: Command): void {
   addEvalArgOptions(cmd);
   addStepLimitOptions(cmd);
   addSubstituteOptions(cmd);
+  addRemoteOptions(cmd);
   cmd.action(async (file: string, flags: BuildFlags) => {
     useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts
     const evalArgs = evalArgsFrom(flags);
@@ -99,6 +108,7 @@ export function register(program: Command): void {
     const targets = await buildForCommand(store, file, attrsFrom(flags), evalArgs, {
       ...flags,
       substituter,
+      remoteFlags: flags,
       beforeBuilding: (found) => {
         if (flags.link) for (const l of resultLinks(found, flags.out)) checkResultLink(path.resolve(l.link));
       },

@@ -6,3 +6,5 @@ export { BUILTINS, builtinRequests } from './table.js';
 export type { BuiltinTable } from './table.js';
 export { WasiProgramBuilder } from './wasi-program.js';
 export { loadTranspiled, readBuilder, runnableFor, transpiledPath, type Runnable } from './runnable.js';
+export { RemoteBuilder } from './remote.js';
+export { RemoteExecutor, type RemoteEvent, type RemoteSettings } from './remote/executor.js';

@@ -20,13 +20,7 @@ export class WasiProgramBuilder implements Builder {
   private readonly modules = new Map<string, Promise<Runnable>>();
 
   async build({ drvPath, drv, inputs, outputs, work, logFile }: BuildStep, ctx: BuilderContext): Promise<void> {
-    const rewrite = placeholderRewriter(drv);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(drv.env)) env[k] = rewrite(v);
-    for (const [name, o] of Object.entries(drv.outputs)) env[name] = o.path;
-    env.TMPDIR = '/tmp';
-    env.HOME = '/homeless';
-    env.SOURCE_DATE_EPOCH = '1';
+    const { args, env, stdin, seed } = stepWorld(drvPath, drv);
     for (const dir of ['build', 'tmp', 'store']) fs.mkdirSync(path.join(work, dir));
     const mounts: Mount[] = [
       // The step's view of the store directory takes new entries, because tools such as wasm-ld
@@ -37,16 +31,15 @@ export class WasiProgramBuilder implements Builder {
       { guest: '/build', host: path.join(work, 'build'), writable: true },
       { guest: '/tmp', host: path.join(work, 'tmp'), writable: true },
     ];
-    const stdin = drv.stdin === null ? new Uint8Array(0) : new TextEncoder().encode(rewrite(canonicalJson(drv.stdin)));
-    const module = await this.runnable(ctx.store, inputFile({ ref: drv.builder, field: 'builder', where: `'${drv.name}' (${drvPath})`, inputs, toHost: (p) => ctx.store.toHost(p) }), drv.builder);
+    const module = await this.runnable(ctx.store, builderFile(drvPath, drv, inputs, ctx), drv.builder);
     const result = await ctx.pool.run(module, {
-      args: drv.args.map(rewrite),
+      args,
       env,
       stdin,
       mounts,
       outputs: Object.entries(drv.outputs).map(([name, o]) => ({ guest: o.path, host: outputs[name]! })),
       cwd: '/build',
-      seed: hashBytes('sha256', drvPath).digest,
+      seed,
       stdout: { file: logFile },
       stderr: { file: logFile },
       limits: wasiLimits(ctx.limits),
@@ -68,6 +61,35 @@ export class WasiProgramBuilder implements Builder {
     }
     return m;
   }
+}
+
+/** The host file of a step's builder, opened only through its input closure (inputs.ts). */
+export function builderFile(drvPath: string, drv: Derivation, inputs: readonly string[], ctx: BuilderContext): string {
+  return inputFile({ ref: drv.builder, field: 'builder', where: `'${drv.name}' (${drvPath})`, inputs, toHost: (p) => ctx.store.toHost(p) });
+}
+
+/** What a step's program is given: argv, environment, stdin and random seed (ARCHITECTURE.md, "The guest's world"). A remote step is given the same (remote.ts). */
+export interface StepWorld {
+  args: string[];
+  env: Record<string, string>;
+  stdin: Uint8Array;
+  seed: Uint8Array;
+}
+
+export function stepWorld(drvPath: string, drv: Derivation): StepWorld {
+  const rewrite = placeholderRewriter(drv);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(drv.env)) env[k] = rewrite(v);
+  for (const [name, o] of Object.entries(drv.outputs)) env[name] = o.path;
+  env.TMPDIR = '/tmp';
+  env.HOME = '/homeless';
+  env.SOURCE_DATE_EPOCH = '1';
+  return {
+    args: drv.args.map(rewrite),
+    env,
+    stdin: drv.stdin === null ? new Uint8Array(0) : new TextEncoder().encode(rewrite(canonicalJson(drv.stdin))),
+    seed: hashBytes('sha256', drvPath).digest,
+  };
 }
 
 /** Replaces each output's placeholder by the output's real path. */

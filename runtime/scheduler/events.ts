@@ -12,6 +12,10 @@ export type BuildEvent =
   /** Stopped by Ctrl-C (the build's signal): nothing of it is registered. */
   | { type: 'interrupted'; drvPath: string; name: string }
   | { type: 'dependency-failed'; drvPath: string; name: string; failedInput: string }
-  | { type: 'waiting-for-lock'; drvPath: string; name: string };
+  | { type: 'waiting-for-lock'; drvPath: string; name: string }
+  /** A step on a remote execution server (runtime/remote/): answered from its cache, queued, running there, done, or a local result uploaded. */
+  | { type: 'remote'; drvPath: string; name: string; state: 'cache-hit' | 'queued' | 'executing' | 'done' | 'uploaded'; server: string }
+  /** The remote server could not be used (once per build), or one step fell back to a local build. */
+  | { type: 'remote-warning'; message: string };
 
 export type EventSink = (event: BuildEvent) => void;

@@ -8,7 +8,7 @@ import { WpmError, isWpmError } from '../../util/index.js';
 import { isBuiltin, parseDerivation as parseDerivationFile, type Derivation, type DrvLimits } from '../../derivations/index.js';
 import { normalizeTree, removeTree, type LocalStore } from '../../store/index.js';
 import type { WasiPool } from '../wasi/index.js';
-import { BUILTINS, WasiProgramBuilder, stepLimits, type BuiltinTable, type StepLimits } from '../builders/index.js';
+import { BUILTINS, WasiProgramBuilder, stepLimits, type Builder, type BuiltinTable, type StepLimits } from '../builders/index.js';
 import type { EventSink } from './events.js';
 import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
@@ -28,6 +28,8 @@ export interface LocalBuilderOptions {
   builtins?: BuiltinTable | undefined;
   /** Derivations' own limits by `.drv` path, where evaluation knows them (see DrvLimits). */
   drvLimits?: ReadonlyMap<string, DrvLimits> | undefined;
+  /** The builder of steps whose builder is a store path (default: the WASI program builder; a RemoteBuilder runs them on a cluster). `--check` always rebuilds here. */
+  program?: Builder | undefined;
 }
 
 export class LocalBuilder implements StepBuilder {
@@ -121,7 +123,7 @@ export class LocalBuilder implements StepBuilder {
       const logFile = this.logFile(drvPath);
       fs.writeFileSync(logFile, '');
 
-      const builder = isBuiltin(drv.builder) ? this.builtins[drv.builder] : this.wasi;
+      const builder = isBuiltin(drv.builder) ? this.builtins[drv.builder] : mode === 'check' ? this.wasi : (this.opts.program ?? this.wasi);
       if (!builder) throw new WpmError('ERR_DRV_BAD_BUILDER', `${drvPath}: unknown builtin builder '${drv.builder}'`);
       await builder.build(
         { drvPath, drv, inputs, outputs: outHost, work: path.join(work, 'scratch'), logFile },

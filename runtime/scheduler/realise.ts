@@ -2,7 +2,7 @@
 import type { Derivation, DrvLimits } from '../../derivations/index.js';
 import { sweepStaleLocks, type LocalStore } from '../../store/index.js';
 import { WasiPool } from '../wasi/index.js';
-import type { BuiltinTable, StepLimits } from '../builders/index.js';
+import type { Builder, BuiltinTable, StepLimits } from '../builders/index.js';
 import { LocalBuilder, readDerivation } from './local-builder.js';
 import { planBuild } from './plan.js';
 import type { Substituter } from './substituter.js';
@@ -21,6 +21,10 @@ export interface RealiseOptions extends ScheduleOptions {
   check?: boolean;
   /** Binary caches to try before building. */
   substituter?: Substituter;
+  /** The builder of steps whose builder is a store path (a RemoteBuilder, runtime/builders/remote.ts); default the WASI program builder. */
+  program?: Builder | undefined;
+  /** Steps that may run at once beyond `jobs` because they run elsewhere (--remote-jobs): the WASI pool stays at `jobs`. */
+  extraJobs?: number | undefined;
 }
 
 /**
@@ -51,14 +55,14 @@ export async function realise(
   const stopSteps = () => pool.abortAll();
   opts.signal?.addEventListener('abort', stopSteps);
   try {
-    const builder = new LocalBuilder(store, pool, { onEvent: opts.onEvent, signal: opts.signal, limits: opts.limits, builtins: opts.builtins, drvLimits: opts.drvLimits });
+    const builder = new LocalBuilder(store, pool, { onEvent: opts.onEvent, signal: opts.signal, limits: opts.limits, builtins: opts.builtins, drvLimits: opts.drvLimits, program: opts.program });
     // --check: the targets whose outputs are valid are built again and compared. Their inputs are
     // valid, so they need nothing else and run alongside the steps still to build.
     const checks = opts.check ? plan.cached.map((drvPath) => ({ drvPath, drv: load(drvPath), deps: [] })) : [];
     const checking = new Set(checks);
     const checker = { build: (step: (typeof checks)[number]) => (checking.has(step) ? builder.check(step) : builder.build(step)) };
     const withChecks = { steps: [...plan.steps, ...checks], cached: opts.check ? [] : plan.cached };
-    const result = await runPlan(withChecks, checker, opts);
+    const result = await runPlan(withChecks, checker, { ...opts, jobs: opts.jobs + (opts.extraJobs ?? 0) });
     return { ...result, cached: withChecks.cached };
   } finally {
     opts.signal?.removeEventListener('abort', stopSteps);

@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WpmError } from '../../util/errors.js';
 import type { HostOutcome } from './host.js';
 import { moduleWithMemoryLimit } from './module.js';
@@ -40,11 +40,14 @@ export interface WasiPoolOptions {
   size?: number;
   /** Stack of each worker thread; clang recurses deeply on large inputs. Default 256. */
   stackSizeMb?: number;
+  /** The worker's script, for a bundle that is its own worker (the remote step runner); default worker.ts. */
+  workerScript?: { filename: string | URL; options?: WorkerOptions };
 }
 
 export class WasiPool {
   private readonly size: number;
   private readonly stackSizeMb: number;
+  private readonly script: WasiPoolOptions['workerScript'];
   private slots = new Set<Slot>();
   private queue: Job[] = [];
   private nextId = 1;
@@ -53,6 +56,7 @@ export class WasiPool {
   constructor(opts: WasiPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? os.availableParallelism());
     this.stackSizeMb = opts.stackSizeMb ?? 256;
+    this.script = opts.workerScript;
   }
 
   /** Run a preview1 module, a transpiled WASI 0.2 component (component/run.ts), or a call into a reactor (reactor.ts). */
@@ -113,7 +117,7 @@ export class WasiPool {
   }
 
   private spawn(): Slot {
-    const { filename, options } = workerScript('runtime/wasi/worker');
+    const { filename, options = {} } = this.script ?? workerScript('runtime/wasi/worker');
     const worker = new Worker(filename, {
       ...options,
       resourceLimits: { stackSizeMb: this.stackSizeMb },
