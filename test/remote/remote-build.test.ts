@@ -1,0 +1,134 @@
+// Remote execution against a real server: BuildGrid (PyPI) with wpm's bots as its workers,
+// started on loopback by test/remote/server.sh (.ci/run installs what it needs). The package
+// built through it is packages/hello by default; WPM_REMOTE_TEST_PACKAGE=packages/sqlite runs
+// the same test on sqlite (docs/remote.md, "Tests"), which takes several minutes on two cores.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, wpm, wpmAsync, wpmP, type CliResult } from '../helpers/cli.js';
+import { events } from '../helpers/build-events.js';
+import { seededHome } from '../helpers/seed.js';
+import { startCluster, until, type Bot, type Cluster } from './cluster.js';
+
+const PACKAGE = process.env.WPM_REMOTE_TEST_PACKAGE ?? 'packages/hello';
+const STEPS = path.join(REPO, 'test/fixtures/remote/steps.jsonnet');
+const SLOW = PACKAGE === 'packages/hello' ? 600_000 : 3_600_000;
+
+let cluster: Cluster;
+let bot: Bot;
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  bot = cluster.startBot();
+});
+
+afterAll(() => cluster?.stop());
+
+/** NAR hash of every output a --json build built, by output path. */
+function builtOutputs(r: CliResult, home: string): Map<string, string> {
+  const paths = events(r).filter((e) => e.type === 'built').flatMap((e) => Object.values(e.outputs as Record<string, string>));
+  const info = wpm(['store', 'path-info', '--json', ...paths], { home });
+  expect(info.status, info.stderr).toBe(0);
+  return new Map((JSON.parse(info.stdout) as { path: string; narHash: string }[]).map((i) => [i.path, i.narHash]));
+}
+
+function remoteStates(r: CliResult): string[] {
+  return events(r).filter((e) => e.type === 'remote').map((e) => `${e.state}`);
+}
+
+describe(`remote execution through BuildGrid (${PACKAGE})`, () => {
+  it('builds from an empty store through the server byte-identically to a local build; a second empty store gets every step from the Action Cache with no execution', async () => {
+    const localHome = seededHome('local');
+    const local = await wpmP(['build', '--no-link', '--json', PACKAGE], { home: localHome });
+    expect(local.status, local.stderr).toBe(0);
+    const expected = builtOutputs(local, localHome);
+
+    const remoteHome = seededHome('remote');
+    const before = cluster.jobs();
+    const remote = await wpmP(['build', '--no-link', '--json', '--remote', cluster.url, '--remote-only', PACKAGE], { home: remoteHome });
+    expect(remote.status, remote.stderr).toBe(0);
+    expect(builtOutputs(remote, remoteHome)).toEqual(expected);
+    // Every WASI step ran on the server (builtins such as fetch and unpack run here).
+    const wasiSteps = events(remote).filter((e) => e.type === 'remote' && (e.state === 'done' || e.state === 'cache-hit')).length;
+    expect(wasiSteps).toBeGreaterThan(0);
+    expect(cluster.jobs() - before).toBe(events(remote).filter((e) => e.type === 'remote' && e.state === 'done').length);
+    expect(remote.stdout).toBe(local.stdout);
+
+    const thirdHome = seededHome('third');
+    const jobsBefore = cluster.jobs();
+    const leasesBefore = bot.leases().length;
+    const cached = await wpmP(['build', '--no-link', '--json', '--remote', cluster.url, '--remote-only', PACKAGE], { home: thirdHome });
+    expect(cached.status, cached.stderr).toBe(0);
+    expect(remoteStates(cached).every((s) => s === 'cache-hit')).toBe(true);
+    expect(remoteStates(cached).length).toBe(wasiSteps);
+    expect(cluster.jobs()).toBe(jobsBefore);
+    expect(bot.leases().length).toBe(leasesBefore);
+    expect(builtOutputs(cached, thirdHome)).toEqual(expected);
+  }, SLOW);
+
+  it('builds locally with one warning when the server does not answer, and fails under --remote-only', async () => {
+    const home = seededHome('down');
+    const down = 'grpc://127.0.0.1:9';
+    const r = await wpmP(['build', '--no-link', '-A', 'pair', '--remote', down, STEPS, '--argstr', 'salt=down'], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.match(/warning: /g)).toHaveLength(1);
+    expect(r.stderr).toContain('grpc://127.0.0.1:9 did not answer');
+    const only = await wpmP(['build', '--no-link', '-A', 'spin', '--remote', down, '--remote-only', STEPS, '--argstr', 'salt=down-only'], { home });
+    expect(only.status).toBe(1);
+    expect(only.stderr).toContain('did not answer');
+  }, 300_000);
+
+  it('reports a step that fails on the worker as the same failure, with its log', async () => {
+    const home = seededHome('fail');
+    const r = await wpmP(['build', '--no-link', '-A', 'fail', '--remote', cluster.url, '--remote-only', STEPS, '--argstr', 'salt=fail'], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/builder for 'failfail' .* exited with status 3/);
+    expect(r.stderr).toContain('failing on purpose fail');
+  }, 300_000);
+
+  it('retries an action whose worker is killed while running it, and the build succeeds', async () => {
+    const home = seededHome('killed');
+    // The tool first (its compile and link), so that the spinning step is the one running.
+    const tool = await wpmP(['build', '--no-link', '-A', 'pair', '--remote', cluster.url, STEPS, '--argstr', 'salt=warm'], { home });
+    expect(tool.status, tool.stderr).toBe(0);
+    const run = wpmAsync(['build', '--no-link', '--json', '-A', 'spin', '--remote', cluster.url, '--remote-only', STEPS, '--argstr', 'salt=killed', '--argstr', 'spin=3000'], { home });
+    const leases = bot.leases().length;
+    await until(() => bot.leases().length > leases, 120_000, 'the bot to take the spinning step');
+    const lease = bot.leases().at(-1)!;
+    bot.kill();
+    bot = cluster.startBot();
+    const r = await run.done;
+    expect(r.status, r.stderr).toBe(0);
+    // The scheduler gave the same job to the new bot once the killed one stopped reporting.
+    expect(bot.leases()).toContain(lease);
+    const out = (JSON.parse(r.stdout) as { outputs: { out: string } }[])[0]!.outputs.out;
+    expect(fs.readFileSync(path.join(home, 'store', path.basename(out)), 'utf8')).toBe('spun killed');
+  }, 600_000);
+
+  it('rejects a tampered CAS blob: the step is built locally, nothing of the blob is used', async () => {
+    const homeA = seededHome('tamper-a');
+    const args = ['-A', 'pair', STEPS, '--argstr', 'salt=tampered'];
+    const a = await wpmP(['build', '--no-link', '--remote', cluster.url, ...args], { home: homeA });
+    expect(a.status, a.stderr).toBe(0);
+    const out = a.stdout.trim();
+    const text = fs.readFileSync(path.join(homeA, 'store', path.basename(out)), 'utf8');
+    // The output's bytes in BuildGrid's disk CAS, under their SHA-256: change one byte.
+    const crypto = await import('node:crypto');
+    const hash = crypto.createHash('sha256').update(text).digest('hex');
+    const blob = path.join(cluster.dir, 'cas', 'cas', 'objects', hash.slice(0, 2), hash.slice(2));
+    expect(fs.existsSync(blob)).toBe(true);
+    fs.writeFileSync(blob, text.replace('first', 'FIRST'));
+
+    const homeB = seededHome('tamper-b');
+    const b = await wpmP(['build', '--no-link', '--remote', cluster.url, ...args], { home: homeB });
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/remote execution failed \(the remote CAS returned .* for blob/);
+    expect(fs.readFileSync(path.join(homeB, 'store', path.basename(out)), 'utf8')).toBe(text);
+
+    const homeC = seededHome('tamper-c');
+    const c = await wpmP(['build', '--no-link', '--remote', cluster.url, '--remote-only', ...args], { home: homeC });
+    expect(c.status).toBe(1);
+    expect(c.stderr).toContain('the remote CAS returned');
+    expect(fs.existsSync(path.join(homeC, 'store', path.basename(out)))).toBe(false);
+  }, 600_000);
+});
