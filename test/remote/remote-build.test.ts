@@ -105,6 +105,20 @@ describe(`remote execution through BuildGrid (${PACKAGE})`, () => {
     expect(fs.readFileSync(path.join(home, 'store', path.basename(out)), 'utf8')).toBe('spun killed');
   }, 600_000);
 
+  it('cancels the remote action when the build is interrupted (Ctrl-C)', async () => {
+    const home = seededHome('cancel');
+    const tool = await wpmP(['build', '--no-link', '-A', 'pair', '--remote', cluster.url, STEPS, '--argstr', 'salt=warm'], { home });
+    expect(tool.status, tool.stderr).toBe(0);
+    const run = wpmAsync(['build', '--no-link', '-A', 'spin', '--remote', cluster.url, '--remote-only', STEPS, '--argstr', 'salt=cancelled', '--argstr', 'spin=3000'], { home });
+    const leases = bot.leases().length;
+    await until(() => bot.leases().length > leases, 120_000, 'the bot to take the spinning step');
+    const lease = bot.leases().at(-1)!;
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.status).toBe(130);
+    await until(() => fs.readFileSync(bot.logFile, 'utf8').includes(`lease ${lease} cancelled`), 60_000, 'the bot to hear of the cancellation');
+  }, 600_000);
+
   it('rejects a tampered CAS blob: the step is built locally, nothing of the blob is used', async () => {
     const homeA = seededHome('tamper-a');
     const args = ['-A', 'pair', STEPS, '--argstr', 'salt=tampered'];
