@@ -18,7 +18,8 @@ export function protoRoot(): protobuf.Root {
   let json: string;
   if (typeof __WPM_PROTOS_JSON__ === 'string') json = __WPM_PROTOS_JSON__;
   else {
-    const file = distFile('remote/protos.json');
+    // From dist/ (the CLI), or from the source tree (vitest), where dist/ is one level down.
+    const file = [distFile('remote/protos.json'), distFile('dist/remote/protos.json')].find((f) => fs.existsSync(f)) ?? distFile('remote/protos.json');
     try {
       json = fs.readFileSync(file, 'utf8');
     } catch (cause) {

@@ -87,8 +87,9 @@ export async function runBot(opts: BotOptions): Promise<void> {
   while (!opts.signal?.aborted) {
     try {
       if (session === null) {
+        log(`bot ${botId}: opening a session (${Object.entries(opts.properties).map(([k, v]) => `${k}=${v}`).join(', ')}, capacity ${opts.capacity})`);
         session = await bots.unary('CreateBotSession', { parent: opts.instance, bot_session: { bot_id: botId, status: 'OK', worker } }, { deadlineMs: UPDATE_DEADLINE_MS });
-        log(`bot ${botId}: session ${session.name} (${Object.entries(opts.properties).map(([k, v]) => `${k}=${v}`).join(', ')})`);
+        log(`bot ${botId}: session ${session.name}`);
       } else {
         const busy = running.size >= opts.capacity && ![...running.values()].some((r) => r.done);
         if (busy) {

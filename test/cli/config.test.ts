@@ -38,4 +38,17 @@ describe('settings', () => {
     const r = wpm(['build', '/nonexistent.jsonnet'], { home: tempDir('home'), env });
     expect(r.stderr).toContain(`${configFile(env)}:2: unknown setting 'max-jobz'`);
   });
+
+  it('reads the remote-execution settings, the environment over the file', () => {
+    const env = {
+      ...withConfig('remote = grpc://cluster:8980\nremote-instance = main\nremote-headers = Authorization: Bearer t0k; x-extra: 1\nremote-upload = true\nremote-jobs = 40\n'),
+      WPM_REMOTE_ONLY: 'true',
+      WPM_REMOTE_INSTANCE: 'other',
+    };
+    expect(loadSettings(env).remote).toEqual({
+      url: 'grpc://cluster:8980', instance: 'other', headers: ['Authorization: Bearer t0k', 'x-extra: 1'], upload: true, only: true, jobs: 40,
+    });
+    const r = wpm(['build', '--no-link', '--remote', 'http://x', '/nonexistent.jsonnet'], { home: tempDir('home') });
+    expect(r.status).toBe(2);
+  });
 });

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, wpm, wpmAsync, wpmP, type CliResult } from '../helpers/cli.js';
+import { REPO, tempDir as tempDirFor, wpm, wpmAsync, wpmP, type CliResult } from '../helpers/cli.js';
 import { events } from '../helpers/build-events.js';
 import { seededHome } from '../helpers/seed.js';
 import { startCluster, until, type Bot, type Cluster } from './cluster.js';
@@ -118,6 +118,43 @@ describe(`remote execution through BuildGrid (${PACKAGE})`, () => {
     expect(r.status).toBe(130);
     await until(() => fs.readFileSync(bot.logFile, 'utf8').includes(`lease ${lease} cancelled`), 60_000, 'the bot to hear of the cancellation');
   }, 600_000);
+
+  it('--remote-cache only looks results up, never executes; --remote-upload fills it from a local build', async () => {
+    const args = ['-A', 'pair', STEPS, '--argstr', 'salt=cache-only'];
+    const jobs = cluster.jobs();
+    const ours = (r: CliResult, state: string) => events(r).filter((e) => e.type === 'remote' && e.state === state && String(e.name).endsWith('cache-only')).length;
+    const plain = await wpmP(['build', '--no-link', '--json', '--remote-cache', cluster.url, ...args], { home: seededHome('cache-a') });
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(ours(plain, 'uploaded')).toBe(0);
+    const upload = await wpmP(['build', '--no-link', '--json', '--remote-cache', cluster.url, '--remote-upload', ...args], { home: seededHome('cache-b') });
+    expect(upload.status, upload.stderr).toBe(0);
+    expect(ours(upload, 'cache-hit')).toBe(0);
+    expect(ours(upload, 'uploaded')).toBe(2);
+    const home = seededHome('cache-c');
+    const hit = await wpmP(['build', '--no-link', '--json', '--remote-cache', cluster.url, ...args], { home });
+    expect(hit.status, hit.stderr).toBe(0);
+    expect(ours(hit, 'cache-hit')).toBe(2);
+    expect(hit.stdout).toBe(plain.stdout);
+    expect(cluster.jobs()).toBe(jobs);
+  }, 600_000);
+
+  it('writes nothing outside the scratch directory for a result tree naming ..', async () => {
+    const { RemoteClient, parseEndpoint, encodeMessage, REAPI, digestOf, writeTree } = await import('../../remote/index.js');
+    const client = await RemoteClient.connect(parseEndpoint(cluster.url));
+    try {
+      const dir = tempDirFor('bad-tree');
+      for (const name of ['..', 'a/b', '.']) {
+        const tree = encodeMessage(`${REAPI}.Tree`, { root: { directories: [{ name, digest: digestOf(Buffer.alloc(0)) }] }, children: [] });
+        await client.cas.upload([{ digest: digestOf(tree), bytes: tree }]);
+        const fetched = await client.cas.readOne(digestOf(tree));
+        await expect(writeTree(client.cas, fetched, path.join(dir, 'out'))).rejects.toMatchObject({ code: 'ERR_REMOTE_BAD_RESULT' });
+        fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });
+      }
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
 
   it('rejects a tampered CAS blob: the step is built locally, nothing of the blob is used', async () => {
     const homeA = seededHome('tamper-a');

@@ -9,10 +9,11 @@ import { WpmError, isWpmError } from '../../../util/errors.js';
 import { isErrorCode } from '../../../util/error-codes.js';
 import { distFile } from '../../../util/dist-dir.js';
 import {
-  MerkleBuilder, RemoteClient, RemoteStatusError, isRetryable, parseEndpoint, writeTree,
-  type Msg, type RemoteEndpoint, type Stage,
+  MerkleBuilder, RemoteClient, RemoteStatusError, digestKey, isRetryable, parseEndpoint, writeTree,
+  type BlobSource, type Msg, type RemoteEndpoint, type Stage,
 } from '../../../remote/index.js';
 import { buildAction, DEFAULT_PLATFORM } from '../../../remote/action.js';
+import { resultTree } from '../../../remote/result-tree.js';
 import { RESULT_DIR, STEP_FORMAT, type RemoteStepSpec, type RunnerStatus } from '../../../remote/step-spec.js';
 
 export interface RemoteSettings {
@@ -67,6 +68,8 @@ export class RemoteExecutor {
   private readonly merkle = new MerkleBuilder(true);
   private runner: Buffer | null = null;
   private warned = false;
+  /** Digests the server is known to hold (found or uploaded by this process). */
+  private readonly present = new Set<string>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   /** Actions executed (not answered from the cache) by this process, for tests and benchmarks. */
@@ -167,9 +170,7 @@ export class RemoteExecutor {
         }
         if (this.settings.cacheOnly || !client.caps.execEnabled) return 'local';
         for (let attempt = 1; ; attempt++) {
-          const missing = await client.cas.findMissing(action.blobs.map((b) => b.digest));
-          const keys = new Set(missing.map((d) => `${d.hash}/${d.size_bytes}`));
-          await client.cas.upload(action.blobs.filter((b) => keys.has(`${b.digest.hash}/${b.digest.size_bytes}`)));
+          await this.uploadMissing(client, action.blobs);
           try {
             const onStage = (stage: Stage) => {
               if (stage === 'EXECUTING' || stage === 'QUEUED') this.onEvent({ type: 'remote', drvPath: req.drvPath, name: req.name, state: stage === 'EXECUTING' ? 'executing' : 'queued', server: this.endpoint.url });
@@ -183,6 +184,8 @@ export class RemoteExecutor {
           } catch (err) {
             // A blob the server lost between our upload and the worker's fetch: upload again.
             const precondition = err instanceof RemoteStatusError && err.grpcStatus === 9;
+            // The server lost blobs it had: ask about every blob again.
+            if (precondition) this.present.clear();
             if ((precondition || isRetryable(err)) && attempt < MAX_ATTEMPTS && !req.signal?.aborted) {
               this.stats.retries++;
               continue;
@@ -236,29 +239,26 @@ export class RemoteExecutor {
     }
   }
 
+  /**
+   * Upload the blobs the server lacks. Blobs it is known to hold are not asked about again in
+   * this process (an action's input root repeats the toolchain's thousands of files).
+   */
+  private async uploadMissing(client: RemoteClient, blobs: BlobSource[]): Promise<void> {
+    const unknown = blobs.filter((b) => !this.present.has(digestKey(b.digest)));
+    const missing = new Set((await client.cas.findMissing(unknown.map((b) => b.digest))).map(digestKey));
+    await client.cas.upload(unknown.filter((b) => missing.has(digestKey(b.digest))));
+    for (const b of unknown) this.present.add(digestKey(b.digest));
+  }
+
   /** Put a locally built step's result in the Action Cache (--remote-upload). */
   async uploadLocal(req: RemoteStepRequest): Promise<void> {
     const client = await this.connect();
     if (client === null || !client.caps.acUpdateEnabled) return;
     try {
       const action = this.action(req, client);
-      const m = new MerkleBuilder(false);
-      const outputs: Record<string, ReturnType<MerkleBuilder['host']>> = {};
-      for (const [name, host] of Object.entries(req.outHost)) if (fs.existsSync(host) || isSymlink(host)) outputs[name] = m.host(host);
-      const status: RunnerStatus = { exitCode: 0, durationMs: 0 };
-      const root = m.directory({
-        outputs: { kind: 'dir', digest: m.directory(outputs) },
-        log: m.file(fs.existsSync(req.logFile) ? fs.readFileSync(req.logFile) : Buffer.alloc(0)),
-        'status.json': m.file(Buffer.from(JSON.stringify(status))),
-      });
-      const { encodeMessage, REAPI } = await import('../../../remote/index.js');
-      const treeBytes = encodeMessage(`${REAPI}.Tree`, { root: m.directoryMessage(root), children: m.childrenOf(root) });
-      const tree = m.file(treeBytes);
-      if (tree.kind !== 'file') return;
-      const blobs = [...m.blobsOf(root), { digest: tree.digest, bytes: treeBytes }, ...action.blobs];
-      const missing = new Set((await client.cas.findMissing(blobs.map((b) => b.digest))).map((d) => `${d.hash}/${d.size_bytes}`));
-      await client.cas.upload(blobs.filter((b) => missing.has(`${b.digest.hash}/${b.digest.size_bytes}`)));
-      await client.updateActionResult(action.digest, { exit_code: 0, output_directories: [{ path: RESULT_DIR, tree_digest: tree.digest }] });
+      const { tree, blobs } = resultTree(req.outHost, req.logFile);
+      await this.uploadMissing(client, [...blobs, ...action.blobs]);
+      await client.updateActionResult(action.digest, { exit_code: 0, output_directories: [{ path: RESULT_DIR, tree_digest: tree }] });
       this.stats.uploaded++;
       this.onEvent({ type: 'remote', drvPath: req.drvPath, name: req.name, state: 'uploaded', server: this.endpoint.url });
     } catch (err) {
