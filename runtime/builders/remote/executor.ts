@@ -13,7 +13,7 @@ import {
   type BlobSource, type Msg, type RemoteEndpoint, type Stage,
 } from '../../../remote/index.js';
 import { buildAction, DEFAULT_PLATFORM } from '../../../remote/action.js';
-import { resultTree } from '../../../remote/result-tree.js';
+import { resultTree } from '../../../remote/local-result.js';
 import { RESULT_DIR, STEP_FORMAT, type RemoteStepSpec, type RunnerStatus } from '../../../remote/step-spec.js';
 
 export interface RemoteSettings {
