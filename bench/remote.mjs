@@ -9,7 +9,7 @@
 // Every run uses a new home holding only the toolchains (hard links to a seed home), and new
 // actions (nothing is answered from the Action Cache). Needs `npm run build`, PostgreSQL and
 // `bash test/remote/server.sh install`.
-//   node bench/remote.mjs [--skip-sqlite] [--compiles 32]
+//   node bench/remote.mjs [--skip-sqlite] [--compiles 32] [--seed HOME]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -23,7 +23,7 @@ const WPM = path.join(root, 'bin/wpm.js');
 const SERVER = path.join(root, 'test/remote/server.sh');
 const BOT = path.join(root, 'dist/remote/wpm-bot.mjs');
 const STEPS = path.join(root, 'test/fixtures/remote/steps.jsonnet');
-const { values: opts } = parseArgs({ options: { 'skip-sqlite': { type: 'boolean', default: false }, compiles: { type: 'string', default: '32' } } });
+const { values: opts } = parseArgs({ options: { 'skip-sqlite': { type: 'boolean', default: false }, compiles: { type: 'string', default: '32' }, seed: { type: 'string' } } });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-remote-'));
 const salt = `b${Date.now()}`;
 
@@ -34,8 +34,10 @@ function wpm(home, args) {
   return { seconds: (performance.now() - t) / 1000, stdout: r.stdout, stderr: r.stderr };
 }
 
-// The toolchains once (not timed), then a hard-linked copy of that home per run.
+// The toolchains once (not timed; --seed HOME: a home that has them, e.g. the tests' seed home),
+// then a hard-linked copy of that home per run.
 const seed = path.join(work, 'seed');
+if (opts.seed) execFileSync('cp', ['-a', '-l', opts.seed, seed]);
 console.error('building the toolchains (not timed)…');
 wpm(seed, ['build', '--no-link', '-A', 'warm', path.join(root, 'test/fixtures/seed.jsonnet')]);
 let homes = 0;
