@@ -32,7 +32,7 @@ export async function runStepHere(rootArg: string): Promise<number> {
       { guest: '/tmp', host: path.join(scratch, 'tmp'), writable: true },
     ];
     useBaselineCompilerOnly();
-    const module = compileModule(fs.readFileSync(inRoot(spec.builder)));
+    const module = compileModule(fs.readFileSync(builderFile(spec, inRoot)));
     pool = new WasiPool({ size: 1, workerScript: { filename: new URL(import.meta.url) } });
     const stdinFile = path.join(root, STDIN_FILE);
     const run = await pool.run(module, {
@@ -59,4 +59,17 @@ export async function runStepHere(rootArg: string): Promise<number> {
     await pool?.close();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The builder's file on this worker: inside one of the step's inputs, symlinks followed (as runtime/builders/inputs.ts does locally). */
+function builderFile(spec: RemoteStepSpec, inRoot: (p: string) => string): string {
+  const parts = spec.builder.split('/');
+  const input = parts.slice(0, 4).join('/');
+  if (parts.some((c, i) => i > 0 && (c === '' || c === '.' || c === '..')) || !spec.inputs.includes(input)) {
+    throw new Error(`the builder ${spec.builder} is not a file of the step's inputs`);
+  }
+  const real = fs.realpathSync(inRoot(spec.builder));
+  const root = fs.realpathSync(inRoot(input));
+  if (real !== root && !real.startsWith(root + path.sep)) throw new Error(`the builder ${spec.builder} leads outside ${input}`);
+  return real;
 }
