@@ -25,6 +25,7 @@ const BOT = path.join(root, 'dist/remote/wpm-bot.mjs');
 const STEPS = path.join(root, 'test/fixtures/remote/steps.jsonnet');
 const { values: opts } = parseArgs({ options: { 'skip-sqlite': { type: 'boolean', default: false }, compiles: { type: 'string', default: '32' }, seed: { type: 'string' } } });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-remote-'));
+fs.chmodSync(work, 0o755); // PostgreSQL runs as its own user and must reach the cluster's directory
 const salt = `b${Date.now()}`;
 
 function wpm(home, args) {

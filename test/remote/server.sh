@@ -45,7 +45,8 @@ start() {
   mkdir -p "$dir/pg" "$dir/cas"
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir/pg" && chmod 755 "$dir"
   local pgport=$((port + 1))
-  as_pg "$pg/initdb" -D "$dir/pg/data" -A trust -U bgd --no-sync >"$dir/initdb.log" 2>&1
+  # (The postgres user must be able to reach DIR: every directory above it needs o+x.)
+  as_pg "$pg/initdb" -D "$dir/pg/data" -A trust -U bgd --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
   as_pg "$pg/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w -t 60 \
     -o "-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
   as_pg "$pg/createdb" -h 127.0.0.1 -p "$pgport" -U bgd bgd
