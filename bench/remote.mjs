@@ -81,27 +81,34 @@ function stopBots() {
 
 const pressure = () => fs.readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0];
 const rows = [];
+const show = (what, v) => {
+  rows.push([what, v]);
+  console.log(`${what.padEnd(48)} ${what.includes('/') ? `${v.toFixed(2)}×` : `${v.toFixed(1)} s`}`);
+};
 try {
   if (!opts['skip-sqlite']) {
     const local = wpm(freshHome(), ['build', '--no-link', '-j', '2', 'packages/sqlite']);
     startBot('sqlite', 2);
-    const remote = wpm(freshHome(), ['build', '--no-link', '-j', '2', '--remote', url, '--remote-only', 'packages/sqlite']);
+    const remote = wpm(freshHome(), ['build', '--no-link', '-j', '2', '--remote', url, '--remote-only', '--remote-jobs', '2', 'packages/sqlite']);
     stopBots();
     if (local.stdout !== remote.stdout) throw new Error('local and remote sqlite builds gave different output paths');
-    rows.push(['sqlite cold build, local -j 2', local.seconds], ['sqlite cold build, remote (1 bot, 2 at once)', remote.seconds]);
-    rows.push(['remote / local', remote.seconds / local.seconds]);
+    show('sqlite cold build, local -j 2', local.seconds);
+    show('sqlite cold build, remote (1 bot, 2 at once)', remote.seconds);
+    show('remote / local', remote.seconds / local.seconds);
   }
   const n = opts.compiles;
   // The step tool and each compile's inputs exist in both homes; only the compiles differ by salt.
   startBot('one', 1);
+  console.error(`${n} compiles, one worker…`);
   const one = wpm(freshHome(), ['build', '--no-link', '-A', 'compiles', '--remote', url, '--remote-only', '--remote-jobs', n, STEPS, '--argstr', `salt=${salt}-1`, '--argstr', `compiles=${n}`]);
   startBot('two', 1);
   const two = wpm(freshHome(), ['build', '--no-link', '-A', 'compiles', '--remote', url, '--remote-only', '--remote-jobs', n, STEPS, '--argstr', `salt=${salt}-2`, '--argstr', `compiles=${n}`]);
-  rows.push([`${n} compiles, 1 worker`, one.seconds], [`${n} compiles, 2 workers`, two.seconds], ['1 worker / 2 workers', one.seconds / two.seconds]);
+  show(`${n} compiles, 1 worker`, one.seconds);
+  show(`${n} compiles, 2 workers`, two.seconds);
+  show('1 worker / 2 workers', one.seconds / two.seconds);
 } finally {
   stopBots();
   execFileSync('bash', [SERVER, 'stop', clusterDir]);
   fs.rmSync(work, { recursive: true, force: true });
 }
-for (const [what, v] of rows) console.log(`${what.padEnd(48)} ${what.includes('/') ? `${v.toFixed(2)}×` : `${v.toFixed(1)} s`}`);
 console.log(`machine: ${os.availableParallelism()} cores, cpu pressure at the end: ${pressure()}`);

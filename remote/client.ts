@@ -111,6 +111,7 @@ export class RemoteClient {
   async execute(action: Digest, opts: { signal?: AbortSignal; skipCacheLookup?: boolean; onStage?: (stage: Stage) => void } = {}): Promise<ExecuteOutcome> {
     let operation = '';
     let reconnects = 0;
+    let busy = 0;
     const cancelRemote = () => {
       if (operation) void this.operations.unary('CancelOperation', { name: operation }, { deadlineMs: 5000 }).catch(() => {});
     };
@@ -140,6 +141,12 @@ export class RemoteClient {
           if (opts.signal?.aborted) throw new WpmError('ERR_INTERRUPTED', 'the remote action was cancelled', { cause: err });
           if (err instanceof RemoteStatusError) throw err;
           const code = grpcCode(err);
+          if (code === grpc.status.RESOURCE_EXHAUSTED && ++busy <= 40) {
+            // The server is at its limit of concurrent calls (BuildGrid's thread pool): wait, with
+            // exponential backoff and jitter up to 15 s, about five minutes in all.
+            await new Promise((r) => setTimeout(r, Math.min(15_000, 250 * 2 ** Math.min(busy, 6)) * (0.5 + Math.random() / 2)));
+            continue;
+          }
           // The stream broke: pick the operation up again, or start over if the server forgot it.
           if (code === grpc.status.NOT_FOUND && operation) operation = '';
           else if (code === undefined || !RETRYABLE.has(code) || ++reconnects > 5) throw err;

@@ -138,6 +138,19 @@ describe(`remote execution through BuildGrid (${PACKAGE})`, () => {
     expect(cluster.jobs()).toBe(jobs);
   }, 600_000);
 
+  it('uploads again the blobs the server lost', async () => {
+    const crypto = await import('node:crypto');
+    const runner = fs.readFileSync(path.join(REPO, 'dist/remote/wpm-runner.mjs'));
+    const hash = crypto.createHash('sha256').update(runner).digest('hex');
+    const blob = path.join(cluster.dir, 'cas', 'cas', 'objects', hash.slice(0, 2), hash.slice(2));
+    // Earlier tests uploaded the runner; the server loses it.
+    expect(fs.existsSync(blob)).toBe(true);
+    fs.rmSync(blob);
+    const r = await wpmP(['build', '--no-link', '-A', 'pair', '--remote', cluster.url, '--remote-only', STEPS, '--argstr', 'salt=lost'], { home: seededHome('lost') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readFileSync(blob)).toEqual(runner);
+  }, 300_000);
+
   it('writes nothing outside the scratch directory for a result tree naming ..', async () => {
     const { RemoteClient, parseEndpoint, encodeMessage, REAPI, digestOf, writeTree } = await import('../../remote/index.js');
     const client = await RemoteClient.connect(parseEndpoint(cluster.url));

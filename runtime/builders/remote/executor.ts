@@ -3,6 +3,7 @@
 // are fetched from the CAS (every blob checked against its digest) into the local builder's
 // scratch directory, where they are NAR-hashed, scanned and registered as if built here.
 // Whatever goes wrong with the server is a warning and a local build, unless remoteOnly.
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError, isWpmError } from '../../../util/errors.js';
@@ -156,6 +157,8 @@ export class RemoteExecutor {
    * is unusable, or cache-only and missing). Throws the step's own failure as the local builder would.
    */
   async build(req: RemoteStepRequest): Promise<RemoteOutcome> {
+    // Every remote step listens for Ctrl-C on the build's one signal, many at once.
+    if (req.signal) setMaxListeners(0, req.signal);
     const client = await this.connect();
     if (client === null) return 'local';
     return this.slot(async () => {
