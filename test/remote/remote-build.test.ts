@@ -91,9 +91,9 @@ describe(`remote execution through BuildGrid (${PACKAGE})`, () => {
     // The tool first, without the limit (its compile takes longer than the limit).
     const tool = await wpmP(['build', '--no-link', '-A', 'pair', '--remote', cluster.url, STEPS, '--argstr', 'salt=warm'], { home });
     expect(tool.status, tool.stderr).toBe(0);
-    const r = await wpmP(['build', '--no-link', '-A', 'spin', '--timeout', '2', '--remote', cluster.url, '--remote-only', STEPS, '--argstr', 'salt=limit', '--argstr', 'spin=100000'], { home });
+    const r = await wpmP(['build', '--no-link', '-A', 'forever', '--timeout', '2', '--remote', cluster.url, '--remote-only', STEPS, '--argstr', 'salt=limit'], { home });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/'spinlimit' .* was stopped: it ran longer than 2 s, the step time limit \(timeout\)/);
+    expect(r.stderr).toMatch(/'foreverlimit' .* was stopped: it ran longer than 2 s, the step time limit \(timeout\)/);
   }, 300_000);
 
   it('retries an action whose worker is killed while running it, and the build succeeds', async () => {
