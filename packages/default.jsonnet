@@ -8,4 +8,5 @@
   b64: import 'b64/default.jsonnet',
   crc32: import 'crc32/default.jsonnet',
   sqlite: import 'sqlite/default.jsonnet',
+  zlib: import 'zlib/default.jsonnet',
 }

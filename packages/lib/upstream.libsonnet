@@ -1,0 +1,75 @@
+// Upstream projects in the package set: where their unmodified sources come from, and the shape
+// of a package (the library, its programs, its upstream tests).
+//
+//   upstream.crate({ crate, version, sha256, dir })   a crates.io .crate (a tar.gz) whose -sys
+//                                                      or -src crate vendors upstream's sources
+//   upstream.npm({ package, version, integrity, dir }) an npm tarball that vendors them
+// Both return { src, source }: `src` is the unpacked directory `dir` of the archive (upstream's
+// own tree), `source` says where it came from, for the package table. Sources are fixed-output
+// downloads pinned by hash; where they come from is not part of any derivation's hash.
+//
+//   upstream.package({ name, version, source, library, programs, checks, leftOut })
+// is one output with the library (lib/, include/) and the programs (bin/<name>.wasm), which
+// other packages can use as a library (deps: [zlib]) and `wpm run -A NAME --bin PROGRAM` can
+// run. Visible fields besides the derivation's: `checks` (checks.libsonnet) and `meta`
+// (version, source, the tests left out and why). `library` and `programs` stay reachable as
+// hidden fields.
+local wpm = import 'wpm.libsonnet';
+local cc = import 'cc.libsonnet';
+
+local hexByte(h) = std.parseHex(h);
+// crates.io's index gives a crate's SHA-256 in hex; fetches take SRI.
+local sriOfHex(hex) = 'sha256-' + std.base64([hexByte(hex[2 * i:2 * i + 2]) for i in std.range(0, 31)]);
+local installTool = cc.toolchain.installTool;
+
+{
+  crate(c)::
+    local file = c.crate + '-' + c.version + '.crate';
+    local tarball = wpm.fetchurl({
+      url: 'https://static.crates.io/crates/' + c.crate + '/' + file,
+      name: std.strReplace(file, '+', '_'),
+      hash: sriOfHex(c.sha256),
+    });
+    {
+      tarball: tarball,
+      src: wpm.unpack(std.strReplace(c.crate + '-' + c.version, '+', '_') + '-' + std.strReplace(std.get(c, 'dir', 'src'), '/', '-'),
+                      tarball.out, strip=1, subdir=std.get(c, 'dir', null)).out,
+      source: { channel: 'crates.io', name: c.crate, version: c.version },
+    },
+
+  npm(n)::
+    local tarball = wpm.fetchNpm({ package: n.package, version: n.version, integrity: n.integrity });
+    {
+      tarball: tarball,
+      src: wpm.unpack(std.strReplace(std.strReplace(n.package, '@', ''), '/', '-') + '-' + n.version + '-' + std.strReplace(std.get(n, 'dir', 'src'), '/', '-'),
+                      tarball.out, strip=1, subdir=std.get(n, 'dir', null)).out,
+      source: { channel: 'npm', name: n.package, version: n.version },
+    },
+
+  package(p)::
+    local fields = ['name', 'version', 'source', 'library', 'programs', 'checks', 'leftOut', 'notes'];
+    local unknown = [f for f in std.objectFields(p) if !std.member(fields, f)];
+    assert std.length(unknown) == 0 : "upstream.package '" + p.name + "': unknown field '" + unknown[0] + "'";
+    local lib = std.get(p, 'library', null);
+    local programs = std.get(p, 'programs', []);
+    local out = wpm.placeholder('out');
+    local merged = wpm.derivation({
+      name: p.name + '-' + p.version,
+      builder: installTool,
+      args: ['install']
+            + (if lib == null then [] else [lib.out, out])
+            + std.flattenArrays([[e.out + '/bin/' + e.programName + '.wasm', out + '/bin/' + e.programName + '.wasm'] for e in programs]),
+    });
+    merged + {
+      checks: std.get(p, 'checks', {}),
+      meta: {
+        version: p.version,
+        source: p.source,
+        programs: [e.programName for e in programs],
+        library: lib != null,
+        leftOut: std.get(p, 'leftOut', {}),
+      },
+      library:: lib,
+      programs:: { [e.programName]: e for e in programs },
+    } + (if lib == null then {} else { _cc:: lib._cc }),
+}
