@@ -12,4 +12,5 @@
   bzip2: import 'bzip2/default.jsonnet',
   lz4: import 'lz4/default.jsonnet',
   expat: import 'expat/default.jsonnet',
+  snappy: import 'snappy/default.jsonnet',
 }

@@ -8,6 +8,11 @@
 // own tree), `source` says where it came from, for the package table. Sources are fixed-output
 // downloads pinned by hash; where they come from is not part of any derivation's hash.
 //
+//   upstream.configureFile({ name, template, vars })
+// is what a configure script's config.status does to a `.in` template: every @VAR@ replaced by
+// vars.VAR (an unknown @VAR@ fails the step), in a Python step. The result is a directory
+// holding the file `name`, to put in a target's `includes`.
+//
 //   upstream.package({ name, version, source, library, programs, checks, leftOut })
 // is one output with the library (lib/, include/) and the programs (bin/<name>.wasm), which
 // other packages can use as a library (deps: [zlib]) and `wpm run -A NAME --bin PROGRAM` can
@@ -16,6 +21,21 @@
 // hidden fields.
 local wpm = import 'wpm.libsonnet';
 local cc = import 'cc.libsonnet';
+local python = import 'python.libsonnet';
+
+local configureScript = |||
+  import json, os, re, sys
+  job = json.load(sys.stdin)
+  text = open(job['inputs']['template'], encoding='utf-8').read()
+  def value(m):
+      name = m.group(1)
+      if name not in job['vars']:
+          sys.exit('configureFile: %s has @%s@, which vars does not give' % (job['name'], name))
+      return str(job['vars'][name])
+  os.mkdir(os.environ['out'])
+  with open(os.path.join(os.environ['out'], job['name']), 'w', encoding='utf-8') as f:
+      f.write(re.sub(r'@([A-Za-z_][A-Za-z0-9_]*)@', value, text))
+|||;
 
 local hexByte(h) = std.parseHex(h);
 // crates.io's index gives a crate's SHA-256 in hex; fetches take SRI.
@@ -45,6 +65,14 @@ local installTool = cc.toolchain.installTool;
                       tarball.out, strip=1, subdir=std.get(n, 'dir', null)).out,
       source: { channel: 'npm', name: n.package, version: n.version },
     },
+
+  configureFile(c)::
+    python.script({
+      name: std.strReplace(c.name, '/', '-') + '-configured',
+      script: configureScript,
+      inputs: { template: c.template },
+      stdin: { name: c.name, vars: c.vars },
+    }).out,
 
   package(p)::
     local fields = ['name', 'version', 'source', 'library', 'programs', 'checks', 'leftOut', 'notes'];
