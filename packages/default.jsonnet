@@ -13,4 +13,5 @@
   lz4: import 'lz4/default.jsonnet',
   expat: import 'expat/default.jsonnet',
   snappy: import 'snappy/default.jsonnet',
+  libyaml: import 'libyaml/default.jsonnet',
 }
