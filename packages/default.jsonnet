@@ -14,4 +14,6 @@
   expat: import 'expat/default.jsonnet',
   snappy: import 'snappy/default.jsonnet',
   libyaml: import 'libyaml/default.jsonnet',
+  oniguruma: import 'oniguruma/default.jsonnet',
+  jq: import 'jq/default.jsonnet',
 }

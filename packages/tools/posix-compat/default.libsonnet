@@ -1,5 +1,5 @@
 // A library of the POSIX calls wasi-libc lacks because WASI has nothing for them to change
-// (file owners): see include/wpm_posix_compat.h. A package whose unmodified
+// (file owners, users): see include/wpm_posix_compat.h. A package whose unmodified
 // sources call them depends on it: deps: [posixCompat], cflags: posixCompat.cflags.
 local wpm = import 'wpm.libsonnet';
 local cc = import 'cc.libsonnet';
@@ -7,7 +7,7 @@ local cc = import 'cc.libsonnet';
 cc.staticLibrary({
   name: 'wpm-posix-compat',
   srcs: [wpm.path(std.thisFile, 'compat.c')],
-  hdrs: [wpm.path(std.thisFile, 'include/wpm_posix_compat.h')],
+  hdrs: [wpm.path(std.thisFile, 'include/wpm_posix_compat.h'), wpm.path(std.thisFile, 'include/pwd.h')],
 }) + {
   cflags:: ['-include', 'wpm_posix_compat.h'],
 }
