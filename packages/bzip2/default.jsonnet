@@ -47,6 +47,7 @@ upstream.package({
   name: 'bzip2',
   version: '1.0.8',
   source: up.source,
+  tarball: up.tarball,
   library: lib,
   programs: [bzip2, program('bzip2recover')],
   checks: {

@@ -42,6 +42,7 @@ upstream.package({
   name: 'expat',
   version: '2.2.1',
   source: up.source,
+  tarball: up.tarball,
   library: lib,
   programs: [xmlwf],
   checks: {

@@ -101,6 +101,7 @@ upstream.package({
   name: 'jq',
   version: version,
   source: up.source,
+  tarball: up.tarball,
   library: lib,
   programs: [jq],
   checks: {

@@ -75,7 +75,7 @@ local installTool = cc.toolchain.installTool;
     }).out,
 
   package(p)::
-    local fields = ['name', 'version', 'source', 'library', 'programs', 'checks', 'leftOut', 'notes'];
+    local fields = ['name', 'version', 'source', 'tarball', 'library', 'programs', 'checks', 'leftOut'];
     local unknown = [f for f in std.objectFields(p) if !std.member(fields, f)];
     assert std.length(unknown) == 0 : "upstream.package '" + p.name + "': unknown field '" + unknown[0] + "'";
     local lib = std.get(p, 'library', null);
@@ -98,6 +98,7 @@ local installTool = cc.toolchain.installTool;
         leftOut: std.get(p, 'leftOut', {}),
       },
       library:: lib,
+      tarball:: std.get(p, 'tarball', null),
       programs:: { [e.programName]: e for e in programs },
     } + (if lib == null then {} else { _cc:: lib._cc }),
 }

@@ -37,6 +37,7 @@ upstream.package({
   name: 'libyaml',
   version: '0.2.2',
   source: up.source,
+  tarball: up.tarball,
   library: lib,
   checks: {
     'test-version': test('test-version'),

@@ -47,6 +47,7 @@ upstream.package({
   name: 'lz4',
   version: '1.10.0',
   source: up.source,
+  tarball: up.tarball,
   library: lib,
   programs: [lz4],
   // tests/Makefile's `test` target, as far as it runs C programs. Upstream bounds the two

@@ -53,6 +53,7 @@ upstream.package({
   name: 'oniguruma',
   version: '6.9.10',
   source: up.source,
+  tarball: up.tarball,
   library: lib,
   checks: {
     test_utf8: test('test_utf8'),

@@ -48,6 +48,7 @@ upstream.package({
   name: 'snappy',
   version: '1.1.3',
   source: up.source,
+  tarball: up.tarball,
   library: lib,
   checks: {
     snappy_unittest: checks.run({ name: 'snappy_unittest', program: unittest, env: { srcdir: src } }),

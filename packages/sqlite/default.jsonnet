@@ -4,10 +4,12 @@
 //   wpm run packages/sqlite/default.jsonnet --dir . -- ./my.db 'select 1;'
 //
 // Fetched as a fixed-output download pinned by its npm integrity, unpacked twice (the npm
-// tarball, then the autoconf tarball inside it); sqlite3.c and shell.c are compiled as two steps
-// (one change to the shell does not recompile the 9 MB library) and linked.
+// tarball, then the autoconf tarball inside it); sqlite3.c is the library (libsqlite3.a) and
+// shell.c the program linked with it (one change to the shell does not recompile the 9 MB
+// library).
 local wpm = import 'wpm.libsonnet';
 local cc = import 'cc.libsonnet';
+local upstream = import 'upstream.libsonnet';
 
 local npmVersion = '6.0.1';
 local sqliteVersion = '3520000';  // 3.52.0, in sqlite's own numbering as in the tarball's name
@@ -21,11 +23,13 @@ local npmTarball = wpm.fetchNpm({
 local deps = wpm.unpack('sqlite3-npm-' + npmVersion + '-deps', npmTarball.out, strip=1, subdir='deps').out;
 local src = wpm.unpack('sqlite-autoconf-' + sqliteVersion, deps + '/sqlite-autoconf-' + sqliteVersion + '.tar.gz', strip=1).out;
 
-cc.executable({
+local lib = cc.staticLibrary({
   name: 'sqlite3',
-  srcs: [src + '/sqlite3.c', src + '/shell.c'],
-  includes: [src],
-  defines: {
+  srcs: [src + '/sqlite3.c'],
+  hdrs: [src + '/sqlite3.h', src + '/sqlite3ext.h'],
+  // The library's configuration, which the shell must be compiled with too (it tests the same
+  // macros to know what the library has).
+  publicDefines: {
     // wasm32-wasip1 has no dlopen, no threads, no shared memory and no mmap. sqlite3.c defines
     // SQLITE_WASI itself under __wasi__ (dot-file locking, no fchown/fchmod/mremap); these say
     // the rest explicitly rather than relying on that.
@@ -33,13 +37,6 @@ cc.executable({
     SQLITE_THREADSAFE: 0,
     SQLITE_OMIT_WAL: true,  // WAL needs a shared-memory index (mmap of the -shm file)
     SQLITE_MAX_MMAP_SIZE: 0,
-    // The shell: no system()/popen() (.system, .shell, .once -x), as WASI cannot spawn processes.
-    SQLITE_NOHAVE_SYSTEM: true,
-    // The shell installs a SIGINT handler, names temporary files after its pid and times queries
-    // with getrusage: wasi-libc offers these only as opt-in emulations, linked below.
-    _WASI_EMULATED_SIGNAL: true,
-    _WASI_EMULATED_GETPID: true,
-    _WASI_EMULATED_PROCESS_CLOCKS: true,
     // What upstream's configure builds the sqlite3 shell with by default (OPT_SHELL in
     // autosetup/sqlite-config.tcl, and math functions).
     SQLITE_DQS: 0,
@@ -56,7 +53,33 @@ cc.executable({
     SQLITE_STRICT_SUBTYPE: 1,
     SQLITE_ENABLE_MATH_FUNCTIONS: true,
   },
+});
+
+local shell = cc.executable({
+  name: 'sqlite3',
+  srcs: [src + '/shell.c'],
+  deps: [lib],
+  defines: {
+    // The shell: no system()/popen() (.system, .shell, .once -x), as WASI cannot spawn processes.
+    SQLITE_NOHAVE_SYSTEM: true,
+    // The shell installs a SIGINT handler, names temporary files after its pid and times queries
+    // with getrusage: wasi-libc offers these only as opt-in emulations, linked below.
+    _WASI_EMULATED_SIGNAL: true,
+    _WASI_EMULATED_GETPID: true,
+    _WASI_EMULATED_PROCESS_CLOCKS: true,
+  },
   ldflags: ['-lwasi-emulated-signal', '-lwasi-emulated-getpid', '-lwasi-emulated-process-clocks'],
+});
+
+upstream.package({
+  name: 'sqlite',
+  version: '3.52.0',
+  source: { channel: 'npm', name: 'sqlite3', version: npmVersion },
+  library: lib,
+  programs: [shell],
+  leftOut: {
+    'make test (the TCL test suite)': "not in the amalgamation tarball, which is all any reachable channel carries; it also needs tclsh",
+  },
 }) + {
   // The download and the unpacked upstream source, for anyone who wants to build more of it
   // (and for the tests, which fetch the tarball once per machine).

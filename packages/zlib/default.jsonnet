@@ -39,6 +39,7 @@ upstream.package({
   name: 'zlib',
   version: version,
   source: up.source,
+  tarball: up.tarball,
   library: lib,
   programs: [minigzip],
   checks: {

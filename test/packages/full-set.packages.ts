@@ -1,0 +1,106 @@
+// The whole upstream package set with all its checks (`npm run test:packages`, not part of the
+// default suite, which builds a subset: upstream.test.ts). Each package is built with its checks
+// in one store, in dependency order, timed; a second empty store builds everything at once and
+// must give byte-identical outputs; every program runs on a real input; every output's closure
+// is itself alone. The run writes the table of docs/packages.md (scripts/packages-table.mjs).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO, tempDir, wpm, wpmP, type CliResult } from '../helpers/cli.js';
+import { events } from '../helpers/build-events.js';
+import { seededHome } from '../helpers/seed.js';
+import { expectClosureAlone, pathInfo } from './closure.js';
+import { PACKAGES, PROGRAMS, type Runner } from './upstream-programs.js';
+
+interface Meta {
+  version: string;
+  source: { channel: string; name: string; version: string };
+  programs: string[];
+  leftOut: Record<string, string>;
+}
+// Packages of the set that use another: built after it, so that each row's time is its own.
+const AFTER: Record<string, string[]> = { jq: ['oniguruma'] };
+
+function targets(r: CliResult): Record<string, string> {
+  return Object.fromEntries((JSON.parse(r.stdout) as { attr: string; outputs: { out: string } }[]).map((t) => [t.attr, t.outputs.out]));
+}
+
+describe('the full upstream package set, with every check, from empty stores', () => {
+  const r: Runner = { home: '' };
+  const metas: Record<string, Meta> = {};
+  const outputs: Record<string, string> = {};
+  const rows: unknown[] = [];
+  let order: string[] = [];
+  let second: CliResult;
+  let sameBytes: string[] = [];
+
+  beforeAll(async () => {
+    r.home = seededHome('full-a');
+    const homeB = seededHome('full-b');
+    const set = JSON.parse(wpm(['eval', '--json', PACKAGES], { home: r.home }).stdout) as Record<string, { meta?: Meta }>;
+    for (const [name, v] of Object.entries(set)) if (v.meta) metas[name] = v.meta;
+    const names = Object.keys(metas).sort();
+    order = names.filter((n) => !AFTER[n]).concat(names.filter((n) => AFTER[n]));
+    for (const name of order) {
+      const t = performance.now();
+      const b = await wpmP(['build', '--no-link', '--json', '--keep-going', PACKAGES, '-A', name, '-A', `${name}.checks`], { home: r.home });
+      const seconds = (performance.now() - t) / 1000;
+      const built = b.stdout.startsWith('[') ? targets(b) : {};
+      Object.assign(outputs, built);
+      const checks = Object.keys(built).filter((a) => a.startsWith(`${name}.checks.`));
+      const run = Object.keys(JSON.parse(wpm(['eval', '--json', PACKAGES, '-A', `${name}.checks`], { home: r.home }).stdout)).length;
+      const failed = events(b).filter((e) => e.type === 'failed' || e.type === 'skipped').map((e) => e.name);
+      const out = built[name];
+      rows.push({
+        name,
+        ...metas[name],
+        steps: events(b).filter((e) => e.type === 'start').length,
+        seconds,
+        closureBytes: out ? pathInfo(r.home, [out])[0]!.narSize : 0,
+        checks: { run, passed: b.status === 0 ? checks.length : checks.length - failed.filter((f) => f?.startsWith('check-')).length },
+        status: b.status,
+        failed,
+      });
+    }
+    second = await wpmP(['build', '--no-link', '--json', PACKAGES, ...order.flatMap((n) => ['-A', n, '-A', `${n}.checks`])], { home: homeB });
+    const b = second.status === 0 ? targets(second) : {};
+    const compared = Object.keys(outputs);
+    const same = (sameBytes = compared.filter((a) => b[a] === outputs[a] && pathInfo(homeB, [b[a]!])[0]!.narHash === pathInfo(r.home, [outputs[a]!])[0]!.narHash));
+    const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).stdout.trim();
+    const record = {
+      commit,
+      date: new Date().toISOString().slice(0, 10),
+      machine: `${os.availableParallelism()} cores, -j ${os.availableParallelism()}`,
+      packages: rows,
+      reproducible: { compared: compared.length, same: same.length },
+    };
+    const file = path.join(tempDir('packages-record'), 'record.json');
+    fs.writeFileSync(file, JSON.stringify(record, null, 2));
+    const table = spawnSync(process.execPath, [path.join(REPO, 'scripts/packages-table.mjs'), file], { encoding: 'utf8' });
+    if (table.status !== 0) throw new Error(table.stderr);
+  }, 7_200_000);
+
+  it('builds every package and passes every check', () => {
+    for (const row of rows as { name: string; status: number; failed: string[] }[]) expect({ name: row.name, status: row.status, failed: row.failed }).toEqual({ name: row.name, status: 0, failed: [] });
+  });
+
+  it('builds the same bytes in a second empty store', () => {
+    expect(second.status).toBe(0);
+    expect(Object.keys(outputs).length).toBeGreaterThan(40);
+    expect(sameBytes.sort()).toEqual(Object.keys(outputs).sort());
+  });
+
+  it('keeps every package output alone in its closure', () => {
+    for (const name of order) expectClosureAlone(r.home, outputs[name]!);
+  });
+
+  it('has a program test for every program of the set', () => {
+    for (const name of order) expect({ name, programs: metas[name]!.programs.filter(() => !PROGRAMS[name]) }).toEqual({ name, programs: [] });
+  });
+
+  for (const [pkg, cases] of Object.entries(PROGRAMS)) {
+    for (const [name, test] of Object.entries(cases)) it(`${pkg}: ${name}`, () => test(r));
+  }
+});

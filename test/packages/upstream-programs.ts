@@ -1,0 +1,104 @@
+// The command-line programs of the upstream packages, each run under `wpm run` on a real input
+// with its output asserted. Shared by the default suite (a subset of the packages, see
+// upstream.test.ts) and the full set (full-set.packages.ts, `npm run test:packages`).
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { REPO, tempDir, wpm, type CliResult } from '../helpers/cli.js';
+
+export const PACKAGES = path.join(REPO, 'packages/default.jsonnet');
+
+export interface Runner {
+  home: string;
+}
+
+/** `wpm run packages/default.jsonnet -A pkg --bin bin [--dir dir:/data] -- args`, text on stdin. */
+export function run(r: Runner, pkg: string, bin: string, args: string[], input = '', dir?: string): CliResult {
+  const argv = ['run', PACKAGES, '-A', pkg, '--bin', bin, ...(dir ? ['--dir', `${dir}:/data`] : []), '--', ...args];
+  return wpm(argv, { home: r.home, input });
+}
+
+// A text long enough that compressors have something to do, the same on every run.
+export const TEXT = Array.from({ length: 400 }, (_, i) => `line ${i}: the quick brown fox jumps over the lazy dog ${i * 7919 % 1000}\n`).join('');
+
+/** Compress TEXT into a file in a granted directory, decompress it back, and compare. */
+function roundTrip(r: Runner, pkg: string, bin: string, compress: string[], decompress: string[], magic: number[]): void {
+  const dir = tempDir(`${pkg}-roundtrip`);
+  fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+  const c = run(r, pkg, bin, [...compress, '/data/text.txt', '/data/text.packed'], '', dir);
+  expect(c.stderr + c.status).toBe('0');
+  const packed = fs.readFileSync(path.join(dir, 'text.packed'));
+  expect([...packed.subarray(0, magic.length)]).toEqual(magic);
+  expect(packed.length).toBeLessThan(TEXT.length / 3);
+  const d = run(r, pkg, bin, [...decompress, '/data/text.packed', '/data/text.out'], '', dir);
+  expect(d.stderr + d.status).toBe('0');
+  expect(fs.readFileSync(path.join(dir, 'text.out'), 'utf8')).toBe(TEXT);
+}
+
+/** One test per program: name → assertion. */
+export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
+  zlib: {
+    'minigzip compresses to gzip and back': (r) => {
+      const dir = tempDir('minigzip');
+      fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+      // minigzip replaces FILE by FILE.gz, as gzip does, and -d the other way round.
+      expect(run(r, 'zlib', 'minigzip', ['/data/text.txt'], '', dir).status).toBe(0);
+      const gz = fs.readFileSync(path.join(dir, 'text.txt.gz'));
+      expect([...gz.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+      expect(fs.existsSync(path.join(dir, 'text.txt'))).toBe(false);
+      expect(run(r, 'zlib', 'minigzip', ['-d', '/data/text.txt.gz'], '', dir).status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'text.txt'), 'utf8')).toBe(TEXT);
+    },
+  },
+  bzip2: {
+    'bzip2 compresses and decompresses a file': (r) => {
+      const dir = tempDir('bzip2');
+      fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+      expect(run(r, 'bzip2', 'bzip2', ['-k', '/data/text.txt'], '', dir).stderr).toBe('');
+      const bz = fs.readFileSync(path.join(dir, 'text.txt.bz2'));
+      expect(bz.subarray(0, 3).toString()).toBe('BZh');
+      fs.rmSync(path.join(dir, 'text.txt'));
+      expect(run(r, 'bzip2', 'bzip2', ['-d', '/data/text.txt.bz2'], '', dir).status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'text.txt'), 'utf8')).toBe(TEXT);
+    },
+    'bzip2recover takes the blocks out of a .bz2 file': (r) => {
+      const dir = tempDir('bzip2recover');
+      fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+      expect(run(r, 'bzip2', 'bzip2', ['/data/text.txt'], '', dir).status).toBe(0);
+      const rec = run(r, 'bzip2', 'bzip2recover', ['/data/text.txt.bz2'], '', dir);
+      expect(rec.status).toBe(0);
+      expect(rec.stderr).toContain('block 1 runs from');
+      expect(fs.readdirSync(dir).sort()).toEqual(['rec00001text.txt.bz2', 'text.txt.bz2']);
+      expect(run(r, 'bzip2', 'bzip2', ['-dc', '/data/rec00001text.txt.bz2'], '', dir).stdout).toBe(TEXT);
+    },
+  },
+  lz4: {
+    'lz4 compresses to an LZ4 frame and back': (r) => roundTrip(r, 'lz4', 'lz4', ['-q'], ['-d', '-q'], [0x04, 0x22, 0x4d, 0x18]),
+  },
+  expat: {
+    'xmlwf accepts a well-formed document and names the error in a broken one': (r) => {
+      const dir = tempDir('xmlwf');
+      fs.writeFileSync(path.join(dir, 'good.xml'), '<?xml version="1.0"?>\n<doc a="1"><p>text &amp; more</p></doc>\n');
+      fs.writeFileSync(path.join(dir, 'bad.xml'), '<doc>\n  <p>unclosed\n</doc>\n');
+      const good = run(r, 'expat', 'xmlwf', ['/data/good.xml'], '', dir);
+      expect(good).toMatchObject({ status: 0, stdout: '' });
+      const bad = run(r, 'expat', 'xmlwf', ['/data/bad.xml'], '', dir);
+      expect(bad.stdout).toBe('/data/bad.xml:3:2: mismatched tag\n');
+    },
+  },
+  jq: {
+    'jq filters JSON on stdin': (r) => {
+      const out = run(r, 'jq', 'jq', ['-c', '{total: (.items | map(.n) | add), names: [.items[].name | ascii_upcase]}'], '{"items":[{"name":"a","n":2},{"name":"b","n":40}]}');
+      expect(out).toMatchObject({ status: 0, stdout: '{"total":42,"names":["A","B"]}\n' });
+    },
+    'jq matches with oniguruma regular expressions': (r) => {
+      const out = run(r, 'jq', 'jq', ['-r', '[match("(?<y>\\\\d{4})-(?<m>\\\\d\\\\d)"; "g") | .captures[0].string] | join(",")'], '"2024-01 and 1999-12"');
+      expect(out.stdout).toBe('2024,1999\n');
+    },
+  },
+  sqlite: {
+    'sqlite3 answers SQL on stdin': (r) => {
+      expect(run(r, 'sqlite', 'sqlite3', [], 'create table t(x); insert into t values (41); select x+1 from t;').stdout).toBe('42\n');
+    },
+  },
+};
