@@ -16,4 +16,5 @@
   libyaml: import 'libyaml/default.jsonnet',
   oniguruma: import 'oniguruma/default.jsonnet',
   jq: import 'jq/default.jsonnet',
+  libdeflate: import 'libdeflate/default.jsonnet',
 }

@@ -8,10 +8,12 @@
 // own tree), `source` says where it came from, for the package table. Sources are fixed-output
 // downloads pinned by hash; where they come from is not part of any derivation's hash.
 //
-//   upstream.configureFile({ name, template, vars })
+//   upstream.configureFile({ name, template, vars, cmake })
 // is what a configure script's config.status does to a `.in` template: every @VAR@ replaced by
-// vars.VAR (an unknown @VAR@ fails the step), in a Python step. The result is a directory
-// holding the file `name`, to put in a target's `includes`.
+// vars.VAR (an unknown @VAR@ fails the step), in a Python step. With `cmake: true`, it is CMake's
+// configure_file: ${VAR} too, and `#cmakedefine VAR …` becomes `#define VAR …` where vars.VAR is
+// true (or any value but false and null) and `/* #undef VAR */` elsewhere. The result is a
+// directory holding the file `name`, to put in a target's `includes`.
 //
 //   upstream.package({ name, version, source, library, programs, checks, leftOut })
 // is one output with the library (lib/, include/) and the programs (bin/<name>.wasm), which
@@ -27,14 +29,25 @@ local configureScript = |||
   import json, os, re, sys
   job = json.load(sys.stdin)
   text = open(job['inputs']['template'], encoding='utf-8').read()
+  vars = job['vars']
   def value(m):
+      name = m.groupdict().get('a') or m.group('b')
+      if name not in vars:
+          sys.exit('configureFile: %s has %s, which vars does not give' % (job['name'], m.group(0)))
+      v = vars[name]
+      return '1' if v is True else '0' if v is False else str(v)
+  def cmakedefine(m):
       name = m.group(1)
-      if name not in job['vars']:
-          sys.exit('configureFile: %s has @%s@, which vars does not give' % (job['name'], name))
-      return str(job['vars'][name])
+      v = vars.get(name)
+      if v is None or v is False:
+          return '/* #undef %s */' % name
+      return '#define ' + name + m.group(2)
+  pattern = (r'\$\{(?P<a>[A-Za-z_][A-Za-z0-9_]*)\}|' if job['cmake'] else '') + r'@(?P<b>[A-Za-z_][A-Za-z0-9_]*)@'
+  if job['cmake']:
+      text = re.sub(r'^#cmakedefine ([A-Za-z_][A-Za-z0-9_]*)(.*)$', cmakedefine, text, flags=re.M)
   os.mkdir(os.environ['out'])
   with open(os.path.join(os.environ['out'], job['name']), 'w', encoding='utf-8') as f:
-      f.write(re.sub(r'@([A-Za-z_][A-Za-z0-9_]*)@', value, text))
+      f.write(re.sub(pattern, value, text))
 |||;
 
 local hexByte(h) = std.parseHex(h);
@@ -71,7 +84,7 @@ local installTool = cc.toolchain.installTool;
       name: std.strReplace(c.name, '/', '-') + '-configured',
       script: configureScript,
       inputs: { template: c.template },
-      stdin: { name: c.name, vars: c.vars },
+      stdin: { name: c.name, vars: c.vars, cmake: std.get(c, 'cmake', false) },
     }).out,
 
   package(p)::
