@@ -17,4 +17,5 @@
   oniguruma: import 'oniguruma/default.jsonnet',
   jq: import 'jq/default.jsonnet',
   libdeflate: import 'libdeflate/default.jsonnet',
+  'cmark-gfm': import 'cmark-gfm/default.jsonnet',
 }

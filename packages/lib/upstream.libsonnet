@@ -91,14 +91,17 @@ local installTool = cc.toolchain.installTool;
     local fields = ['name', 'version', 'source', 'tarball', 'library', 'programs', 'checks', 'leftOut'];
     local unknown = [f for f in std.objectFields(p) if !std.member(fields, f)];
     assert std.length(unknown) == 0 : "upstream.package '" + p.name + "': unknown field '" + unknown[0] + "'";
-    local lib = std.get(p, 'library', null);
+    // `library` may be a list: a project with several libraries (cmark-gfm and its extensions),
+    // the last of which other packages use (it depends on the others).
+    local libs = local l = std.get(p, 'library', null); if l == null then [] else if std.isArray(l) then l else [l];
+    local lib = if libs == [] then null else libs[std.length(libs) - 1];
     local programs = std.get(p, 'programs', []);
     local out = wpm.placeholder('out');
     local merged = wpm.derivation({
       name: p.name + '-' + p.version,
       builder: installTool,
       args: ['install']
-            + (if lib == null then [] else [lib.out, out])
+            + std.flattenArrays([[l.out, out] for l in libs])
             + std.flattenArrays([[e.out + '/bin/' + e.programName + '.wasm', out + '/bin/' + e.programName + '.wasm'] for e in programs]),
     });
     merged + {

@@ -16,6 +16,12 @@ uid_t getuid(void);
 uid_t geteuid(void);
 gid_t getgid(void);
 gid_t getegid(void);
+/* wasi-libc leaves mkstemp out (WASI names no temporary directory); a program that names one
+ * itself ("/tmp/fileXXXXXX") gets a real implementation: a new file with a random name. */
+int mkstemp(char *template_);
+/* No processes: system() has no command processor, as POSIX allows (system(NULL) is 0, and a
+ * command fails with -1 and ENOSYS). */
+int system(const char *command);
 #ifdef __cplusplus
 }
 #endif
