@@ -18,4 +18,5 @@
   jq: import 'jq/default.jsonnet',
   libdeflate: import 'libdeflate/default.jsonnet',
   'cmark-gfm': import 'cmark-gfm/default.jsonnet',
+  xz: import 'xz/default.jsonnet',
 }

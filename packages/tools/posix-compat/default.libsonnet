@@ -1,12 +1,12 @@
 // A library of the POSIX calls wasi-libc lacks because WASI has nothing for them to change
-// (file owners, users): see include/wpm_posix_compat.h. A package whose unmodified
+// (file owners, users, processes, the signal mask): see include/wpm_posix_compat.h. A package whose unmodified
 // sources call them depends on it: deps: [posixCompat], cflags: posixCompat.cflags.
 local wpm = import 'wpm.libsonnet';
 local cc = import 'cc.libsonnet';
 
 cc.staticLibrary({
   name: 'wpm-posix-compat',
-  srcs: [wpm.path(std.thisFile, 'compat.c')],
+  srcs: [wpm.path(std.thisFile, 'compat.c'), wpm.path(std.thisFile, 'signals.c')],
   hdrs: [wpm.path(std.thisFile, 'include/wpm_posix_compat.h'), wpm.path(std.thisFile, 'include/pwd.h')],
 }) + {
   cflags:: ['-include', 'wpm_posix_compat.h'],

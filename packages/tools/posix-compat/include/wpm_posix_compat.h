@@ -22,6 +22,29 @@ int mkstemp(char *template_);
 /* No processes: system() has no command processor, as POSIX allows (system(NULL) is 0, and a
  * command fails with -1 and ENOSYS). */
 int system(const char *command);
+#ifdef _WASI_EMULATED_SIGNAL
+/* With wasi-libc's signal emulation (signal, raise) but without the rest: signal sets and the
+ * signal mask, which blocks nothing since nothing is delivered asynchronously in WASI (raise()
+ * runs its handler at once). Programs that mask signals around critical sections (xz's tools)
+ * get the real bookkeeping. */
+#include <signal.h>
+#ifndef __DEFINED_sigset_t
+/* musl's sigset_t, under musl's own guard, which wasi-libc leaves out with the rest. */
+typedef struct __sigset_t { unsigned long __bits[128 / sizeof(long)]; } sigset_t;
+#define __DEFINED_sigset_t
+#endif
+#ifndef SIG_BLOCK
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#endif
+int sigemptyset(sigset_t *set);
+int sigfillset(sigset_t *set);
+int sigaddset(sigset_t *set, int signo);
+int sigdelset(sigset_t *set, int signo);
+int sigismember(const sigset_t *set, int signo);
+int sigprocmask(int how, const sigset_t *set, sigset_t *oldset);
+#endif
 #ifdef __cplusplus
 }
 #endif
