@@ -19,4 +19,6 @@
   libdeflate: import 'libdeflate/default.jsonnet',
   'cmark-gfm': import 'cmark-gfm/default.jsonnet',
   xz: import 'xz/default.jsonnet',
+  libxml2: import 'libxml2/default.jsonnet',
+  libsodium: import 'libsodium/default.jsonnet',
 }

@@ -255,14 +255,18 @@ local cc = {
     },
 
   // A program: one object per source, a wasm-ld step, then $out/bin/<name>.wasm.
-  // Fields: name, srcs, the compile fields, ldflags, component.
+  // Fields: name, srcs, the compile fields, ldflags, component, stackSize.
+  // stackSize: bytes of C stack, default 8 MiB as a Linux program's main thread has. wasm-ld's
+  // own default is 64 KiB, and upstream programs written for Linux overflow it (lz4's
+  // decompressor keeps 64 KiB buffers on the stack): the overflow runs below address 0 and
+  // traps far from its cause.
   // The linked module is a WASI preview1 command. With `component: true` (default false), a
   // builtin:component-new step takes the install step's place: it wraps the module with the
   // preview1 command adapter and writes the WASI 0.2 command component (wasm32-wasip2) to
   // $out/bin/<name>.wasm. Objects and the link step are the same either way.
   executable(e0)::
     local what = targetName('cc.executable', e0);
-    local e = checked(what, e0, ['name', 'srcs', 'ldflags', 'component'] + compileFields);
+    local e = checked(what, e0, ['name', 'srcs', 'ldflags', 'component', 'stackSize'] + compileFields);
     local settings = compileSettings(e);
     local objects = [compile(settings, s) for s in sourcesOf(what, e)];
     local deps = settings.deps;
@@ -271,7 +275,8 @@ local cc = {
       objects: [o.out for o in objects],
       archives: [d._cc.archive for d in deps],
       cxx: usesCxx(e) || std.length([d for d in deps if d._cc.cxx]) > 0,
-      ldflags: std.get(e, 'ldflags', []) + uniq(std.flattenArrays([d._cc.linkflags for d in deps])),
+      ldflags: ['-z', 'stack-size=' + std.get(e, 'stackSize', 8 * 1024 * 1024)]
+               + std.get(e, 'ldflags', []) + uniq(std.flattenArrays([d._cc.linkflags for d in deps])),
     };
     local linked = cc.link(linkSpec);
     // `install --program` copies the module without the name wasm-ld gave it, the link step's

@@ -13,7 +13,8 @@
 // vars.VAR (an unknown @VAR@ fails the step), in a Python step. With `cmake: true`, it is CMake's
 // configure_file: ${VAR} too, and `#cmakedefine VAR …` becomes `#define VAR …` where vars.VAR is
 // true (or any value but false and null) and `/* #undef VAR */` elsewhere. The result is a
-// directory holding the file `name`, to put in a target's `includes`.
+// directory holding the file `name` (which may have directories: 'libxml/xmlversion.h'), to put
+// in a target's `includes`.
 //
 //   upstream.package({ name, version, source, library, programs, checks, leftOut })
 // is one output with the library (lib/, include/) and the programs (bin/<name>.wasm), which
@@ -45,8 +46,9 @@ local configureScript = |||
   pattern = (r'\$\{(?P<a>[A-Za-z_][A-Za-z0-9_]*)\}|' if job['cmake'] else '') + r'@(?P<b>[A-Za-z_][A-Za-z0-9_]*)@'
   if job['cmake']:
       text = re.sub(r'^#cmakedefine ([A-Za-z_][A-Za-z0-9_]*)(.*)$', cmakedefine, text, flags=re.M)
-  os.mkdir(os.environ['out'])
-  with open(os.path.join(os.environ['out'], job['name']), 'w', encoding='utf-8') as f:
+  target = os.path.join(os.environ['out'], job['name'])
+  os.makedirs(os.path.dirname(target))
+  with open(target, 'w', encoding='utf-8') as f:
       f.write(re.sub(pattern, value, text))
 |||;
 

@@ -61,16 +61,6 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       expect(run(r, 'bzip2', 'bzip2', ['-d', '/data/text.txt.bz2'], '', dir).status).toBe(0);
       expect(fs.readFileSync(path.join(dir, 'text.txt'), 'utf8')).toBe(TEXT);
     },
-    'bzip2recover takes the blocks out of a .bz2 file': (r) => {
-      const dir = tempDir('bzip2recover');
-      fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
-      expect(run(r, 'bzip2', 'bzip2', ['/data/text.txt'], '', dir).status).toBe(0);
-      const rec = run(r, 'bzip2', 'bzip2recover', ['/data/text.txt.bz2'], '', dir);
-      expect(rec.status).toBe(0);
-      expect(rec.stderr).toContain('block 1 runs from');
-      expect(fs.readdirSync(dir).sort()).toEqual(['rec00001text.txt.bz2', 'text.txt.bz2']);
-      expect(run(r, 'bzip2', 'bzip2', ['-dc', '/data/rec00001text.txt.bz2'], '', dir).stdout).toBe(TEXT);
-    },
   },
   lz4: {
     'lz4 compresses to an LZ4 frame and back': (r) => roundTrip(r, 'lz4', 'lz4', ['-q'], ['-d', '-q'], [0x04, 0x22, 0x4d, 0x18]),

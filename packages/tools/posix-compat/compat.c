@@ -11,6 +11,9 @@ int fchown(int fd, uid_t owner, gid_t group) { (void)fd, (void)owner, (void)grou
 int chown(const char *path, uid_t owner, gid_t group) { (void)path, (void)owner, (void)group; return 0; }
 int lchown(const char *path, uid_t owner, gid_t group) { (void)path, (void)owner, (void)group; return 0; }
 
+int wpm_posix_compat_chmod(const char *path, mode_t mode) { (void)path, (void)mode; return 0; }
+int wpm_posix_compat_fchmod(int fd, mode_t mode) { (void)fd, (void)mode; return 0; }
+
 uid_t getuid(void) { return 0; }
 uid_t geteuid(void) { return 0; }
 gid_t getgid(void) { return 0; }
@@ -41,5 +44,11 @@ int mkstemp(char *template_) {
 int system(const char *command) {
   if (!command) return 0;
   errno = ENOSYS;
+  return -1;
+}
+
+int dup(int fd) {
+  (void)fd;
+  errno = ENOTSUP;
   return -1;
 }

@@ -11,6 +11,14 @@ extern "C" {
 int fchown(int fd, uid_t owner, gid_t group);
 int chown(const char *path, uid_t owner, gid_t group);
 int lchown(const char *path, uid_t owner, gid_t group);
+/* wasi-libc's chmod and fchmod fail with ENOSYS, since WASI files have no permission bits; a
+ * program that copies a file's mode to its compressed copy (bzip2) then gives up on the copy.
+ * Here they succeed and change nothing, as on a file system that keeps no modes. Macros, so
+ * that the declarations of <sys/stat.h>, included later, name these too. */
+#define chmod wpm_posix_compat_chmod
+#define fchmod wpm_posix_compat_fchmod
+int wpm_posix_compat_chmod(const char *path, mode_t mode);
+int wpm_posix_compat_fchmod(int fd, mode_t mode);
 /* No users either: every program runs as user 0, group 0. */
 uid_t getuid(void);
 uid_t geteuid(void);
@@ -22,6 +30,10 @@ int mkstemp(char *template_);
 /* No processes: system() has no command processor, as POSIX allows (system(NULL) is 0, and a
  * command fails with -1 and ENOSYS). */
 int system(const char *command);
+/* WASI preview1 cannot give a second descriptor for an open file (it has fd_renumber, which
+ * moves one): dup fails with ENOTSUP, and callers take their fallback (libxml2 then reads a
+ * standard input that is not compressed without gzip's help). */
+int dup(int fd);
 #ifdef _WASI_EMULATED_SIGNAL
 /* With wasi-libc's signal emulation (signal, raise) but without the rest: signal sets and the
  * signal mask, which blocks nothing since nothing is delivered asynchronously in WASI (raise()
