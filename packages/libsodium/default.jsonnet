@@ -114,6 +114,8 @@ local sources = [
   'crypto_stream/salsa2012/ref/stream_salsa2012_ref.c', 'crypto_stream/salsa2012/stream_salsa2012.c',
   'crypto_stream/salsa208/ref/stream_salsa208_ref.c', 'crypto_stream/salsa208/stream_salsa208.c',
   'crypto_stream/xchacha20/stream_xchacha20.c', 'randombytes/sysrandom/randombytes_sysrandom.c',
+  // The `else` branches of `if HAVE_TI_MODE` (headers only) and `if HAVE_AMD64_ASM`.
+  'crypto_stream/salsa20/ref/salsa20_ref.c',
   'randombytes/internal/randombytes_internal_random.c',
 ];
 local lib = cc.staticLibrary({

@@ -1,6 +1,7 @@
 // The command-line programs of the upstream packages, each run under `wpm run` on a real input
 // with its output asserted. Shared by the default suite (a subset of the packages, see
 // upstream.test.ts) and the full set (full-set.packages.ts, `npm run test:packages`).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -84,6 +85,66 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
     'jq matches with oniguruma regular expressions': (r) => {
       const out = run(r, 'jq', 'jq', ['-r', '[match("(?<y>\\\\d{4})-(?<m>\\\\d\\\\d)"; "g") | .captures[0].string] | join(",")'], '"2024-01 and 1999-12"');
       expect(out.stdout).toBe('2024,1999\n');
+    },
+  },
+  libdeflate: {
+    'libdeflate-gzip compresses to gzip that gunzip reads, and back': (r) => {
+      const dir = tempDir('libdeflate');
+      fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+      expect(run(r, 'libdeflate', 'libdeflate-gzip', ['-k', '-12', '/data/text.txt'], '', dir)).toMatchObject({ status: 0, stderr: '' });
+      // The host's gzip (a peer) reads what the wasm program wrote.
+      expect(execFileSync('gzip', ['-dc', path.join(dir, 'text.txt.gz')], { encoding: 'utf8' })).toBe(TEXT);
+      fs.rmSync(path.join(dir, 'text.txt'));
+      expect(run(r, 'libdeflate', 'libdeflate-gzip', ['-d', '/data/text.txt.gz'], '', dir).status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'text.txt'), 'utf8')).toBe(TEXT);
+    },
+  },
+  'cmark-gfm': {
+    'cmark-gfm renders GitHub-flavoured Markdown with its extensions': (r) => {
+      const md = '# Title\n\n| a | b |\n|---|---|\n| ~~x~~ | **2** |\n\n- [x] done\n';
+      const out = run(r, 'cmark-gfm', 'cmark-gfm', ['-e', 'table', '-e', 'strikethrough', '-e', 'tasklist'], md);
+      expect(out.status).toBe(0);
+      expect(out.stdout).toContain('<h1>Title</h1>');
+      expect(out.stdout).toContain('<td><del>x</del></td>\n<td><strong>2</strong></td>');
+      expect(out.stdout).toContain('<input type="checkbox" checked="" disabled="" /> done');
+      expect(run(r, 'cmark-gfm', 'cmark-gfm', ['-t', 'commonmark'], '*a*  \n__b__').stdout).toBe('*a*  \n**b**\n');
+    },
+  },
+  xz: {
+    'xzdec and lzmadec decompress what the host xz wrote; lzmainfo reads a header': (r) => {
+      const dir = tempDir('xz');
+      fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+      execFileSync('xz', ['-k', '-6', path.join(dir, 'text.txt')]);
+      execFileSync('xz', ['-k', '--format=lzma', path.join(dir, 'text.txt')]);
+      expect(run(r, 'xz', 'xzdec', ['/data/text.txt.xz'], '', dir)).toMatchObject({ status: 0, stdout: TEXT });
+      expect(run(r, 'xz', 'lzmadec', ['/data/text.txt.lzma'], '', dir)).toMatchObject({ status: 0, stdout: TEXT });
+      const info = run(r, 'xz', 'lzmainfo', ['/data/text.txt.lzma'], '', dir);
+      expect(info.stdout).toContain(`Uncompressed size:             ${TEXT.length} B`);
+      fs.writeFileSync(path.join(dir, 'bad.xz'), fs.readFileSync(path.join(dir, 'text.txt.xz')).subarray(0, 100));
+      const bad = run(r, 'xz', 'xzdec', ['/data/bad.xz'], '', dir);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('Unexpected end of input');
+    },
+  },
+  libxml2: {
+    'xmllint evaluates XPath, reads a gzip-compressed document and reports errors': (r) => {
+      const dir = tempDir('xmllint');
+      const doc = '<?xml version="1.0"?>\n<lib><book id="1"><title>Dune</title></book><book id="2"><title>Emma</title></book></lib>\n';
+      fs.writeFileSync(path.join(dir, 'doc.xml'), doc);
+      execFileSync('gzip', ['-k', path.join(dir, 'doc.xml')]);
+      expect(run(r, 'libxml2', 'xmllint', ['--xpath', 'string(//book[@id=2]/title)', '/data/doc.xml'], '', dir).stdout).toBe('Emma');
+      expect(run(r, 'libxml2', 'xmllint', ['--format', '/data/doc.xml.gz'], '', dir).stdout).toBe(
+        '<?xml version="1.0"?>\n<lib>\n  <book id="1">\n    <title>Dune</title>\n  </book>\n  <book id="2">\n    <title>Emma</title>\n  </book>\n</lib>\n',
+      );
+      fs.writeFileSync(path.join(dir, 'bad.xml'), '<a><b></a>\n');
+      const bad = run(r, 'libxml2', 'xmllint', ['--noout', '/data/bad.xml'], '', dir);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('/data/bad.xml:1: parser error : Opening and ending tag mismatch: b line 1 and a');
+    },
+    'xmlcatalog adds an entry to a new catalog': (r) => {
+      const out = run(r, 'libxml2', 'xmlcatalog', ['--noout', '--create', '--add', 'public', '-//W/DTD X//EN', 'x.dtd', '-'], '');
+      expect(out.status).toBe(0);
+      expect(out.stdout).toContain('<public publicId="-//W/DTD X//EN" uri="x.dtd"/>');
     },
   },
   sqlite: {
