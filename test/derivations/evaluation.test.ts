@@ -270,7 +270,7 @@ local src = wpm.path(std.thisFile, 'default.jsonnet');
     const file = path.join(dir, 'default.jsonnet');
     const evalAttr = (attr: string) => wpm(['eval', '--read-only', '-A', attr, file], { home: tempDir('home') });
     const cases: [string, string, number][] = [
-      ['typo', "cc.executable 'hi': unknown field 'cflag' (fields: name, srcs, ldflags, component, lang, opt, defines, includes, cflags, cxxflags, deps)", 5],
+      ['typo', "cc.executable 'hi': unknown field 'cflag' (fields: name, srcs, ldflags, component, stackSize, lang, opt, defines, includes, cflags, cxxflags, cstd, cxxstd, deps)", 5],
       ['plain', "cc.executable 'hi': source 'hi.c' is not a store path: use wpm.path(std.thisFile, 'hi.c')", 6],
       ['notList', "cc.staticLibrary 'lib': 'srcs' must be a list of store paths, got string", 7],
       ['object', "cc.object: src 'x.c' is not a store path", 8],

@@ -118,8 +118,9 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       execFileSync('xz', ['-k', '--format=lzma', path.join(dir, 'text.txt')]);
       expect(run(r, 'xz', 'xzdec', ['/data/text.txt.xz'], '', dir)).toMatchObject({ status: 0, stdout: TEXT });
       expect(run(r, 'xz', 'lzmadec', ['/data/text.txt.lzma'], '', dir)).toMatchObject({ status: 0, stdout: TEXT });
+      // xz writes .lzma headers without the size (as a stream); lzmainfo reads the rest.
       const info = run(r, 'xz', 'lzmainfo', ['/data/text.txt.lzma'], '', dir);
-      expect(info.stdout).toContain(`Uncompressed size:             ${TEXT.length} B`);
+      expect(info.stdout).toMatch(/Uncompressed size: +Unknown\nDictionary size: +8 MB \(2\^23 bytes\)\nLiteral context bits \(lc\): +3\n/);
       fs.writeFileSync(path.join(dir, 'bad.xz'), fs.readFileSync(path.join(dir, 'text.txt.xz')).subarray(0, 100));
       const bad = run(r, 'xz', 'xzdec', ['/data/bad.xz'], '', dir);
       expect(bad.status).toBe(1);
@@ -132,7 +133,7 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       const doc = '<?xml version="1.0"?>\n<lib><book id="1"><title>Dune</title></book><book id="2"><title>Emma</title></book></lib>\n';
       fs.writeFileSync(path.join(dir, 'doc.xml'), doc);
       execFileSync('gzip', ['-k', path.join(dir, 'doc.xml')]);
-      expect(run(r, 'libxml2', 'xmllint', ['--xpath', 'string(//book[@id=2]/title)', '/data/doc.xml'], '', dir).stdout).toBe('Emma');
+      expect(run(r, 'libxml2', 'xmllint', ['--xpath', 'string(//book[@id=2]/title)', '/data/doc.xml'], '', dir).stdout).toBe('Emma\n');
       expect(run(r, 'libxml2', 'xmllint', ['--format', '/data/doc.xml.gz'], '', dir).stdout).toBe(
         '<?xml version="1.0"?>\n<lib>\n  <book id="1">\n    <title>Dune</title>\n  </book>\n  <book id="2">\n    <title>Emma</title>\n  </book>\n</lib>\n',
       );
@@ -141,10 +142,11 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       expect(bad.status).toBe(1);
       expect(bad.stderr).toContain('/data/bad.xml:1: parser error : Opening and ending tag mismatch: b line 1 and a');
     },
-    'xmlcatalog adds an entry to a new catalog': (r) => {
-      const out = run(r, 'libxml2', 'xmlcatalog', ['--noout', '--create', '--add', 'public', '-//W/DTD X//EN', 'x.dtd', '-'], '');
-      expect(out.status).toBe(0);
-      expect(out.stdout).toContain('<public publicId="-//W/DTD X//EN" uri="x.dtd"/>');
+    'xmlcatalog creates a catalog and adds an entry to it': (r) => {
+      const dir = tempDir('xmlcatalog');
+      expect(run(r, 'libxml2', 'xmlcatalog', ['--noout', '--create', '/data/cat.xml'], '', dir).status).toBe(0);
+      expect(run(r, 'libxml2', 'xmlcatalog', ['--noout', '--add', 'public', '-//W/DTD X//EN', 'x.dtd', '/data/cat.xml'], '', dir).status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'cat.xml'), 'utf8')).toContain('<public publicId="-//W/DTD X//EN" uri="x.dtd"/>');
     },
   },
   sqlite: {
