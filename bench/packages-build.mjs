@@ -11,7 +11,7 @@
 // The toolchains are built first into the same fresh home and not counted; the sources are
 // fetched as part of the build (fixed-output steps, listed apart). Run `npm run build` first;
 // `apt-get install clang-14`.
-//   node bench/packages-build.mjs [-j N]
+//   node bench/packages-build.mjs [-j N] [--only zlib,bzip2]   (--only: those packages alone)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,8 @@ const set = path.join(root, 'packages/default.jsonnet');
 const toolchains = path.join(root, 'packages/toolchains/default.jsonnet');
 const jIndex = process.argv.indexOf('-j');
 const jobs = Number(jIndex > 0 ? process.argv[jIndex + 1] : os.availableParallelism());
+const oIndex = process.argv.indexOf('--only');
+const only = oIndex > 0 ? process.argv[oIndex + 1].split(',') : null;
 
 function wpm(home, args) {
   const t = performance.now();
@@ -39,7 +41,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-native-'));
 try {
   console.log(`toolchains (fetch + unpack, not counted): ${s(wpm(home, ['build', '--no-link', toolchains]).ms)}`);
   const values = JSON.parse(wpm(home, ['eval', '--json', set]).stdout);
-  const names = Object.keys(values).filter((n) => values[n].meta);
+  const names = Object.keys(values).filter((n) => values[n].meta && (!only || only.includes(n)));
   const attrs = names.flatMap((n) => ['-A', n]);
 
   // 1. The cold build.

@@ -23,6 +23,14 @@ const kib = (n) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math
 const cell = (s) => String(s).replaceAll('|', '\\|').replaceAll('\n', ' ');
 const channel = (s) => (s.channel === 'crates.io' ? `crates.io: \`${s.name}\` ${s.version}` : `${s.channel}: \`${s.name}\` ${s.version}`);
 
+// The second store's build: not run yet (status null), failed or stopped, or compared.
+function reproducibility(r) {
+  if (!('status' in r)) return 'The second empty store: this record does not say whether its build ran to the end, so no comparison is claimed.';
+  if (r.status === null) return 'The second empty store has not built the set yet in this run (the table is written again when it has).';
+  if (r.status !== 0) return `The second empty store's build ended with status ${r.status}: no comparison in this run.`;
+  return `A second empty store built the same set: ${r.same} of ${r.compared} outputs (packages and checks) byte-identical.`;
+}
+
 const rows = record.packages.map((p) => {
   const left = Object.entries(p.leftOut);
   return `| ${cell(p.name)} | ${cell(p.version)} | ${channel(p.source)} | ${p.programs.map((b) => `\`${b}\``).join(', ') || '—'} | ${p.steps} | ${p.seconds.toFixed(1)} s | ${kib(p.closureBytes)} | ${p.checks.run} / ${p.checks.passed} | ${left.length} |`;
@@ -39,7 +47,7 @@ const table = [
   ...rows,
   `| **all** | | | | ${record.packages.reduce((a, p) => a + p.steps, 0)} | ${record.packages.reduce((a, p) => a + p.seconds, 0).toFixed(1)} s | | ${totals.run} / ${totals.passed} | ${totals.left} |`,
   '',
-  `A second empty store built the same set: ${record.reproducible.same} of ${record.reproducible.compared} outputs (packages and checks) byte-identical.`,
+  reproducibility(record.reproducible),
   '',
   'Upstream tests left out, and why:',
   '',
