@@ -110,13 +110,14 @@ local compileSettings(t) =
   };
 
 // A misspelt field would otherwise be ignored ('cflag' for 'cflags'), and a plain file name would
-// only fail when clang cannot find it: both are refused here, naming the target. Hidden fields
+// only fail when clang cannot find it: both are refused here, naming the target (an unknown
+// field at its own line, through wpm.fieldError). Hidden fields
 // and fields starting with '_' are the caller's own.
 local compileFields = ['lang', 'opt', 'defines', 'includes', 'cflags', 'cxxflags', 'cstd', 'cxxstd', 'deps'];
 local checked(what, t, fields) =
   local unknown = [f for f in std.objectFields(t) if !std.startsWith(f, '_') && !std.member(fields, f)];
   if std.length(unknown) > 0
-  then error what + ": unknown field '" + unknown[0] + "' (fields: " + std.join(', ', fields) + ')'
+  then wpm.fieldError(unknown[0], what + ": unknown field '" + unknown[0] + "' (fields: " + std.join(', ', fields) + ')')
   else t;
 local storePathArg(what, field, p) =
   if std.isString(p) && std.startsWith(p, '/wpm/store/') then p

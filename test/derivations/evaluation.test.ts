@@ -264,6 +264,11 @@ local src = wpm.path(std.thisFile, 'default.jsonnet');
   notList: cc.staticLibrary({ name: 'lib', srcs: src }),
   object: cc.object({ src: 'x.c' }),
   fine: cc.executable({ name: 'hi', srcs: [src], cflags: ['-O2'], _mine: 1, note:: 'hidden' }),
+  spread: cc.staticLibrary({
+    name: 'lib',
+    srcs: [src],
+    define: ['X=1'],
+  }),
 }
 `,
     });
@@ -274,6 +279,8 @@ local src = wpm.path(std.thisFile, 'default.jsonnet');
       ['plain', "cc.executable 'hi': source 'hi.c' is not a store path: use wpm.path(std.thisFile, 'hi.c')", 6],
       ['notList', "cc.staticLibrary 'lib': 'srcs' must be a list of store paths, got string", 7],
       ['object', "cc.object: src 'x.c' is not a store path", 8],
+      // An unknown field is told at its own line, not the call's.
+      ['spread', "cc.staticLibrary 'lib': unknown field 'define'", 13],
     ];
     for (const [attr, message, line] of cases) {
       const r = evalAttr(attr);
