@@ -22,6 +22,10 @@ export function homeLayout(home: string) {
     /** One file per live process listing the paths it relies on (see temp-roots.ts). */
     temproots: path.join(home, 'temproots'),
     cache: path.join(home, 'cache'),
+    /** The profiles' own links (`profiles/default` → its current generation link under gcroots/profiles). */
+    profiles: path.join(home, 'profiles'),
+    /** A `wpm` link to this installation, for the PATH that launchers need (`wpm env`). */
+    bin: path.join(home, 'bin'),
   };
 }
 

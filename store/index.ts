@@ -21,7 +21,21 @@ export { collectGarbage } from './gc/collect.js';
 export type { GcOptions, GcResult } from './gc/collect.js';
 export { verifyStore, problemPath } from './verify.js';
 export type { Problem, VerifyOptions, VerifyResult } from './verify.js';
-export { addGcRootLink, checkResultLink, findRoots, resolveIntoStore } from './gc/root-links.js';
-export type { GcRoot } from './gc/root-links.js';
+export {
+  addGcRootLink,
+  addGenerationLink,
+  checkResultLink,
+  findRoots,
+  generationLinkPath,
+  listGenerationLinks,
+  removeGenerationLink,
+  replaceSymlink,
+  resolveIntoStore,
+} from './gc/root-links.js';
+export type { GcRoot, GenerationLink } from './gc/root-links.js';
+export { deletePaths } from './gc/delete-paths.js';
+export type { DeleteOptions } from './gc/delete-paths.js';
+export type { LivePolicy } from './gc/live-set.js';
+export * from './query/index.js';
 export type { Garbage, GarbageKind } from './gc/garbage.js';
 export { diskUsage, formatBytes } from './tree/disk-usage.js';

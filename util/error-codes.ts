@@ -190,6 +190,28 @@ export const ERROR_CODES = {
   ERR_REMOTE_BAD_RESULT: buildEnvironment,
   /** The step runner on a worker failed for a reason of its own (not the step's). */
   ERR_REMOTE_RUNNER: buildEnvironment,
+
+  // Store queries and deletions.
+  /** `wpm store delete` of a path a root, a running process or another valid path still needs. */
+  ERR_STORE_PATH_LIVE: userError,
+  /** `wpm why-depends A B` where B is not in A's closure. */
+  ERR_NOT_A_DEPENDENCY: userError,
+
+  // Profiles, generations and launchers.
+  /** A profile name that is no plain name, or a profile path that is not a profile. */
+  ERR_PROFILE_NAME: usage,
+  /** Two installed packages provide the same file at the same priority. */
+  ERR_PROFILE_COLLISION: build,
+  /** A profile manifest (share/wpm/manifest.json, or builtin:buildenv's stdin) that wpm cannot read. */
+  ERR_PROFILE_MANIFEST: userError,
+  /** A package to install whose output is no directory, or that provides what the profile reserves. */
+  ERR_PROFILE_PACKAGE: userError,
+  ERR_PROFILE_NOT_INSTALLED: userError,
+  ERR_PROFILE_NO_GENERATION: userError,
+  /** Deleting the generation the profile points at. */
+  ERR_PROFILE_CURRENT: userError,
+  /** `wpm run --launcher` of a file that is not a launcher of a profile generation. */
+  ERR_LAUNCHER: userError,
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -20,6 +20,8 @@ export interface GcOptions extends Partial<LivePolicy> {
   onWait?: () => void;
   /** Called for each valid path as it is deleted (or would be). */
   onDelete?: (storePath: string, bytes: number) => void;
+  /** Stop once this many bytes are freed (`--max-freed`); referrers still go before what they refer to. */
+  maxFreed?: number;
 }
 
 export interface GcResult {
@@ -63,9 +65,17 @@ export async function collectGarbage(store: LocalStore, opts: GcOptions = {}): P
     const order = deletionOrder(dead, infos);
 
     const deleted: GcResult['deleted'] = [];
-    for (let i = 0; i < order.length; i += BATCH) {
-      const batch = order.slice(i, i + BATCH);
-      const sizes = batch.map((p) => diskUsage(store.toHost(p)));
+    const maxFreed = opts.maxFreed ?? Infinity;
+    let freed = 0;
+    for (let i = 0; i < order.length && freed < maxFreed; i += BATCH) {
+      const batch: string[] = [];
+      const sizes: number[] = [];
+      for (const p of order.slice(i, i + BATCH)) {
+        if (freed >= maxFreed) break;
+        batch.push(p);
+        sizes.push(diskUsage(store.toHost(p)));
+        freed += sizes[sizes.length - 1]!;
+      }
       if (!dryRun) store.invalidatePaths(batch);
       batch.forEach((p, j) => {
         deleted.push({ path: p, bytes: sizes[j]! });
@@ -73,8 +83,9 @@ export async function collectGarbage(store: LocalStore, opts: GcOptions = {}): P
       });
     }
 
-    // Leftovers are looked for after the deletions: a deletion cut short by a crash is one.
-    const garbage = findGarbage(store, { inFlight: inUse.tempRoots, staleTempRootFiles: inUse.staleTempRootFiles }).map((g) => ({
+    // Leftovers are looked for after the deletions: a deletion cut short by a crash is one. Past
+    // --max-freed, they wait for the next collection.
+    const garbage = freed >= maxFreed ? [] : findGarbage(store, { inFlight: inUse.tempRoots, staleTempRootFiles: inUse.staleTempRootFiles }).map((g) => ({
       ...g,
       bytes: diskUsage(g.host),
     }));

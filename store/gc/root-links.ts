@@ -1,13 +1,16 @@
 // Permanent GC roots are symlinks under gcroots/, written and read here. `result` links: the store
 // keeps a symlink to each under gcroots/auto, and a link that still leads into the store is a root
-// (as Nix does with its auto roots); anything else under gcroots/ (profiles, a user's own links)
-// is a root while it leads into the store.
+// (as Nix does with its auto roots). Profile generations: gcroots/profiles/<profile>-<n>-link
+// leads to the generation's store path, and the profile's own link (profiles/<profile>) to one of
+// those. Anything else under gcroots/ (a user's own links) is a root while it leads into the store.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError } from '../../util/index.js';
 import { STORE_DIR, isStorePath } from '../format/index.js';
 import type { LocalStore } from '../local-store.js';
+import { pidAlive } from '../lock.js';
+import { syncDir } from '../tree/sync-tree.js';
 
 /**
  * Can a result link be made at `linkPath`? Asked before building too, so that a mistyped `-o`
@@ -40,13 +43,9 @@ export function checkResultLink(linkPath: string): void {
 export function addGcRootLink(store: LocalStore, linkPath: string, storePath: string): void {
   const target = store.toHost(storePath);
   checkResultLink(linkPath);
-  const tmp = `${linkPath}.tmp-${process.pid}`;
   try {
-    fs.rmSync(tmp, { force: true });
-    fs.symlinkSync(target, tmp);
-    fs.renameSync(tmp, linkPath); // atomic replacement of an older result link
+    replaceSymlink(linkPath, target, { durable: false });
   } catch (cause) {
-    fs.rmSync(tmp, { force: true });
     throw new WpmError('ERR_RESULT_LINK', `cannot make the result link ${linkPath}: ${(cause as Error).message}`, { cause });
   }
   const autoDir = path.join(store.layout.gcroots, 'auto');
@@ -54,6 +53,83 @@ export function addGcRootLink(store: LocalStore, linkPath: string, storePath: st
   const root = path.join(autoDir, crypto.createHash('sha256').update(linkPath).digest('hex').slice(0, 32));
   fs.rmSync(root, { force: true });
   fs.symlinkSync(linkPath, root);
+}
+
+/**
+ * Make `linkPath` a symlink to `target` at once: a temporary link renamed over it, so that a
+ * reader (or a crash) sees the old link or the new one, never none. `durable` also fsyncs the
+ * directory, so that the switch survives a power cut once this returns.
+ */
+export function replaceSymlink(linkPath: string, target: string, opts: { durable: boolean }): void {
+  const tmp = `${linkPath}.tmp-${process.pid}`;
+  try {
+    fs.rmSync(tmp, { force: true });
+    fs.symlinkSync(target, tmp);
+    fs.renameSync(tmp, linkPath);
+  } catch (cause) {
+    fs.rmSync(tmp, { force: true });
+    throw cause;
+  }
+  if (opts.durable) syncDir(path.dirname(linkPath));
+}
+
+/** A generation of a profile: its root link under gcroots/profiles and what it keeps. */
+export interface GenerationLink {
+  number: number;
+  /** gcroots/profiles/<profile>-<number>-link */
+  link: string;
+  /** The generation's store path; undefined if the link no longer leads into the store. */
+  path: string | undefined;
+  /** When the generation was made (the link's own mtime), in ms since the epoch. */
+  createdMs: number;
+}
+
+/** Where a profile's generation links live. */
+export function generationsDir(store: LocalStore): string {
+  return path.join(store.layout.gcroots, 'profiles');
+}
+
+export function generationLinkPath(store: LocalStore, profile: string, n: number): string {
+  return path.join(generationsDir(store), `${profile}-${n}-link`);
+}
+
+/**
+ * Root a profile's new generation: gcroots/profiles/<profile>-<n>-link → its physical store path,
+ * durable before it returns (the profile's own link is switched to it only afterwards).
+ */
+export function addGenerationLink(store: LocalStore, profile: string, n: number, storePath: string): string {
+  const link = generationLinkPath(store, profile, n);
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  replaceSymlink(link, store.toHost(storePath), { durable: store.durable });
+  return link;
+}
+
+/** A profile's generations, oldest first. */
+export function listGenerationLinks(store: LocalStore, profile: string): GenerationLink[] {
+  const dir = generationsDir(store);
+  const prefix = `${profile}-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: GenerationLink[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^([0-9]+)-link$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const link = path.join(dir, name);
+    const st = fs.lstatSync(link, { throwIfNoEntry: false });
+    if (!st?.isSymbolicLink()) continue;
+    out.push({ number: Number(m[1]), link, path: resolveIntoStore(store, link), createdMs: st.mtimeMs });
+  }
+  return out.sort((a, b) => a.number - b.number);
+}
+
+/** Unroot one generation: its closure is garbage from then on, unless something else keeps it. */
+export function removeGenerationLink(store: LocalStore, profile: string, n: number): void {
+  fs.rmSync(generationLinkPath(store, profile, n), { force: true });
 }
 
 export interface GcRoot {
@@ -67,7 +143,10 @@ export interface GcRoot {
 
 export interface FoundRoots {
   roots: GcRoot[];
-  /** Auto roots whose user link is gone: no longer roots, and deleted unless dry-running. */
+  /**
+   * Auto roots whose user link is gone, and links a killed process left half-made: no longer
+   * roots, and deleted unless dry-running.
+   */
   dangling: string[];
 }
 
@@ -137,6 +216,12 @@ export function findRoots(store: LocalStore): FoundRoots {
         continue;
       }
       if (!e.isSymbolicLink()) continue;
+      // A link replaceSymlink made but a killed process never renamed into place.
+      const tmpOf = /\.tmp-([0-9]+)$/.exec(e.name);
+      if (tmpOf && !pidAlive(Number(tmpOf[1]))) {
+        dangling.push(link);
+        continue;
+      }
       const target = resolveIntoStore(store, link);
       const via = dir === autoDir ? readLinkOrUndefined(link) : undefined;
       if (target) {
