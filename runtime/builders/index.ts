@@ -8,3 +8,18 @@ export { WasiProgramBuilder } from './wasi-program.js';
 export { loadTranspiled, readBuilder, runnableFor, transpiledPath, type Runnable } from './runnable.js';
 export { RemoteBuilder } from './remote.js';
 export { RemoteExecutor, type RemoteEvent, type RemoteSettings } from './remote/executor.js';
+export { LAUNCHER_SCRIPT } from './buildenv/launchers.js';
+export {
+  DEFAULT_PRIORITY,
+  LAUNCHERS_DIR,
+  MANIFEST_FILE,
+  emptyManifest,
+  manifestText,
+  parseLauncherConfig,
+  parseManifest,
+  type CwdAccess,
+  type GrantedDir,
+  type LauncherConfig,
+  type ManifestEntry,
+  type ProfileManifest,
+} from './buildenv/manifest.js';

@@ -4,6 +4,7 @@
 // implementing Builder and a line below.
 import type { BuiltinRequests } from '../../derivations/index.js';
 import type { Builder } from './builder.js';
+import { buildenvBuiltin } from './buildenv.js';
 import { componentNewBuiltin } from './component-new.js';
 import { fetchBuiltin } from './fetch.js';
 import { unpackBuiltin } from './unpack.js';
@@ -14,6 +15,7 @@ export const BUILTINS: BuiltinTable = {
   'builtin:fetch': fetchBuiltin,
   'builtin:unpack': unpackBuiltin,
   'builtin:component-new': componentNewBuiltin,
+  'builtin:buildenv': buildenvBuiltin,
 };
 
 /** What each builtin takes, for the evaluator (plain data: it crosses to evaluation workers). */
