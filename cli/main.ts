@@ -22,7 +22,17 @@ const COMMANDS: [verb: string, load: () => Promise<Registrar>[]][] = [
   ['log', () => [import('./commands/log.js')]],
   ['graph', () => [import('./commands/graph.js')]],
   ['compile-commands', () => [import('./commands/compile-commands.js')]],
-  ['store', () => [import('./commands/store.js'), import('./commands/sign.js')]],
+  ['store', () => [import('./commands/store.js'), import('./commands/sign.js'), import('./commands/store-queries.js')]],
+  ['why-depends', () => [import('./commands/why-depends.js')]],
+  ['install', () => [import('./commands/install.js')]],
+  ['remove', () => [import('./commands/remove.js')]],
+  ['upgrade', () => [import('./commands/upgrade.js')]],
+  ['list', () => [import('./commands/list.js')]],
+  ['generations', () => [import('./commands/generations.js')]],
+  ['rollback', () => [import('./commands/rollback.js')]],
+  ['switch-generation', () => [import('./commands/switch-generation.js')]],
+  ['profile', () => [import('./commands/profile.js')]],
+  ['env', () => [import('./commands/env.js')]],
   ['nar', () => [import('./commands/nar.js')]],
   ['hash', () => [import('./commands/hash.js')]],
   ['serve', () => [import('./commands/serve.js')]],
@@ -90,9 +100,16 @@ async function runCommand(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
-  const verb = argv.find((a) => !a.startsWith('-'));
-  const program = await createProgram(verb);
   try {
+    // A profile's launcher (`wpm run --launcher PATH -- ARGS`): straight to the program, without
+    // the command line parser's tree.
+    if (argv[0] === 'run' && argv[1] === '--launcher' && argv[2] !== undefined && argv[3] === '--') {
+      const { runLaunched } = await import('./launch.js');
+      process.exitCode = await runLaunched(argv[2], argv.slice(4));
+      return;
+    }
+    const verb = argv.find((a) => !a.startsWith('-'));
+    const program = await createProgram(verb);
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {

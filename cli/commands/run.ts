@@ -3,18 +3,19 @@
 // --dir. Exits with the program's exit code.
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
 import { STORE_DIR, type LocalStore } from '../../store/index.js';
-import { WasiPool, type Mount } from '../../runtime/wasi/index.js';
-import { runnableFor } from '../../runtime/builders/index.js';
 import { openStore } from '../context.js';
+import { collect, parseDir } from '../dirs.js';
+import { runLaunched } from '../launch.js';
+import { runProgram } from '../run-program.js';
 import { buildForCommand } from './build.js';
 import { addEvalArgOptions, addStepLimitOptions, evalArgsFrom, type EvalLimitFlags, type StepLimitFlags } from '../options.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 
 interface RunFlags extends SubstituteFlags, EvalLimitFlags, StepLimitFlags {
+  launcher?: string;
   attr?: string;
   bin?: string;
   dir?: string[];
@@ -67,52 +68,30 @@ function findProgram(store: LocalStore, storePath: string, bin: string | undefin
   throw new WpmError('ERR_USAGE', `${storePath} has several programs; choose one with --bin (${programs.map((p) => p.slice(0, -5)).join(', ')})`);
 }
 
-function parseDir(spec: string): Mount {
-  const colon = spec.lastIndexOf(':');
-  const host = path.resolve(colon > 0 ? spec.slice(0, colon) : spec);
-  const guest = colon > 0 ? spec.slice(colon + 1) : host;
-  if (!guest.startsWith('/')) throw new WpmError('ERR_USAGE', `--dir ${spec}: the guest path must be absolute`);
-  if (!fs.existsSync(host) || !fs.statSync(host).isDirectory()) throw new WpmError('ERR_USAGE', `--dir ${spec}: ${host} is not a directory`);
-  return { guest, host, writable: true };
-}
-
 export function register(program: Command): void {
   const cmd = program
     .command('run')
     .description('run a built program with real stdio; it sees its own closure and the --dir directories, nothing else')
-    .argument('<target>', './result, a store path, or a Jsonnet file to build first')
+    .argument('[target]', './result, a store path, or a Jsonnet file to build first')
     .argument('[args...]', 'arguments for the program (after --)')
     .option('-A, --attr <attr>', 'attribute of the Jsonnet file to run')
     .option('--bin <name>', 'which bin/<name>.wasm to run when there are several')
-    .option('--dir <host[:guest]>', 'grant a host directory, read-write (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    .option('--dir <host[:guest]>', 'grant a host directory, read-write (repeatable)', collect)
+    .option('--launcher <path>', "what a profile's launcher script runs: the program its configuration names (no target)");
   addEvalArgOptions(cmd);
   addStepLimitOptions(cmd);
   addSubstituteOptions(cmd);
-  cmd.action(async (target: string, args: string[], flags: RunFlags) => {
+  cmd.action(async (target: string | undefined, args: string[], flags: RunFlags) => {
+    if (flags.launcher !== undefined) {
+      // `wpm run --launcher PATH -- ARGS`: every operand is the program's.
+      process.exitCode = await runLaunched(flags.launcher, target === undefined ? args : [target, ...args]);
+      return;
+    }
+    if (target === undefined) throw new WpmError('ERR_USAGE', "missing required argument 'target'", { hint: 'wpm run ./result -- ARGS' });
     const store = openStore();
     const storePath = await resolveTarget(store, target, flags);
     const prog = findProgram(store, storePath, flags.bin);
     const dirs = (flags.dir ?? []).map(parseDir);
-    const closure = store.closure([storePath]);
-    const module = await runnableFor(store, fs.readFileSync(store.toHost(prog.guest)), prog.guest); // module or component (issue 9)
-    const pool = new WasiPool({ size: 1 });
-    try {
-      const result = await pool.run(module, {
-        args: [prog.name, ...args],
-        // HOME as in a build step: set (programs such as the sqlite3 shell warn without one) but
-        // nowhere, since the program sees no home directory of the host.
-        env: { HOME: '/homeless' },
-        mounts: [...closure.map((p) => ({ guest: p, host: store.toHost(p), writable: false })), ...dirs],
-        cwd: dirs[0]?.guest ?? '/',
-        seed: crypto.randomBytes(32),
-        realtimeNs: BigInt(Date.now()) * 1_000_000n,
-        stdout: 'inherit',
-        stderr: 'inherit',
-        stdinInherit: true,
-      });
-      process.exitCode = result.exitCode;
-    } finally {
-      await pool.close();
-    }
+    process.exitCode = await runProgram(store, { ...prog, args, dirs, cwd: dirs[0]?.guest ?? '/' });
   });
 }
