@@ -30,6 +30,10 @@ export interface Settings {
   maxSilentTime: number;
   maxLogSize: number;
   maxOutputSize: number;
+  /** GC keeps the outputs of live derivations: a live result's whole build (default true, unlike Nix). */
+  keepOutputs: boolean;
+  /** GC keeps the `.drv` files that built live paths (default true, as Nix). */
+  keepDerivations: boolean;
   /** Remote execution (docs/remote.md); flags override each field (cli/remote-options.ts). */
   remote: RemoteConfig;
 }
@@ -68,7 +72,9 @@ type Key =
   | 'remote-headers'
   | 'remote-upload'
   | 'remote-only'
-  | 'remote-jobs';
+  | 'remote-jobs'
+  | 'keep-outputs'
+  | 'keep-derivations';
 
 /** Each setting's environment variable, and what it means (for `wpm --help`). */
 const SETTINGS: Record<Key, { env: string; help: string }> = {
@@ -93,6 +99,8 @@ const SETTINGS: Record<Key, { env: string; help: string }> = {
   'remote-upload': { env: 'WPM_REMOTE_UPLOAD', help: 'upload results built locally to the remote cache (true or false)' },
   'remote-only': { env: 'WPM_REMOTE_ONLY', help: 'fail rather than build locally when the remote server cannot be used' },
   'remote-jobs': { env: 'WPM_REMOTE_JOBS', help: 'steps to run remotely at once' },
+  'keep-outputs': { env: 'WPM_KEEP_OUTPUTS', help: "GC keeps what built each live result: toolchains, objects (default true)" },
+  'keep-derivations': { env: 'WPM_KEEP_DERIVATIONS', help: 'GC keeps the .drv files of live paths (default true)' },
 };
 
 /** The settings' lines of `wpm --help`'s environment list. */
@@ -175,6 +183,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const silent = get('max-silent-time');
   const logSize = get('max-log-size');
   const outputSize = get('max-output-size');
+  const keepOutputs = get('keep-outputs');
+  const keepDerivations = get('keep-derivations');
   const limitSize = (s: { value: string; where: string }) => (s.value.trim() === '0' ? 0 : parseSizeSetting(s.value, s.where));
   const remoteUpload = get('remote-upload');
   const remoteOnly = get('remote-only');
@@ -204,6 +214,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       only: remoteOnly ? parseBool(remoteOnly.value, remoteOnly.where) : false,
       ...(remoteJobs ? { jobs: parseCount(remoteJobs.value, remoteJobs.where, 1) } : {}),
     },
+    // Unlike Nix (false): a rebuild here is slow WebAssembly, so the edit loop stays warm across GCs.
+    keepOutputs: keepOutputs ? parseBool(keepOutputs.value, keepOutputs.where) : true,
+    keepDerivations: keepDerivations ? parseBool(keepDerivations.value, keepDerivations.where) : true,
   };
 }
 

@@ -65,7 +65,7 @@ function positiveInt(v: string): number {
   return n;
 }
 
-function sizeArg(v: string): number {
+export function sizeArg(v: string): number {
   const n = parseSize(v);
   if (n === undefined) throw new InvalidArgumentError('expects a size such as 512M or 4G');
   return n;

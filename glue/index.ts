@@ -10,3 +10,5 @@ export { storeEvalIO } from './eval-io.js';
 export { DrvWriter } from './drv-writer.js';
 export { EvalCache, EvalRecorder } from './eval-cache.js';
 export type { EvalCacheRequest } from './eval-cache.js';
+export { dryRunDerivations, dryRunFile } from './dry-run.js';
+export type { DryRun, Substitutable, SubstitutableQuery } from './dry-run.js';

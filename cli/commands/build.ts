@@ -1,8 +1,11 @@
 // wpm build FILE [-A ATTR]... : evaluate, build what is missing, print output paths, link results.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { EvalArg } from '../../derivations/index.js';
-import { buildFile, type Target } from '../../glue/index.js';
+import { buildFile, dryRunFile, type DryRun, type Target } from '../../glue/index.js';
+import { WpmError } from '../../util/index.js';
+import { printDryRun, substitutableQuery } from '../dry-run.js';
 import { useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
 import { addGcRootLink, checkResultLink, type LocalStore } from '../../store/index.js';
 import { evaluationOptions, openStore, stepLimitsFrom } from '../context.js';
@@ -18,6 +21,7 @@ import { addRemoteOptions, createRemoteBuilder, type RemoteFlags } from '../remo
 
 export interface BuildFlags extends SubstituteFlags, EvalLimitFlags, StepLimitFlags, RemoteFlags {
   printBuildLogs?: boolean;
+  dryRun?: boolean;
   attr?: string[];
   out?: string;
   link: boolean;
@@ -82,12 +86,31 @@ export async function buildForCommand(store: LocalStore, file: string, attrs: st
   }
 }
 
+/** Evaluate only, and say what building would build and fetch. */
+export async function dryRunForCommand(store: LocalStore, file: string, attrs: string[], args: EvalArg[], opts: EvalLimitFlags & { substituter?: CommandSubstituter | undefined }): Promise<DryRun> {
+  try {
+    return await interruptible(() => dryRunFile(store, { file, attrs, args }, { evaluation: evaluationOptions(opts), query: substitutableQuery(opts.substituter) }));
+  } finally {
+    opts.substituter?.finish();
+  }
+}
+
+/** No FILE: ./default.jsonnet, as nix-build takes ./default.nix. */
+function defaultFile(file: string | undefined): string {
+  if (file !== undefined) return file;
+  if (!fs.existsSync('default.jsonnet')) {
+    throw new WpmError('ERR_USAGE', `no FILE given, and ${path.resolve('default.jsonnet')} does not exist`, { hint: 'wpm build FILE [-A ATTR]' });
+  }
+  return 'default.jsonnet';
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('build')
     .description('build the derivations a Jsonnet file evaluates to, print their output paths and link ./result')
-    .argument('<file>', 'Jsonnet file, or a directory with a default.jsonnet')
-    .option('-o, --out <link>', 'name of the result link', 'result')
+    .argument('[file]', 'Jsonnet file, or a directory with a default.jsonnet (default: ./default.jsonnet)')
+    .option('-n, --dry-run', 'evaluate only, and print what would be built and what fetched from caches (with sizes)')
+    .option('-o, --out <link>', 'name of the result link (several targets: <link>-<attr>)', 'result')
     .option('--no-link', 'do not create result links')
     .option('-j, --jobs <n>', 'steps to run at once (default: cores, or WPM_MAX_JOBS)', parseJobs)
     .option('-k, --keep-going', 'keep building independent steps after a failure')
@@ -99,11 +122,16 @@ export function register(program: Command): void {
   addStepLimitOptions(cmd);
   addSubstituteOptions(cmd);
   addRemoteOptions(cmd);
-  cmd.action(async (file: string, flags: BuildFlags) => {
+  cmd.action(async (given: string | undefined, flags: BuildFlags) => {
+    const file = defaultFile(given);
     useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts
     const evalArgs = evalArgsFrom(flags);
     const store = openStore();
     const substituter = await createSubstituter(store, flags, { json: flags.json ?? false });
+    if (flags.dryRun) {
+      printDryRun(await dryRunForCommand(store, file, attrsFrom(flags), evalArgs, { ...flags, substituter }), flags.json ?? false);
+      return;
+    }
     // Every result link is checked once the targets are known, before anything is built.
     const targets = await buildForCommand(store, file, attrsFrom(flags), evalArgs, {
       ...flags,
@@ -123,12 +151,17 @@ export function register(program: Command): void {
   });
 }
 
-/** The result links of a build: result, result-2 for a second target, result-dev for an output 'dev'. */
-function resultLinks(targets: Target[], out: string | undefined): { link: string; storePath: string }[] {
-  return targets.flatMap((t, i) =>
+/**
+ * The result links of a build: `result` for one target, `result-<attr>` for each of several
+ * (`-A hello -A b64`: result-hello, result-b64), and `-<output>` after either for an output other
+ * than 'out' (result-dev).
+ */
+export function resultLinks(targets: Target[], out: string | undefined): { link: string; storePath: string }[] {
+  const several = targets.length > 1;
+  return targets.flatMap((t) =>
     Object.entries(t.outputs).map(([output, storePath]) => {
       let link = out ?? 'result';
-      if (i > 0) link += `-${i + 1}`;
+      if (several) link += `-${t.attr.replace(/\//g, '_')}`;
       if (output !== 'out') link += `-${output}`;
       return { link, storePath };
     }),

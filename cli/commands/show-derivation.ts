@@ -1,6 +1,6 @@
 // wpm show-derivation PATH|FILE [-A ATTR] : the derivation(s) as pretty JSON, keyed by .drv path.
 import fs from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { derivationToJson, type Derivation } from '../../derivations/index.js';
 import { readDerivation } from '../../runtime/scheduler/index.js';
 import { STORE_DIR } from '../../store/index.js';
@@ -15,10 +15,12 @@ export function register(program: Command): void {
     .command('show-derivation')
     .description('print derivations as JSON: a .drv store path, or what a Jsonnet file evaluates to')
     .argument('<target>', '.drv store path or Jsonnet file')
-    .option('-r, --recursive', 'include every input derivation too');
+    .option('-r, --closure', 'include every input derivation too, recursively')
+    // Its earlier name (Nix's `nix show-derivation -r` is --recursive); -r/--closure is what every wpm command calls it.
+    .addOption(new Option('--recursive').hideHelp());
   addAttrOption(cmd);
   addEvalArgOptions(cmd);
-  cmd.action(async (target: string, flags: { attr?: string[]; recursive?: boolean; arg?: string[][]; argstr?: string[][] } & EvalLimitFlags) => {
+  cmd.action(async (target: string, flags: { attr?: string[]; closure?: boolean; recursive?: boolean; arg?: string[][]; argstr?: string[][] } & EvalLimitFlags) => {
     const store = openStore();
     let roots: string[];
     let known = new Map<string, Derivation>();
@@ -36,7 +38,7 @@ export function register(program: Command): void {
       if (out[p]) continue;
       const drv = known.get(p) ?? readDerivation(store, p);
       out[p] = derivationToJson(drv);
-      if (flags.recursive) stack.push(...Object.keys(drv.inputDrvs));
+      if (flags.closure || flags.recursive) stack.push(...Object.keys(drv.inputDrvs));
     }
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   });

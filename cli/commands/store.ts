@@ -12,7 +12,8 @@ import {
   type Problem,
 } from '../../store/index.js';
 import { openStore } from '../context.js';
-import { storePathArg } from '../store-path-arg.js';
+import { gcPolicy } from '../gc-policy.js';
+import { sizeArg } from '../options.js';
 
 function describe(p: Problem): string {
   switch (p.kind) {
@@ -68,39 +69,22 @@ export function register(program: Command): void {
       }
     });
   store
-    .command('path-info')
-    .description('print what the store knows about paths')
-    .argument('<path...>', 'store paths or result links')
-    .option('--closure', 'include everything the paths refer to, recursively')
-    .option('--json', 'print JSON')
-    .action((paths: string[], flags: { closure?: boolean; json?: boolean }) => {
-      const s = openStore();
-      let targets = paths.map((p) => storePathArg(s, p));
-      for (const t of targets) s.requirePathInfo(t);
-      if (flags.closure) targets = s.closure(targets);
-      const infos = targets.map((t) => s.requirePathInfo(t));
-      if (flags.json) {
-        process.stdout.write(JSON.stringify(infos, null, 2) + '\n');
-        return;
-      }
-      for (const i of infos) {
-        process.stdout.write(`${i.path}\t${i.narHash}\t${i.narSize}\n`);
-      }
-    });
-  store
     .command('gc')
-    .description('delete every store path no GC root keeps (result links, links under gcroots/, running builds)')
+    .description('delete every store path no GC root keeps (result links, profile generations, links under gcroots/, running builds)')
     .option('-n, --dry-run', 'print what would be deleted, delete nothing')
-    .option('--keep-outputs', "also keep the outputs of live derivations (a root's build-time dependencies)")
+    .option('--keep-outputs', "keep the outputs of live derivations: what built each live result (default, or keep-outputs)")
+    .option('--no-keep-outputs', "keep only what live results refer to, not what built them (Nix's default)")
+    .option('--keep-derivations', 'keep the .drv files that built live paths (default, or keep-derivations)')
     .option('--no-keep-derivations', 'do not keep the .drv files that built live paths')
+    .option('--max-freed <size>', 'stop once this much is freed, e.g. 500M', sizeArg)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nPrints each deleted path on stdout and a summary on stderr.\n')
-    .action(async (flags: { dryRun?: boolean; keepOutputs?: boolean; keepDerivations: boolean; json?: boolean }) => {
+    .action(async (flags: { dryRun?: boolean; keepOutputs?: boolean; keepDerivations?: boolean; maxFreed?: number; json?: boolean }) => {
       const s = openStore();
       const r = await collectGarbage(s, {
         dryRun: flags.dryRun ?? false,
-        keepOutputs: flags.keepOutputs ?? false,
-        keepDerivations: flags.keepDerivations,
+        ...gcPolicy(flags),
+        ...(flags.maxFreed !== undefined ? { maxFreed: flags.maxFreed } : {}),
         onWait: waiting,
         ...(flags.json ? {} : { onDelete: (p: string) => process.stdout.write(p + '\n') }),
       });

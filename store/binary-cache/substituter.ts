@@ -110,6 +110,29 @@ export class CacheSubstituter {
     return mapLimit(storePaths, PARALLEL_DOWNLOADS, (p) => this.substitute(p, opts));
   }
 
+  /**
+   * What the first cache that has `storePath` says of it (`--dry-run`'s sizes), if the trust
+   * policy accepts it; nothing is downloaded but the narinfo. A cache's fault is a miss.
+   */
+  async query(storePath: string, opts: { signal?: AbortSignal | undefined } = {}): Promise<{ narinfo: NarInfo; cache: string } | undefined> {
+    const { hashPart } = parseStorePath(storePath);
+    for (const { cache } of await this.usable()) {
+      if (this.#disabled.has(cache)) continue;
+      try {
+        const where = `${cache.url}/${hashPart}.narinfo`;
+        const text = await cache.getText(`${hashPart}.narinfo`, undefined, { signal: opts.signal });
+        if (text === undefined) continue;
+        const narinfo = parseNarInfo(text, where);
+        if (narinfo.storePath === storePath && checkTrust(narinfo, this.#opts.trust).ok) return { narinfo, cache: cache.url };
+      } catch (err) {
+        if (opts.signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `asking about ${storePath}: interrupted`, { cause: err });
+        this.warn(cache, err, storePath);
+        if (isWpmError(err) && UNREACHABLE_CODES.has(err.code)) this.#disabled.add(cache);
+      }
+    }
+    return undefined;
+  }
+
   #substitute(storePath: string, chain: string[], signal: AbortSignal | undefined): Promise<boolean> {
     if (signal?.aborted) return Promise.reject(new WpmError('ERR_INTERRUPTED', `substituting ${storePath}: interrupted`));
     if (this.#store.isValid(storePath)) return Promise.resolve(true);

@@ -34,14 +34,14 @@ describe('command-line mistakes', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/building|internal error/);
     }
-    // result-2 (the second -A) is checked before building as well, and result is not made either.
-    fs.writeFileSync(path.join(dir, 'result-2'), 'mine too\n');
+    // result-crc32 (the second -A's link) is checked before building as well, and result-hello is not made either.
+    fs.writeFileSync(path.join(dir, 'result-crc32'), 'mine too\n');
     const two = wpm(['build', path.join(REPO, 'packages/default.jsonnet'), '-A', 'hello', '-A', 'crc32'], { home, cwd: dir });
     expect(two.status, two.stderr).toBe(2);
-    expect(two.stderr).toMatch(/result-2 exists and is not a symbolic link/);
+    expect(two.stderr).toMatch(/result-crc32 exists and is not a symbolic link/);
     expect(two.stderr).not.toMatch(/building|internal error/);
-    expect(fs.readFileSync(path.join(dir, 'result-2'), 'utf8')).toBe('mine too\n');
-    fs.rmSync(path.join(dir, 'result-2'));
+    expect(fs.readFileSync(path.join(dir, 'result-crc32'), 'utf8')).toBe('mine too\n');
+    fs.rmSync(path.join(dir, 'result-crc32'));
     expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
     expect(fs.readdirSync(dir).sort()).toEqual(['adir', 'notes.txt']);
     expect(fs.readdirSync(path.join(dir, 'adir'))).toEqual([]);

@@ -87,7 +87,7 @@ describe('wpm store gc', () => {
     const used = added(runWorker('add', home, [tree('used')]));
 
     // Garbage: a path and one that refers to it; a result link the user deleted; the output of a
-    // rooted .drv (kept only with --keep-outputs).
+    // rooted .drv (kept with keep-outputs, the default; Nix's default, --no-keep-outputs, deletes it).
     const dead1 = added(runWorker('add', home, [tree('dead1')]));
     const dead2 = added(runWorker('register', home, [treeMentioning(path.join(root, 'src', 'dead2'), dead1), 'dead2', dead1]));
     const oldResult = added(runWorker('add', home, [tree('old-result')]));
@@ -106,15 +106,17 @@ describe('wpm store gc', () => {
       const garbage = [dead1, dead2, oldResult, xOut];
 
       const before = snapshot(home);
-      const dry = gc(home, '--dry-run');
+      const dry = gc(home, '--dry-run', '--no-keep-outputs');
       expect(snapshot(home)).toEqual(before);
       expect(dry.deleted.map((d) => d.path).sort()).toEqual([...garbage].sort());
       expect(dry.danglingRoots).toHaveLength(1);
       expect(dry.inUse).toEqual(expect.arrayContaining([buildDrv, used]));
+      expect(gc(home, '--dry-run').deleted.map((d) => d.path).sort()).toEqual([dead1, dead2, oldResult].sort());
       expect(gc(home, '--dry-run', '--keep-outputs').deleted.map((d) => d.path).sort()).toEqual([dead1, dead2, oldResult].sort());
       expect(gc(home, '--dry-run', '--no-keep-derivations').deleted.map((d) => d.path)).toContain(appDrv);
+      expect(gc(home, '--dry-run', '--no-keep-outputs', '--max-freed', '1').deleted).toHaveLength(1);
 
-      const real = gc(home);
+      const real = gc(home, '--no-keep-outputs');
       const order = real.deleted.map((d) => d.path);
       expect([...order].sort()).toEqual([...garbage].sort());
       expect(order.indexOf(dead2)).toBeLessThan(order.indexOf(dead1)); // referrer first
