@@ -8,12 +8,18 @@ export type InfoOf = (storePath: string) => PathInfo;
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/**
- * The closure of `roots`, references first: a depth-first walk from each path in name order,
- * each path written after its references (in name order). This is the order Nix prints.
- */
+/** The closure of `roots`, references first: the order Nix prints closures in. */
 export function sortedClosure(roots: Iterable<string>, infoOf: InfoOf): string[] {
-  const all = closureSet(roots, infoOf);
+  return topoSorted(closureSet(roots, infoOf), infoOf);
+}
+
+/**
+ * `paths`, each after those of them it refers to: a depth-first walk from each path in name
+ * order, each path written after its references within the set (in name order). This is the
+ * order Nix prints paths in (`nix path-info`, with or without -r).
+ */
+export function topoSorted(paths: Iterable<string>, infoOf: InfoOf): string[] {
+  const all = new Set(paths);
   const out: string[] = [];
   const done = new Set<string>();
   // Iterative, with an explicit stack: closures can be deep chains.
@@ -22,7 +28,7 @@ export function sortedClosure(roots: Iterable<string>, infoOf: InfoOf): string[]
     const stack: { path: string; refs: string[]; next: number }[] = [];
     const push = (p: string) => {
       done.add(p);
-      stack.push({ path: p, refs: infoOf(p).references.filter((r) => r !== p).sort(byName), next: 0 });
+      stack.push({ path: p, refs: infoOf(p).references.filter((r) => r !== p && all.has(r)).sort(byName), next: 0 });
     };
     push(start);
     while (stack.length > 0) {

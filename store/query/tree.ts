@@ -1,6 +1,7 @@
-// A closure drawn as a tree (`nix-store -q --tree`): each path's references below it in name
-// order, a path met again shown once more with " [...]" and not expanded.
-import type { InfoOf } from './closure.js';
+// A closure drawn as a tree (`nix-store -q --tree`): each path's references below it, those that
+// others of them refer to first (Nix's order, which flattens the tree), a path met again shown
+// once more with " [...]" and not expanded.
+import { topoSorted, type InfoOf } from './closure.js';
 
 const CONN = '├───';
 const LAST = '└───';
@@ -21,8 +22,8 @@ export function closureTree(root: string, infoOf: InfoOf): string[] {
     }
     done.add(path);
     lines.push(`${first}${path}`);
-    const refs = infoOf(path).references.filter((r) => r !== path).sort();
-    // Pushed last to first, so that they come off the stack in name order.
+    const refs = topoSorted(infoOf(path).references.filter((r) => r !== path), infoOf);
+    // Pushed last to first, so that they come off the stack in order.
     for (let i = refs.length - 1; i >= 0; i--) {
       const last = i === refs.length - 1;
       stack.push({ path: refs[i]!, first: tail + (last ? LAST : CONN), tail: tail + (last ? NONE : LINE) });
