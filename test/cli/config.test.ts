@@ -28,6 +28,14 @@ describe('settings', () => {
     expect(loadSettings(env).maxJobs).toBe(5);
   });
 
+  it('keeps outputs and derivations through GC by default (keep-outputs unlike Nix), and reads both from the file and the environment', () => {
+    const d = loadSettings({ XDG_CONFIG_HOME: tempDir('empty') });
+    expect([d.keepOutputs, d.keepDerivations]).toEqual([true, true]);
+    const env = withConfig('keep-outputs = false\nkeep-derivations = false\n');
+    expect([loadSettings(env).keepOutputs, loadSettings(env).keepDerivations]).toEqual([false, false]);
+    expect(loadSettings({ ...env, WPM_KEEP_OUTPUTS: 'true' }).keepOutputs).toBe(true);
+  });
+
   it('defaults to the number of cores', () => {
     expect(loadSettings({ XDG_CONFIG_HOME: tempDir('empty') }).maxJobs).toBe(os.availableParallelism());
   });
