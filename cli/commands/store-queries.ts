@@ -3,7 +3,7 @@
 // Registered under the existing `store` command, like sign.ts.
 import type { Command } from 'commander';
 import { WpmError } from '../../util/index.js';
-import { closureSize, closureTree, deletePaths, formatBytes, referrerIndex, referrersOf, sortedClosure, type LocalStore } from '../../store/index.js';
+import { closureSize, closureTree, deletePaths, formatBytes, referrerIndex, referrersOf, sortedClosure, topoSorted, type LocalStore } from '../../store/index.js';
 import { openStore } from '../context.js';
 import { gcPolicy } from '../gc-policy.js';
 import { storePathArg } from '../store-path-arg.js';
@@ -57,7 +57,8 @@ export function register(program: Command): void {
         for (const r of roots) process.stdout.write(closureTree(r, infoOf).join('\n') + '\n');
         return;
       }
-      const targets = flags.closure ? sortedClosure(roots, infoOf) : roots;
+      // In Nix's order (references first), which `nix path-info` keeps with or without -r.
+      const targets = flags.closure ? sortedClosure(roots, infoOf) : topoSorted(roots, infoOf);
       if (flags.json) {
         const infos = targets.map((t) => ({ ...s.requirePathInfo(t), ...(flags.closureSize ? { closureSize: closureSize(t, infoOf) } : {}) }));
         process.stdout.write(JSON.stringify(infos, null, 2) + '\n');
