@@ -71,6 +71,17 @@ describe('installing, upgrading and rolling back real programs', () => {
     expect(sh('b64 input.txt > encoded.txt && b64 -d encoded.txt')).toMatchObject({ status: 0, stdout: 'hi\n' });
   });
 
+  it('grants a program only what it was installed to see: --cwd none, --dir HOST:GUEST', () => {
+    const data = tempDir('install-flow-data');
+    fs.writeFileSync(path.join(data, 'secret.txt'), 'hi\n');
+    ok(run(['install', 'b64', '--profile', 'sealed', '--cwd', 'none', '--dir', `${data}:/data`]));
+    const bin = ok(run(['profile', 'path', '--profile', 'sealed'])).trim();
+    const sealed = (cmd: string, input = '') => sh(`PATH='${bin}':"$PATH"; ${cmd}`, input);
+    expect(sealed('b64 input.txt')).toMatchObject({ status: 1, stdout: '' }); // the current directory is not there
+    expect(sealed('b64 /data/secret.txt')).toMatchObject({ status: 0, stdout: 'aGkK\n' });
+    expect(sealed('b64', 'hi\n')).toMatchObject({ status: 0, stdout: 'aGkK\n' }); // stdin is always the real one
+  });
+
   it('upgrades the package whose source changed, and only that one', () => {
     const hello = path.join(src, 'hello.c');
     fs.writeFileSync(hello, fs.readFileSync(hello, 'utf8').replace('"Hello, %s!', '"Howdy, %s!'));
