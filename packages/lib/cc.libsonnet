@@ -236,6 +236,9 @@ local cc = {
       // everywhere.
       args: ['llvm-ar', 'qcsD', wpm.placeholder('out')] + [staged + '/' + m for m in members],
     }).out;
+    // A local, computed once: a field (as _cc.cxx) is computed again on every access, and each
+    // dependent reads it.
+    local cxx = usesCxx(l);
     local lib = wpm.derivation({
       name: l.name,
       builder: installTool,
@@ -250,7 +253,7 @@ local cc = {
         archive: archive,
         defines: std.get(l, 'publicDefines', {}),
         linkflags: std.get(l, 'linkflags', []),
-        cxx: usesCxx(l),
+        cxx: cxx,
         deps: std.get(l, 'deps', []),
       },
     },
