@@ -13,7 +13,7 @@ import { homeLayout, type HomeLayout } from './home.js';
 import { acquireLock, type Lock } from './lock.js';
 import type { PathInfo } from './path-info.js';
 import { PathInfoDb, exists } from './path-info-db.js';
-import { addHostPath, registerTree, type RegisterOptions } from './registration.js';
+import { addHostPaths, registerTrees, type HostSource, type RegisterOptions, type TreeToRegister } from './registration.js';
 import type { InstallHooks, StoreContext } from './store-context.js';
 import { addTempRoot, addTempRootsSync } from './temp-roots.js';
 import { addTextObjects, type TextObject } from './text-objects.js';
@@ -143,13 +143,23 @@ export class LocalStore implements StoreContext {
   }
 
   /** Move a finished tree at `tmpPath` into the store as `storePath` and register it (registration.ts). */
-  register(tmpPath: string, storePath: string, opts: RegisterOptions = {}): Promise<PathInfo> {
-    return registerTree(this, tmpPath, storePath, opts);
+  async register(tmpPath: string, storePath: string, opts: RegisterOptions = {}): Promise<PathInfo> {
+    return (await registerTrees(this, [{ ...opts, tmpPath, storePath }]))[0]!;
+  }
+
+  /** Register several finished trees (a derivation's outputs) in one batch: one flush, one transaction. */
+  registerMany(trees: readonly TreeToRegister[]): Promise<PathInfo[]> {
+    return registerTrees(this, trees);
   }
 
   /** Add a file or directory from the host as a `source` path (recursive sha256, like nix-store --add). */
-  addPath(hostPath: string, opts: { name?: string; filter?: CopyFilter } = {}): Promise<string> {
-    return addHostPath(this, hostPath, opts);
+  async addPath(hostPath: string, opts: { name?: string; filter?: CopyFilter } = {}): Promise<string> {
+    return (await addHostPaths(this, [{ hostPath, ...opts }]))[0]!;
+  }
+
+  /** Add many host files or directories in one batch (`wpm store add A B C…`): one flush, one transaction. */
+  addPaths(sources: readonly HostSource[]): Promise<string[]> {
+    return addHostPaths(this, sources);
   }
 
   /** Add a text object (a `.drv` file, a wpm.writeText) with the given references. */

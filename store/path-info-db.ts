@@ -6,7 +6,9 @@ import path from 'node:path';
 import { WpmError } from '../util/index.js';
 import { parseStorePath } from './format/index.js';
 import { parsePathInfo, type PathInfo } from './path-info.js';
-import { syncDir } from './tree/sync-tree.js';
+import { syncDir } from './tree/flush-batch.js';
+
+let tmpCounter = 0;
 
 export class PathInfoDb {
   constructor(
@@ -59,17 +61,40 @@ export class PathInfoDb {
 
   write(info: PathInfo, opts: { durable?: boolean } = {}): void {
     const durable = opts.durable ?? this.durable;
-    const file = this.infoFile(info.path);
-    const tmp = `${file}.tmp-${process.pid}`;
-    const fd = fs.openSync(tmp, 'w', 0o644);
+    const { fd, tmp } = this.writeTemp(info);
     try {
-      fs.writeSync(fd, JSON.stringify(info, null, 2) + '\n');
       if (durable) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(tmp, file);
-    if (durable) syncDir(this.dir);
+    this.commit([{ tmp, info }], { durable });
+  }
+
+  /**
+   * Writes a path's info under a temporary name (`<hash>.json.tmp-<pid>-<n>`, garbage if we die),
+   * and hands back the open descriptor: the caller makes it durable with the rest of its batch
+   * and closes it, then commit() makes the path valid.
+   */
+  writeTemp(info: PathInfo): { fd: number; tmp: string } {
+    const tmp = `${this.infoFile(info.path)}.tmp-${process.pid}-${(++tmpCounter).toString(16)}`;
+    const fd = fs.openSync(tmp, 'wx', 0o644);
+    try {
+      fs.writeFileSync(fd, JSON.stringify(info, null, 2) + '\n');
+    } catch (err) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    return { fd, tmp };
+  }
+
+  /**
+   * Renames written (and, if durable, flushed) temporary infos into place, in the order given,
+   * then fsyncs db/: once this returns, the paths are valid and stay so through a power cut.
+   */
+  commit(written: readonly { tmp: string; info: PathInfo }[], opts: { durable?: boolean } = {}): void {
+    for (const { tmp, info } of written) fs.renameSync(tmp, this.infoFile(info.path));
+    if ((opts.durable ?? this.durable) && written.length > 0) syncDir(this.dir);
   }
 
   /** Remove the info files of these paths, in the order given; on disk before this returns. */

@@ -1,19 +1,17 @@
-// Registering a path: a finished tree in tmp/ is normalised, NAR-hashed and scanned for
-// references in one walk, made a temporary root, fsynced, then under the path's lock renamed into
-// store/ and given its info file, last. A crash at any moment leaves either nothing registered or
-// a complete path; leftovers are swept by the next add of that path, by `wpm store gc` and by
-// `wpm store verify --repair`.
-import fs from 'node:fs';
+// Registering paths: build outputs (a finished tree in tmp/ is normalised, NAR-hashed and scanned
+// for references in one walk) and sources added from the host (copied, normalised and hashed in
+// one pass, import-tree.ts). Both end in installBatch (install-batch.ts): flushed as one batch,
+// renamed into store/ and given their info files last, in one transaction.
 import path from 'node:path';
 import { WpmError } from '../util/index.js';
 import { HASH_PART_LENGTH, STORE_DIR, formatHash, makeSourcePath, parseStorePath } from './format/index.js';
 import { hashAndScanPath, hashPath } from './nar/index.js';
+import { importTree } from './nar/import-tree.js';
+import { installBatch, newFlushBatch, type FinishedTree } from './install-batch.js';
 import type { PathInfo } from './path-info.js';
 import type { StoreContext } from './store-context.js';
-import { addTempRoot } from './temp-roots.js';
-import { copyTree, type CopyFilter } from './tree/copy-tree.js';
+import type { CopyFilter } from './tree/copy-tree.js';
 import { normalizeTree, removeTree } from './tree/normalize.js';
-import { syncDir, syncTree } from './tree/sync-tree.js';
 
 export interface RegisterOptions {
   /** Store paths whose hash parts may occur in the output (its input closure and its own outputs). */
@@ -28,107 +26,101 @@ export interface RegisterOptions {
   signatures?: string[];
 }
 
-/** Files and directories to fsync before a tree is installed (as normalizeTree lists them). */
-type ToSync = { files: Buffer[]; dirs: Buffer[] };
+/** A tree at `tmpPath` to register as `storePath`. */
+export interface TreeToRegister extends RegisterOptions {
+  tmpPath: string;
+  storePath: string;
+}
+
+/** A file or directory of the host to add as a `source` path. */
+export interface HostSource {
+  hostPath: string;
+  /** The path's name (default: the source's base name). */
+  name?: string;
+  filter?: CopyFilter;
+}
 
 /**
- * Move a finished tree at `tmpPath` into the store as `storePath` and register it.
- * `tmpPath` is consumed: moved into the store, or deleted if the path is already valid.
+ * Move finished trees (a derivation's outputs) into the store and register them, in one batch.
+ * Each `tmpPath` is consumed: moved into the store, or deleted if the path is already valid.
  */
-export async function registerTree(store: StoreContext, tmpPath: string, storePath: string, opts: RegisterOptions = {}): Promise<PathInfo> {
-  const entries = normalizeTree(tmpPath);
+export async function registerTrees(store: StoreContext, trees: readonly TreeToRegister[]): Promise<PathInfo[]> {
+  const batch = newFlushBatch(store);
+  const finished: FinishedTree[] = [];
+  try {
+    for (const t of trees) {
+      batch.addTree(normalizeTree(t.tmpPath));
+      finished.push({ tmpPath: t.tmpPath, info: await describeTree(t) });
+    }
+  } catch (err) {
+    for (const t of trees) removeTree(t.tmpPath);
+    throw err;
+  }
+  await installBatch(store, finished, batch);
+  return trees.map((t) => {
+    const registered = store.db.get(t.storePath);
+    if (!registered) throw new WpmError('ERR_STORE_NOT_VALID', `${t.storePath} is not valid in the store at ${store.layout.home}`);
+    return registered;
+  });
+}
+
+/** The info a finished tree is registered with: NAR hash and size, and references scanned or declared. */
+async function describeTree(t: TreeToRegister): Promise<PathInfo> {
   let narHash;
   let narSize: number;
   let references: string[];
-  if (opts.references) {
-    ({ narHash, narSize } = await hashPath(tmpPath));
-    references = [...new Set(opts.references)].sort();
+  if (t.references) {
+    ({ narHash, narSize } = await hashPath(t.tmpPath));
+    references = [...new Set(t.references)].sort();
   } else {
     // One walk gives the hash and the references: the output's files are read once.
     const byHash = new Map<string, string>();
-    for (const c of opts.referenceCandidates ?? []) byHash.set(hashPartOf(c), c);
-    byHash.set(parseStorePath(storePath).hashPart, storePath);
-    const scanned = await hashAndScanPath(tmpPath, byHash.keys());
+    for (const c of t.referenceCandidates ?? []) byHash.set(hashPartOf(c), c);
+    byHash.set(parseStorePath(t.storePath).hashPart, t.storePath);
+    const scanned = await hashAndScanPath(t.tmpPath, byHash.keys());
     ({ narHash, narSize } = scanned);
     references = [...scanned.references].map((h) => byHash.get(h)!).sort();
   }
   const narHashText = formatHash(narHash, 'nix32');
-  if (opts.expectedNarHash !== undefined && opts.expectedNarHash !== narHashText) {
-    removeTree(tmpPath);
-    throw new WpmError('ERR_STORE_HASH_MISMATCH', `hash mismatch for ${storePath}:\n  expected: ${opts.expectedNarHash}\n  got:      ${narHashText}`);
+  if (t.expectedNarHash !== undefined && t.expectedNarHash !== narHashText) {
+    throw new WpmError('ERR_STORE_HASH_MISMATCH', `hash mismatch for ${t.storePath}:\n  expected: ${t.expectedNarHash}\n  got:      ${narHashText}`);
   }
-  const info: PathInfo = {
-    path: storePath,
+  return {
+    path: t.storePath,
     narHash: narHashText,
     narSize,
     references,
-    ...(opts.deriver ? { deriver: opts.deriver } : {}),
-    signatures: [...new Set(opts.signatures ?? [])],
-    ...(opts.ca ? { ca: opts.ca } : {}),
+    ...(t.deriver ? { deriver: t.deriver } : {}),
+    signatures: [...new Set(t.signatures ?? [])],
+    ...(t.ca ? { ca: t.ca } : {}),
   };
-  await installTree(store, tmpPath, info, entries);
-  const registered = store.db.get(storePath);
-  if (!registered) throw new WpmError('ERR_STORE_NOT_VALID', `${storePath} is not valid in the store at ${store.layout.home}`);
-  return registered;
-}
-
-/** Add a file or directory from the host as a `source` path (recursive sha256, like nix-store --add). */
-export async function addHostPath(store: StoreContext, hostPath: string, opts: { name?: string; filter?: CopyFilter } = {}): Promise<string> {
-  const abs = path.resolve(hostPath);
-  const name = opts.name ?? path.basename(abs);
-  const tmpDir = store.makeTempDir('add');
-  const tmp = path.join(tmpDir, 'x');
-  try {
-    copyTree(abs, tmp, opts.filter);
-    const entries = normalizeTree(tmp);
-    const { narHash, narSize } = await hashPath(tmp);
-    const storePath = makeSourcePath(narHash, name);
-    const narHashText = formatHash(narHash, 'nix32');
-    // A source refers to nothing: it cannot contain its own hash, which depends on its contents.
-    await installTree(store, tmp, { path: storePath, narHash: narHashText, narSize, references: [], signatures: [], ca: `fixed:r:${narHashText}` }, entries);
-    return storePath;
-  } finally {
-    removeTree(tmpDir);
-  }
 }
 
 /**
- * Rename into place and write the info file, under the path's lock. Returns false if the path
- * was valid already (then `tmpPath` is just deleted): a path is written once, whoever races.
+ * Add files or directories from the host as `source` paths (recursive sha256, like
+ * `nix-store --add`), all in one batch: one flush and one registration for all of them.
  */
-async function installTree(store: StoreContext, tmpPath: string, info: PathInfo, toSync: ToSync): Promise<boolean> {
-  const { durable } = store;
-  // Rooted before anything lands in store/, so GC never takes our half-installed path for garbage.
-  await addTempRoot(store.layout, info.path);
-  if (store.db.has(info.path)) {
-    removeTree(tmpPath);
-    return false;
-  }
-  // Outside the lock: other writers of other paths need not wait for our disk.
-  if (durable) await syncTree(toSync);
-  const lock = await store.lock(info.path);
+export async function addHostPaths(store: StoreContext, sources: readonly HostSource[]): Promise<string[]> {
+  const tmpDir = store.makeTempDir('add');
+  const batch = newFlushBatch(store);
   try {
-    if (store.db.has(info.path)) {
-      removeTree(tmpPath);
-      return false;
+    const finished: FinishedTree[] = [];
+    for (const [i, src] of sources.entries()) {
+      const abs = path.resolve(src.hostPath);
+      const tmpPath = path.join(tmpDir, String(i));
+      const { narHash, narSize } = await importTree(abs, tmpPath, { batch, ...(src.filter ? { filter: src.filter } : {}) });
+      const narHashText = formatHash(narHash, 'nix32');
+      // A source refers to nothing: it cannot contain its own hash, which depends on its contents.
+      const info = { path: makeSourcePath(narHash, src.name ?? path.basename(abs)), narHash: narHashText, narSize, references: [], signatures: [], ca: `fixed:r:${narHashText}` };
+      finished.push({ tmpPath, info });
     }
-    store.hooks.onInstalling?.(info.path);
-    const host = store.toHost(info.path);
-    removeTree(host); // an invalid leftover from a crash
-    // Renaming a directory into another parent needs it writable (its '..' entry changes).
-    const isDir = fs.lstatSync(tmpPath).isDirectory();
-    if (isDir) fs.chmodSync(tmpPath, 0o755);
-    fs.renameSync(tmpPath, host);
-    if (isDir) {
-      fs.chmodSync(host, 0o555);
-      fs.utimesSync(host, new Date(1000), new Date(1000));
-    }
-    if (durable) syncDir(store.layout.store);
-    store.db.write(info, { durable });
-    store.hooks.onInstalled?.(info);
-    return true;
+    await installBatch(store, finished, batch);
+    return finished.map((f) => f.info.path);
+  } catch (err) {
+    await batch.dispose();
+    throw err;
   } finally {
-    lock.release();
+    removeTree(tmpDir);
   }
 }
 

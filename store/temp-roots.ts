@@ -60,6 +60,12 @@ export async function addTempRoot(layout: HomeLayout, storePath: string): Promis
   await waitWhileGcRuns(layout);
 }
 
+/** addTempRoot for many paths, with one write. */
+export async function addTempRoots(layout: HomeLayout, storePaths: Iterable<string>): Promise<void> {
+  fileFor(layout).appendAll(storePaths);
+  await waitWhileGcRuns(layout);
+}
+
 export function addTempRootsSync(layout: HomeLayout, storePaths: Iterable<string>): void {
   fileFor(layout).appendAll(storePaths);
   waitWhileGcRunsSync(layout);

@@ -55,18 +55,17 @@ export function register(program: Command): void {
     .argument('<path...>', 'files or directories')
     .action(async (paths: string[]) => {
       const s = openStore();
-      for (const p of paths) {
-        // Checked first, so that a typo is an error about the name given, not an internal one.
-        if (!fs.lstatSync(p, { throwIfNoEntry: false })) throw new WpmError('ERR_USAGE', `${p}: no such file or directory`);
-        let storePath: string;
-        try {
-          storePath = await s.addPath(p);
-        } catch (cause) {
-          if (isWpmError(cause) || (cause as NodeJS.ErrnoException).code === undefined) throw cause;
-          throw new WpmError('ERR_STORE_ADD', `cannot add ${p}: ${(cause as Error).message}`, { cause });
-        }
-        process.stdout.write(storePath + '\n');
+      // Checked first, so that a typo is an error about the name given, not an internal one.
+      for (const p of paths) if (!fs.lstatSync(p, { throwIfNoEntry: false })) throw new WpmError('ERR_USAGE', `${p}: no such file or directory`);
+      // One batch: the paths are flushed to disk together and registered in one transaction.
+      let storePaths: string[];
+      try {
+        storePaths = await s.addPaths(paths.map((hostPath) => ({ hostPath })));
+      } catch (cause) {
+        if (isWpmError(cause) || (cause as NodeJS.ErrnoException).code === undefined) throw cause;
+        throw new WpmError('ERR_STORE_ADD', `cannot add ${paths.length === 1 ? paths[0] : 'the paths'}: ${(cause as Error).message}`, { cause });
       }
+      process.stdout.write(storePaths.map((p) => p + '\n').join(''));
     });
   store
     .command('gc')

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError, isWpmError } from '../../util/index.js';
 import { isBuiltin, parseDerivation as parseDerivationFile, type Derivation, type DrvLimits } from '../../derivations/index.js';
-import { normalizeTree, removeTree, type LocalStore } from '../../store/index.js';
+import { normalizeTree, removeTree, type LocalStore, type TreeToRegister } from '../../store/index.js';
 import type { WasiPool } from '../wasi/index.js';
 import { BUILTINS, WasiProgramBuilder, stepLimits, type Builder, type BuiltinTable, type StepLimits } from '../builders/index.js';
 import type { EventSink } from './events.js';
@@ -151,15 +151,20 @@ export class LocalBuilder implements StepBuilder {
         return;
       }
       const candidates = [...inputs, ...Object.values(drv.outputs).map((o) => o.path)];
+      const trees: TreeToRegister[] = [];
       for (const [name, o] of Object.entries(drv.outputs)) {
         const ca = o.hash ? await verifyFixedOutput(drvPath, drv, outHost[name]!) : undefined;
-        await this.store.register(outHost[name]!, o.path, {
+        trees.push({
+          tmpPath: outHost[name]!,
+          storePath: o.path,
           // A fixed-output path is trusted for its content alone: it may refer to nothing.
           ...(o.hash ? { references: [] } : { referenceCandidates: candidates }),
           deriver: drvPath,
           ...(ca ? { ca } : {}),
         });
       }
+      // All outputs in one batch: one flush, and outputs that refer to each other become valid together.
+      await this.store.registerMany(trees);
     } finally {
       // removeTree, not fs.rmSync: a checked or half-registered output has read-only directories,
       // which only root could delete without first making them writable.

@@ -10,7 +10,7 @@ import { WpmError } from '../../util/index.js';
 import { STORE_DIR, isStorePath } from '../format/index.js';
 import type { LocalStore } from '../local-store.js';
 import { pidAlive } from '../lock.js';
-import { syncDir } from '../tree/sync-tree.js';
+import { syncDir } from '../tree/flush-batch.js';
 
 /**
  * Can a result link be made at `linkPath`? Asked before building too, so that a mistyped `-o`

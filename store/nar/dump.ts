@@ -7,7 +7,7 @@
 
 import * as fs from 'node:fs';
 import { WpmError } from '../../util/errors.js';
-import { NarWriter } from '../format/index.js';
+import { NarWriter, type NarVisitor } from '../format/index.js';
 
 /** Files are read in chunks of this size: large enough that per-call overhead vanishes. */
 const READ_CHUNK = 1024 * 1024;
@@ -24,6 +24,17 @@ export interface DumpOptions {
    * as hashing and scanning do).
    */
   emitKeepsChunks?: boolean;
+  /**
+   * Which entries below the root to take, by path relative to the root ('/'-separated) and
+   * whether the entry is a directory (default: all). A copy of a source tree leaves some out.
+   */
+  filter?: (relPath: string, isDir: boolean) => boolean;
+  /**
+   * Receives the tree as events as it is read, besides the NAR going to `emit`: a TreeWriter
+   * copies the tree this way while its NAR is hashed, each file read once. Its chunks are
+   * only valid during the call.
+   */
+  tee?: NarVisitor;
 }
 
 function ioError(err: unknown, path: Buffer, what: string): WpmError {
@@ -56,10 +67,15 @@ class TreeDumper {
   readonly #fresh: boolean;
   readonly #pending: Promise<void>[] = [];
   readonly #readBuffers: [Buffer?, Buffer?] = [];
+  readonly #filter: DumpOptions['filter'];
+  readonly #tee: NarVisitor | undefined;
+  #rootLength = 0;
   #lastYield = Date.now();
 
   constructor(emit: (chunk: Uint8Array) => void | Promise<void>, opts: DumpOptions) {
     this.#fresh = opts.emitKeepsChunks ?? true;
+    this.#filter = opts.filter;
+    this.#tee = opts.tee;
     this.#writer = new NarWriter((chunk) => {
       const r = emit(chunk);
       if (r) this.#pending.push(r);
@@ -78,8 +94,14 @@ class TreeDumper {
     }
   }
 
+  /** Hands a tee's answer to #settle (a promise is backpressure). */
+  #teed(r: void | Promise<void>): void {
+    if (r) this.#pending.push(r);
+  }
+
   async dump(root: string): Promise<void> {
     const rootPath = Buffer.from(root);
+    this.#rootLength = rootPath.length;
     let stat: fs.Stats;
     try {
       stat = fs.lstatSync(rootPath);
@@ -96,6 +118,7 @@ class TreeDumper {
       else if (k === 'symlink') this.#symlink(path);
       else {
         this.#writer.startDirectory();
+        this.#teed(this.#tee?.startDirectory?.());
         stack.push({ path, entries: this.#list(path), next: 0 });
       }
       await this.#settle();
@@ -104,10 +127,14 @@ class TreeDumper {
     await visit(rootPath, kind);
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
-      if (top.next > 0) this.#writer.endEntry();
+      if (top.next > 0) {
+        this.#writer.endEntry();
+        this.#teed(this.#tee?.endEntry?.());
+      }
       if (top.next === top.entries.length) {
         stack.pop();
         this.#writer.endDirectory();
+        this.#teed(this.#tee?.endDirectory?.());
         continue;
       }
       const dirent = top.entries[top.next++];
@@ -115,6 +142,7 @@ class TreeDumper {
       const k: NodeKind | undefined = dirent.isFile() ? 'file' : dirent.isDirectory() ? 'directory' : dirent.isSymbolicLink() ? 'symlink' : undefined;
       if (!k) throw unsupported(path, kindOf(dirent));
       this.#writer.entry(dirent.name);
+      this.#teed(this.#tee?.entry?.(dirent.name));
       await visit(path, k);
     }
     this.#writer.end();
@@ -128,6 +156,11 @@ class TreeDumper {
     } catch (err) {
       throw ioError(err, path, 'list');
     }
+    const filter = this.#filter;
+    if (filter) {
+      const dir = path.subarray(this.#rootLength + 1).toString();
+      entries = entries.filter((e) => filter(dir === '' ? e.name.toString() : `${dir}/${e.name.toString()}`, e.isDirectory()));
+    }
     // NAR order is by raw bytes; a JS string sort would order by UTF-16 code units instead.
     return entries.sort((a, b) => Buffer.compare(a.name, b.name));
   }
@@ -140,6 +173,7 @@ class TreeDumper {
       throw ioError(err, path, 'read the symlink');
     }
     this.#writer.symlink(target);
+    this.#teed(this.#tee?.symlink?.(target));
   }
 
   async #file(path: Buffer): Promise<void> {
@@ -155,12 +189,20 @@ class TreeDumper {
       const stat = fs.fstatSync(fd);
       if (!stat.isFile()) throw unsupported(path, kindOf(stat));
       // Like Nix, only the owner's execute bit decides whether a file is executable.
-      this.#writer.file((stat.mode & 0o100) !== 0, stat.size);
+      const executable = (stat.mode & 0o100) !== 0;
+      this.#writer.file(executable, stat.size);
+      this.#teed(this.#tee?.file?.(executable, stat.size));
       if (stat.size < OVERLAP_FROM) await this.#readSync(fd, path, stat.size);
       else await this.#readLarge(fd, path, stat.size);
+      this.#teed(this.#tee?.endFile?.());
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  #contents(chunk: Buffer): void {
+    this.#writer.contents(chunk);
+    this.#teed(this.#tee?.contents?.(chunk));
   }
 
   #buffer(size: number, slot: 0 | 1): Buffer {
@@ -183,7 +225,7 @@ class TreeDumper {
         if (n === 0) throw shrank(path);
         have += n;
       }
-      this.#writer.contents(buf.subarray(0, want));
+      this.#contents(buf.subarray(0, want));
       pos += want;
       if (pos < size) await this.#settle();
     }
@@ -211,7 +253,7 @@ class TreeDumper {
       slot = slot === 0 ? 1 : 0;
       if (pos < size) next = read(slot, pos);
       try {
-        this.#writer.contents(buf.subarray(0, n));
+        this.#contents(buf.subarray(0, n));
         await this.#settle();
       } catch (err) {
         // Let the read in flight finish before the caller closes the descriptor under it.
