@@ -17,6 +17,8 @@ export interface Settings {
   requiredSignatures: number;
   /** Seconds to wait for a binary cache before treating it as a miss. */
   substituteTimeout: number;
+  /** NARs downloaded and unpacked at once. */
+  maxSubstitutionJobs: number;
   /** Seconds without data after which a builtin:fetch download fails. */
   fetchTimeout: number;
   /** Seconds an evaluation may take. */
@@ -58,6 +60,7 @@ type Key =
   | 'trusted-public-keys'
   | 'required-signatures'
   | 'substitute-timeout'
+  | 'max-substitution-jobs'
   | 'fetch-timeout'
   | 'eval-timeout'
   | 'max-eval-memory'
@@ -84,6 +87,7 @@ const SETTINGS: Record<Key, { env: string; help: string }> = {
   'trusted-public-keys': { env: 'WPM_TRUSTED_PUBLIC_KEYS', help: 'keys whose signatures are trusted' },
   'required-signatures': { env: 'WPM_REQUIRED_SIGNATURES', help: 'how many trusted signatures a download needs' },
   'substitute-timeout': { env: 'WPM_SUBSTITUTE_TIMEOUT', help: 'seconds a cache may take to answer' },
+  'max-substitution-jobs': { env: 'WPM_MAX_SUBSTITUTION_JOBS', help: 'NARs downloaded and unpacked at once (default 16)' },
   'fetch-timeout': { env: 'WPM_FETCH_TIMEOUT', help: 'seconds without data before a download fails' },
   'eval-timeout': { env: 'WPM_EVAL_TIMEOUT', help: 'seconds an evaluation may take (default 600)' },
   'max-eval-memory': { env: 'WPM_MAX_EVAL_MEMORY', help: 'memory an evaluation may use, e.g. 4G (default: half the RAM, at most 8G)' },
@@ -175,6 +179,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const keys = get('trusted-public-keys');
   const sigs = get('required-signatures');
   const substituteTimeout = get('substitute-timeout');
+  const substitutionJobs = get('max-substitution-jobs');
   const fetchTimeout = get('fetch-timeout');
   const evalTimeout = get('eval-timeout');
   const evalMemory = get('max-eval-memory');
@@ -197,6 +202,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustedPublicKeys: keys ? splitList(keys.value) : [],
     requiredSignatures: sigs ? parseCount(sigs.value, sigs.where, 0) : 1,
     substituteTimeout: substituteTimeout ? parseCount(substituteTimeout.value, substituteTimeout.where, 1) : 10,
+    maxSubstitutionJobs: substitutionJobs ? parseCount(substitutionJobs.value, substitutionJobs.where, 1) : 16,
     fetchTimeout: fetchTimeout ? parseCount(fetchTimeout.value, fetchTimeout.where, 1) : 60,
     evalTimeout: evalTimeout ? parseCount(evalTimeout.value, evalTimeout.where, 1) : 600,
     maxEvalMemory: evalMemory ? parseSizeSetting(evalMemory.value, evalMemory.where) : DEFAULT_EVAL_MEMORY,

@@ -131,6 +131,7 @@ export async function createSubstituter(
     // A NAR may take the answer's timeout and a second per megabyte: a cache slower than 1 MB/s
     // is a miss (and so is one that drips a narinfo for longer than the timeout).
     narDeadlineMs: (narSize) => settings.substituteTimeout * 1000 + narSize / 1000,
+    jobs: settings.maxSubstitutionJobs,
     onMessage: (m) => {
       if (out.quiet && m.type === 'substituted') return;
       if (command?.take(m)) return;

@@ -1,10 +1,14 @@
-// Substitution: make a store path valid by downloading it from binary caches instead of building
-// it. Caches are tried in their nix-cache-info Priority order (lower first, then the order given);
-// for each, the narinfo must satisfy the trust policy, the references are substituted first, and
-// the NAR must match the signed hash and size (install-nar.ts). Every failure is a miss with a
-// warning naming the path and the cache: the caller then builds the path itself. A cache that is
-// down or too slow is used no more for the rest of the process, so it costs one timeout, not one
-// per path.
+// Substitution: make store paths valid by downloading them from binary caches instead of building
+// them. Caches are tried in their nix-cache-info Priority order (lower first, then the order
+// given); a narinfo must satisfy the trust policy, and a NAR must match its signed hash and size.
+// Every failure is a miss with a warning naming the path and the cache: the caller then builds the
+// path itself. A cache that is down or too slow is used no more for the rest of the process, so it
+// costs one timeout, not one per path.
+//
+// Requests are served in rounds (substitute-closure.ts): every path asked for while no round runs
+// joins the next one, whose closures are downloaded together, several NARs at a time, and
+// registered in one transaction. Rounds run one after another, so two never wait on each other's
+// paths.
 //
 // It has the shape of runtime/scheduler's `Substituter` (store/ may not import runtime/), so the
 // scheduler takes it as it is.
@@ -13,8 +17,10 @@ import { isWpmError, WpmError } from '../../util/index.js';
 import { parseNarInfo, parseStorePath, type LocalStore, type NarInfo } from '../index.js';
 import { UNREACHABLE_CODES, type BinaryCache } from './cache.js';
 import { readCacheInfo } from './cache-info.js';
-import { installNar } from './install-nar.js';
+import { substituteClosure } from './substitute-closure.js';
 import { checkTrust, type TrustPolicy } from './trust.js';
+
+export { mapLimit } from './closure-plan.js';
 
 export type SubstituteMessage =
   | { type: 'substituted'; path: string; cache: string; narSize: number; durationMs: number; signers: string[] }
@@ -27,42 +33,35 @@ export interface CacheSubstituterOptions {
    * per MB): a cache slower than that is a miss, and is not used again by this process.
    */
   narDeadlineMs?: (narSize: number) => number;
+  /** NARs downloaded and unpacked at once (`max-substitution-jobs`, default 16 as in Nix). */
+  jobs?: number;
   /** Progress and warnings; the CLI prints them on stderr. */
   onMessage?: (m: SubstituteMessage) => void;
 }
 
-/** Downloads at once when a path has many references (or `substituteAll` is given many paths). */
-export const PARALLEL_DOWNLOADS = 4;
-
-/** `f` over `items`, at most `limit` at a time, results in order. */
-export async function mapLimit<T, R>(items: T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+/** Downloads at once unless told otherwise; Nix's max-substitution-jobs defaults to 16 too. */
+export const DEFAULT_SUBSTITUTION_JOBS = 16;
 
 /** 10 s, and a second more per megabyte: a cache must deliver a NAR at 1 MB/s at least. */
 const defaultNarDeadline = (narSize: number) => 10_000 + narSize / 1_000;
 
-interface Usable {
-  cache: BinaryCache;
-  priority: number;
+interface Request {
+  path: string;
+  signal: AbortSignal | undefined;
+  resolve: (ok: boolean) => void;
+  reject: (err: unknown) => void;
 }
 
 export class CacheSubstituter {
   readonly #store: LocalStore;
   readonly #caches: BinaryCache[];
   readonly #opts: CacheSubstituterOptions;
-  #usable: Promise<Usable[]> | undefined;
+  #usable: Promise<BinaryCache[]> | undefined;
   readonly #disabled = new Set<BinaryCache>();
-  readonly #inflight = new Map<string, Promise<boolean>>();
+  /** Every path asked for and not yet answered, queued or in the running round. */
+  readonly #pending = new Map<string, Promise<boolean>>();
+  #queue: Request[] = [];
+  #running = false;
   readonly #missed = new Set<string>();
 
   constructor(store: LocalStore, caches: BinaryCache[], opts: CacheSubstituterOptions) {
@@ -78,7 +77,7 @@ export class CacheSubstituter {
   }
 
   /** The caches that answered with a usable nix-cache-info, best priority first (asked once). */
-  private usable(): Promise<Usable[]> {
+  private usable(): Promise<BinaryCache[]> {
     this.#usable ??= Promise.all(
       this.#caches.map(async (cache, i) => {
         try {
@@ -91,8 +90,9 @@ export class CacheSubstituter {
       }),
     ).then((all) =>
       all
-        .filter((u): u is Usable & { i: number } => u !== undefined)
-        .sort((a, b) => a.priority - b.priority || a.i - b.i),
+        .filter((u): u is NonNullable<typeof u> => u !== undefined)
+        .sort((a, b) => a.priority - b.priority || a.i - b.i)
+        .map((u) => u.cache),
     );
     return this.#usable;
   }
@@ -102,12 +102,20 @@ export class CacheSubstituter {
    * with ERR_INTERRUPTED once `signal` is aborted.
    */
   substitute(storePath: string, opts: { signal?: AbortSignal | undefined } = {}): Promise<boolean> {
-    return this.#substitute(storePath, [], opts.signal);
+    if (opts.signal?.aborted) return Promise.reject(new WpmError('ERR_INTERRUPTED', `substituting ${storePath}: interrupted`));
+    if (this.#store.isValid(storePath)) return Promise.resolve(true);
+    if (this.#missed.has(storePath)) return Promise.resolve(false);
+    const pending = this.#pending.get(storePath);
+    if (pending) return pending;
+    const answer = new Promise<boolean>((resolve, reject) => this.#queue.push({ path: storePath, signal: opts.signal, resolve, reject }));
+    this.#pending.set(storePath, answer);
+    this.#kick();
+    return answer;
   }
 
-  /** Several paths, a few at a time; the results in order. */
+  /** Several paths, in one round; the results in order. */
   substituteAll(storePaths: string[], opts: { signal?: AbortSignal | undefined } = {}): Promise<boolean[]> {
-    return mapLimit(storePaths, PARALLEL_DOWNLOADS, (p) => this.substitute(p, opts));
+    return Promise.all(storePaths.map((p) => this.substitute(p, opts)));
   }
 
   /**
@@ -116,7 +124,7 @@ export class CacheSubstituter {
    */
   async query(storePath: string, opts: { signal?: AbortSignal | undefined } = {}): Promise<{ narinfo: NarInfo; cache: string } | undefined> {
     const { hashPart } = parseStorePath(storePath);
-    for (const { cache } of await this.usable()) {
+    for (const cache of await this.usable()) {
       if (this.#disabled.has(cache)) continue;
       try {
         const where = `${cache.url}/${hashPart}.narinfo`;
@@ -133,70 +141,52 @@ export class CacheSubstituter {
     return undefined;
   }
 
-  #substitute(storePath: string, chain: string[], signal: AbortSignal | undefined): Promise<boolean> {
-    if (signal?.aborted) return Promise.reject(new WpmError('ERR_INTERRUPTED', `substituting ${storePath}: interrupted`));
-    if (this.#store.isValid(storePath)) return Promise.resolve(true);
-    if (this.#missed.has(storePath)) return Promise.resolve(false);
-    // A narinfo may lie about references; a cycle would otherwise wait on itself forever.
-    if (chain.includes(storePath)) return Promise.resolve(false);
-    let p = this.#inflight.get(storePath);
-    if (!p) {
-      p = this.#fromCaches(storePath, [...chain, storePath], signal).finally(() => this.#inflight.delete(storePath));
-      this.#inflight.set(storePath, p);
-    }
-    return p;
-  }
-
-  async #fromCaches(storePath: string, chain: string[], signal: AbortSignal | undefined): Promise<boolean> {
-    const { hashPart } = parseStorePath(storePath);
-    for (const { cache } of await this.usable()) {
-      if (this.#disabled.has(cache)) continue;
+  /** Starts rounds until the queue is empty; one runs at a time. */
+  #kick(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void (async () => {
+      // Paths asked for in the same turn of the event loop join the same round.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       try {
-        if (await this.#fromCache(cache, storePath, hashPart, chain, signal)) return true;
-      } catch (err) {
-        if (signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `substituting ${storePath}: interrupted`, { cause: err });
-        this.warn(cache, err, storePath);
-        if (isWpmError(err) && UNREACHABLE_CODES.has(err.code)) this.#disabled.add(cache);
+        while (this.#queue.length > 0) await this.#round(this.#queue.splice(0));
+      } finally {
+        this.#running = false;
       }
-      // Another process may have built or fetched it meanwhile.
-      if (this.#store.isValid(storePath)) return true;
-    }
-    this.#missed.add(storePath);
-    return false;
+    })();
   }
 
-  /** false: this cache does not have it; throws: it has it, but something is wrong. */
-  async #fromCache(cache: BinaryCache, storePath: string, hashPart: string, chain: string[], signal: AbortSignal | undefined): Promise<boolean> {
-    const where = `${cache.url}/${hashPart}.narinfo`;
-    const text = await cache.getText(`${hashPart}.narinfo`, undefined, { signal });
-    if (text === undefined) return false;
-    const narinfo: NarInfo = parseNarInfo(text, where);
-    if (narinfo.storePath !== storePath) {
-      throw new WpmError('ERR_NARINFO_CORRUPT', `${where} describes ${narinfo.storePath}, not ${storePath}`);
+  async #round(requests: Request[]): Promise<void> {
+    const signals = requests.map((r) => r.signal).filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    try {
+      const caches = await this.usable();
+      const { installed, missed } = await substituteClosure(
+        {
+          store: this.#store,
+          caches,
+          trust: this.#opts.trust,
+          jobs: Math.max(1, this.#opts.jobs ?? DEFAULT_SUBSTITUTION_JOBS),
+          signal,
+          warn: (cache, err, storePath) => this.warn(cache, err, storePath),
+          disabled: this.#disabled,
+          narDeadlineMs: this.#opts.narDeadlineMs ?? defaultNarDeadline,
+        },
+        requests.map((r) => r.path),
+      );
+      for (const d of installed) this.#opts.onMessage?.({ type: 'substituted', ...d });
+      for (const p of missed) this.#missed.add(p);
+      for (const r of requests) {
+        // Valid now, whether this round, another process or an earlier round made it so.
+        const ok = this.#store.isValid(r.path);
+        if (!ok) this.#missed.add(r.path);
+        r.resolve(ok);
+      }
+    } catch (err) {
+      const stopped = signal?.aborted ? new WpmError('ERR_INTERRUPTED', `substituting ${requests.map((r) => r.path).join(', ')}: interrupted`, { cause: err }) : err;
+      for (const r of requests) r.reject(stopped);
+    } finally {
+      for (const r of requests) this.#pending.delete(r.path);
     }
-    const verdict = checkTrust(narinfo, this.#opts.trust);
-    if (!verdict.ok) throw new WpmError('ERR_SUBSTITUTE_UNTRUSTED', `refusing ${storePath} from ${cache.url}: ${verdict.reason}`);
-    // References download a few at a time: one stream leaves the CPU idle on round trips.
-    const refs = narinfo.references.filter((r) => r !== storePath);
-    const got = await mapLimit(refs, PARALLEL_DOWNLOADS, (ref) => this.#substitute(ref, chain, signal));
-    const missing = refs.find((_, i) => !got[i]);
-    if (missing) {
-      throw new WpmError('ERR_SUBSTITUTE_REFERENCE', `cannot substitute ${storePath} from ${cache.url}: its reference ${missing} is in no usable cache`);
-    }
-    const started = Date.now();
-    const url = `${cache.url}/${narinfo.url}`;
-    const deadlineMs = (this.#opts.narDeadlineMs ?? defaultNarDeadline)(narinfo.narSize);
-    const file = await cache.getStream(narinfo.url, { signal, deadlineMs });
-    if (!file) throw new WpmError('ERR_SUBSTITUTE_NO_NAR', `${url} (the NAR of ${storePath}) does not exist`);
-    await installNar(this.#store, narinfo, file, url);
-    this.#opts.onMessage?.({
-      type: 'substituted',
-      path: storePath,
-      cache: cache.url,
-      narSize: narinfo.narSize,
-      durationMs: Date.now() - started,
-      signers: verdict.signers.map((k) => k.name),
-    });
-    return true;
   }
 }
