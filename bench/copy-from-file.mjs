@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Substituting a closure from a directory cache: `wpm copy --from file://CACHE ROOT` (durable:
+// every file fsynced before its path is registered) against Nix 2.8's `nix copy --from
+// file://CACHE` into a local store (Nix as configured by default: it checks signatures and
+// fsyncs its SQLite database, not the store paths), the same cache, fresh stores on the same disk.
+// Wall and CPU time (user + system of the process tree) for each, best of --runs, interleaved.
+// Needs `npm run build` and nix-bin.
+//
+//   node bench/copy-from-file.mjs [--mb 110] [--paths 24] [--runs 3] [--compression none|xz|zstd…]
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { MB, WPM, makeClosure, nixEnv, scratch, timed, wpm } from './lib/closure.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '110' },
+    paths: { type: 'string', default: '24' },
+    runs: { type: 'string', default: '3' },
+    compression: { type: 'string', default: 'none' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const work = scratch('wpm-bench-copy-');
+const homeA = join(work, 'a');
+const t0 = Date.now();
+const { root, pub, infos, bytes } = await makeClosure(work, homeA, { mb: Number(opts.mb), paths: Number(opts.paths) });
+const cache = join(work, 'cache');
+wpm(['copy', '--to', `file://${cache}`, '--compression', opts.compression, root], homeA);
+console.error(`closure of ${infos.length} paths, ${(bytes / MB).toFixed(0)} MB of NAR (${opts.compression}), made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+let n = 0;
+const contenders = [
+  {
+    label: 'wpm copy --from file:// (durable)',
+    run: () => {
+      const home = join(work, `wpm-${n++}`);
+      const r = timed(process.execPath, [WPM, 'copy', '--from', `file://${cache}`, '--trusted-public-keys', pub, root], { env: { ...process.env, WPM_HOME: home } });
+      rmSync(home, { recursive: true, force: true });
+      return r;
+    },
+  },
+  {
+    label: 'nix copy --from file:// (local store, defaults)',
+    run: () => {
+      const dir = join(work, `nix-${n++}`);
+      const r = timed('nix', ['--extra-experimental-features', 'nix-command', 'copy', '--from', `file://${cache}`, '--store', `local?root=${dir}`, '--option', 'trusted-public-keys', pub, root], { env: nixEnv(join(dir, 'home')) });
+      rmSync(dir, { recursive: true, force: true });
+      return r;
+    },
+  },
+];
+
+const best = contenders.map(() => ({ wall: Infinity, cpu: Infinity }));
+for (const c of contenders) c.run(); // warm the page cache and the binaries
+for (let r = 0; r < Number(opts.runs); r++) {
+  contenders.forEach((c, i) => {
+    const t = c.run();
+    best[i].wall = Math.min(best[i].wall, t.wall);
+    best[i].cpu = Math.min(best[i].cpu, t.cpu);
+  });
+}
+console.log(`copying ${infos.length} paths, ${(bytes / MB).toFixed(0)} MB of NAR from a file:// cache (${opts.compression}), best of ${opts.runs}:`);
+contenders.forEach((c, i) => console.log(`  ${c.label.padEnd(50)} ${best[i].wall.toFixed(2)} s wall  ${best[i].cpu.toFixed(2)} s CPU  ${(bytes / MB / best[i].wall).toFixed(0)} MB/s`));
+console.log(`  wpm/nix speed: ${(best[1].wall / best[0].wall).toFixed(2)}× by wall time, ${(best[1].cpu / best[0].cpu).toFixed(2)}× by CPU time`);
+console.log(`  load: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; ${readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0]}`);
+if (!opts.keep) rmSync(work, { recursive: true, force: true });
+else console.log(`  kept ${work}`);
