@@ -1,7 +1,10 @@
 // NAR compression for binary caches. gzip and brotli come from node:zlib; zstd too where Node has
-// it (22.15 and later; Node 20 does not). xz is what most Nix caches use, but no npm package
-// streams it well, so wpm runs the system's `xz` (xz-utils) as a pipe when it is installed; a NAR
-// in a format this machine cannot decompress is a miss, never an error.
+// it (22.15 and later; Node 20 does not), else from the system's `zstd` program (Debian package
+// zstd) as a pipe. xz is what most Nix caches use, but no npm package streams it well, so wpm
+// runs the system's `xz` (xz-utils) as a pipe when it is installed. Either program runs in a
+// process of its own, so (de)compression is off the main thread, as node:zlib's is (it works on
+// libuv's pool). A NAR in a format this machine cannot decompress is a miss, never an error.
+// Nix 2.8 reads and writes all of none, gzip, br, xz and zstd (and bzip2, lz4, lzip).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
@@ -15,11 +18,17 @@ const ALL: Compression[] = ['none', 'gzip', 'br', 'xz', 'zstd', 'bzip2'];
 type ZstdZlib = { createZstdCompress?: () => Transform; createZstdDecompress?: () => Transform };
 const zstd = zlib as unknown as ZstdZlib;
 
-let xzFound: boolean | undefined;
-function hasXz(): boolean {
-  xzFound ??= spawnSync('xz', ['--version'], { stdio: 'ignore' }).status === 0;
-  return xzFound;
+const found = new Map<string, boolean>();
+function hasProgram(name: 'xz' | 'zstd'): boolean {
+  let ok = found.get(name);
+  if (ok === undefined) {
+    ok = spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
+    found.set(name, ok);
+  }
+  return ok;
 }
+
+const nodeZstd = () => typeof zstd.createZstdDecompress === 'function';
 
 export function isCompressionSupported(name: string): name is Compression {
   switch (name) {
@@ -28,9 +37,9 @@ export function isCompressionSupported(name: string): name is Compression {
     case 'br':
       return true;
     case 'zstd':
-      return typeof zstd.createZstdDecompress === 'function';
+      return nodeZstd() || hasProgram('zstd');
     case 'xz':
-      return hasXz();
+      return hasProgram('xz');
     default:
       return false;
   }
@@ -47,7 +56,7 @@ export function compressionExtension(name: Compression): string {
 
 function unsupported(name: string, where: string): WpmError {
   return new WpmError('ERR_CACHE_COMPRESSION', `${where}: compression '${name}' is not supported on this machine`, {
-    hint: `supported here: ${supportedCompressions().join(', ')}${name === 'xz' ? " (xz needs the 'xz' program, Debian package xz-utils)" : ''}`,
+    hint: `supported here: ${supportedCompressions().join(', ')}${name === 'xz' ? " (xz needs the 'xz' program, Debian package xz-utils)" : name === 'zstd' ? " (zstd needs Node 22.15 or the 'zstd' program, Debian package zstd)" : ''}`,
   });
 }
 
@@ -101,7 +110,7 @@ export function decompress(name: string, source: AsyncIterable<Uint8Array>, wher
     case 'br':
       return through(source, zlib.createBrotliDecompress());
     case 'zstd':
-      return through(source, zstd.createZstdDecompress!());
+      return nodeZstd() ? through(source, zstd.createZstdDecompress!()) : throughProgram(source, 'zstd', ['-d', '-c', '-q'], where);
     case 'xz':
       return throughProgram(source, 'xz', ['-d', '-c', '-q'], where);
   }
@@ -120,7 +129,8 @@ export function compress(name: string, source: AsyncIterable<Uint8Array>): Async
       // Quality 11 (the default) runs at about 1 MB/s; 5 is within a few percent of it on NARs.
       return through(source, zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } }));
     case 'zstd':
-      return through(source, zstd.createZstdCompress!());
+      // Level 3, zstd's default (and Nix's): fast at a ratio close to xz's on NARs.
+      return nodeZstd() ? through(source, zstd.createZstdCompress!()) : throughProgram(source, 'zstd', ['-c', '-q', '-3', '-T0'], 'compressing a NAR');
     case 'xz':
       return throughProgram(source, 'xz', ['-c', '-q', '-6', '-T0'], 'compressing a NAR');
   }
