@@ -3,7 +3,11 @@
 // every file fsynced before its path is registered) against Nix 2.8's `nix copy --from
 // file://CACHE` into a local store (Nix as configured by default: it checks signatures and
 // fsyncs its SQLite database, not the store paths), the same cache, fresh stores on the same disk.
-// Wall and CPU time (user + system of the process tree) for each, best of --runs, interleaved.
+// Wall and CPU time (user + system of the process tree) for each, best of --runs, interleaved;
+// before each run the page cache's dirty data is written back (untimed), so wpm's flush does not
+// also write what Nix left dirty. Stores are deleted only at the end: ext4 skips inodes deleted in
+// the last half minute when it allocates new ones, which makes creating files after a large
+// deletion several times slower (seen here as most of the system time).
 // Needs `npm run build` and nix-bin.
 //
 //   node bench/copy-from-file.mjs [--mb 110] [--paths 24] [--runs 3] [--compression none|xz|zstd…]
@@ -37,18 +41,14 @@ const contenders = [
     label: 'wpm copy --from file:// (durable)',
     run: () => {
       const home = join(work, `wpm-${n++}`);
-      const r = timed(process.execPath, [WPM, 'copy', '--from', `file://${cache}`, '--trusted-public-keys', pub, root], { env: { ...process.env, WPM_HOME: home } });
-      rmSync(home, { recursive: true, force: true });
-      return r;
+      return timed(process.execPath, [WPM, 'copy', '--from', `file://${cache}`, '--trusted-public-keys', pub, root], { env: { ...process.env, WPM_HOME: home } });
     },
   },
   {
     label: 'nix copy --from file:// (local store, defaults)',
     run: () => {
       const dir = join(work, `nix-${n++}`);
-      const r = timed('nix', ['--extra-experimental-features', 'nix-command', 'copy', '--from', `file://${cache}`, '--store', `local?root=${dir}`, '--option', 'trusted-public-keys', pub, root], { env: nixEnv(join(dir, 'home')) });
-      rmSync(dir, { recursive: true, force: true });
-      return r;
+      return timed('nix', ['--extra-experimental-features', 'nix-command', 'copy', '--from', `file://${cache}`, '--store', `local?root=${dir}`, '--option', 'trusted-public-keys', pub, root], { env: nixEnv(join(dir, 'home')) });
     },
   },
 ];

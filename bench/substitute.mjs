@@ -1,134 +1,153 @@
 #!/usr/bin/env node
-// Substitution throughput over loopback: `wpm copy --from URL ROOT` (narinfos, signature checks,
-// references first, NAR streamed, hashed, unpacked and registered) against `curl` copying the same
-// NAR bytes from the same `wpm serve` to /dev/null, as MB/s and a ratio (and, for context, curl
-// writing them to files on the same disk). Needs `npm run build`.
+// Substitution throughput over HTTP on loopback, from two servers holding the same closure:
+// `wpm serve` (NARs dumped from its store as they are sent) and nginx (static files of a
+// directory cache written by `wpm copy --to`). For each server, `wpm copy --from URL ROOT`
+// (narinfos, signature checks, NARs streamed, hashed, unpacked, flushed to disk and registered)
+// against curl writing the same NARs to files on the same disk (one process, kept-alive
+// connection), as MB/s and a ratio; curl to /dev/null for context. Needs `npm run build`, curl
+// and nginx (Debian package nginx).
 //
-//   node bench/substitute.mjs [--mb 300] [--paths 30] [--runs 3]
+//   node bench/substitute.mjs [--mb 300] [--paths 30] [--runs 3] [--compression none]
 //
-// The closure is generated once per run: --paths directories of incompressible files (a few big,
-// many small) added with `wpm store add`, plus one text path referring to all of them, signed.
+// Rounds are interleaved so background load hits every contender alike; the best time counts.
+// Before each run the page cache's dirty data is written back (untimed), so wpm's flush does
+// not also write what curl left dirty; what the runs wrote is deleted only at the end (ext4 is
+// slow to create files just after many were deleted: it skips recently freed inodes).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { LocalStore } from '../dist/store/index.js';
+import { MB, WPM, makeClosure, scratch, timed, wpm } from './lib/closure.mjs';
 
 const { values: opts } = parseArgs({
-  options: { mb: { type: 'string', default: '300' }, paths: { type: 'string', default: '30' }, runs: { type: 'string', default: '3' } },
+  options: {
+    mb: { type: 'string', default: '300' },
+    paths: { type: 'string', default: '30' },
+    runs: { type: 'string', default: '3' },
+    compression: { type: 'string', default: 'none' },
+  },
 });
-const MB = 1e6;
-const WPM = fileURLToPath(new URL('../bin/wpm.js', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'wpm-bench-subst-'));
+const NGINX = ['/usr/sbin/nginx', 'nginx'].find((p) => spawnSync(p, ['-v']).status === 0);
+if (!NGINX) throw new Error('nginx is not installed (Debian package nginx)');
+
+const work = scratch('wpm-bench-subst-');
 const homeA = join(work, 'a');
-
-function wpm(args, home, opts = {}) {
-  const r = spawnSync(process.execPath, [WPM, ...args], { env: { ...process.env, WPM_HOME: home }, encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
-  if (r.status !== 0) throw new Error(`wpm ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-// The closure: per path one 4/5 big file and many small ones, all random bytes.
-const perPath = (Number(opts.mb) * MB) / Number(opts.paths);
-const block = randomBytes(4 << 20);
-const dirs = [];
-for (let p = 0; p < Number(opts.paths); p++) {
-  const dir = join(work, 'src', `pkg-${p}`);
-  mkdirSync(join(dir, 'lib'), { recursive: true });
-  const fill = (size, stamp) => {
-    const b = Buffer.allocUnsafe(size);
-    for (let o = 0; o < size; o += block.length) block.copy(b, o, (stamp * 4099) % 4096, Math.min(block.length, size - o) + ((stamp * 4099) % 4096));
-    b.writeUInt32LE(stamp, 0);
-    return b;
-  };
-  writeFileSync(join(dir, 'lib', 'big.bin'), fill(Math.floor(perPath * 0.8), p * 1000));
-  for (let i = 0; i < 100; i++) writeFileSync(join(dir, `f${i}.txt`), fill(Math.floor((perPath * 0.2) / 100), p * 1000 + i + 1));
-  dirs.push(dir);
-}
 const t0 = Date.now();
-const paths = wpm(['store', 'add', ...dirs], homeA).split('\n');
-const storeA = LocalStore.open(homeA);
-const root = await storeA.addText('closure-root', paths.join('\n') + '\n', paths);
-const keyDir = join(work, 'keys');
-const pub = wpm(['key', 'generate', 'bench-1', '--dir', keyDir], homeA);
-wpm(['store', 'sign', '-r', '--key', join(keyDir, 'bench-1.sec'), root], homeA);
-const infos = storeA.closure([root]).map((p) => storeA.requirePathInfo(p));
-const bytes = infos.reduce((n, i) => n + i.narSize, 0);
+const { root, pub, infos, bytes } = await makeClosure(work, homeA, { mb: Number(opts.mb), paths: Number(opts.paths) });
+const cacheDir = join(work, 'cache');
+wpm(['copy', '--to', `file://${cacheDir}`, '--compression', opts.compression, root], homeA);
 console.error(`closure of ${infos.length} paths, ${(bytes / MB).toFixed(0)} MB of NAR, made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-// One server for both contenders.
-const server = spawn(process.execPath, [WPM, 'serve', '--port', '0'], { env: { ...process.env, WPM_HOME: homeA }, stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /^(http:\S+)\n/.exec(out);
-    if (m) resolve(m[1]);
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
-});
-const narUrls = await Promise.all(
-  infos.map(async (i) => {
-    const text = await (await fetch(`${url}/${i.path.slice(11, 43)}.narinfo`)).text();
-    return `${url}/${/^URL: (.*)$/m.exec(text)[1]}`;
-  }),
-);
 
-function time(f) {
-  const t = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+async function startWpmServe() {
+  const child = spawn(process.execPath, [WPM, 'serve', '--port', '0', '--compression', opts.compression], { env: { ...process.env, WPM_HOME: homeA }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^(http:\S+)\n/.exec(out);
+      if (m) resolve(m[1]);
+    });
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
 }
 
-const contenders = [
-  {
-    label: 'wpm copy --from (substitute, verify, unpack, register)',
-    run: () => {
-      const home = join(work, `b-${Math.random().toString(36).slice(2)}`);
-      const s = time(() => wpm(['copy', '--from', url, '--trusted-public-keys', pub, root], home));
-      rmSync(home, { recursive: true, force: true });
-      return s;
+async function startNginx() {
+  const prefix = join(work, 'nginx');
+  mkdirSync(prefix);
+  const port = await freePort();
+  writeFileSync(
+    join(prefix, 'nginx.conf'),
+    `daemon off;\nmaster_process off;\nworker_processes 1;\npid ${prefix}/nginx.pid;\nerror_log ${prefix}/error.log;\n` +
+      `events { worker_connections 64; }\nhttp {\n  access_log off;\n  sendfile on;\n  client_body_temp_path ${prefix}/client;\n  proxy_temp_path ${prefix}/proxy;\n` +
+      `  fastcgi_temp_path ${prefix}/fastcgi;\n  uwsgi_temp_path ${prefix}/uwsgi;\n  scgi_temp_path ${prefix}/scgi;\n` +
+      `  server {\n    listen 127.0.0.1:${port};\n    root ${cacheDir};\n  }\n}\n`,
+  );
+  const child = spawn(NGINX, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${url}/nix-cache-info`);
+      return { url, stop: () => child.kill('SIGTERM') };
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`nginx did not start: ${readFileSync(join(prefix, 'error.log'), 'utf8')}`);
+}
+
+async function narUrls(url) {
+  return Promise.all(
+    infos.map(async (i) => {
+      const text = await (await fetch(`${url}/${i.path.slice(11, 43)}.narinfo`)).text();
+      return `${url}/${/^URL: (.*)$/m.exec(text)[1]}`;
+    }),
+  );
+}
+
+let n = 0;
+function contenders(server, urls) {
+  const curl = (outputs) => {
+    const args = ['-sS', '--fail'];
+    urls.forEach((u, i) => args.push('-o', outputs(i), u));
+    return timed('curl', args);
+  };
+  return [
+    {
+      label: `wpm copy --from ${server}`,
+      run: (url) => {
+        const home = join(work, `b-${n++}`);
+        return timed(process.execPath, [WPM, 'copy', '--from', url, '--trusted-public-keys', pub, root], { env: { ...process.env, WPM_HOME: home } });
+      },
     },
-  },
-  {
-    label: 'curl, same NARs to /dev/null (one process, kept-alive connection)',
-    run: () =>
-      time(() => {
-        const args = ['-sS', '--fail'];
-        for (const u of narUrls) args.push('-o', '/dev/null', u);
-        const r = spawnSync('curl', args, { encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`curl failed: ${r.stderr}`);
-      }),
-  },
-  {
-    // For context: the same download written to files on the disk the stores are on.
-    label: 'curl, same NARs to files (context: the disk writes)',
-    run: () => {
-      const dir = join(work, `curl-${Math.random().toString(36).slice(2)}`);
-      mkdirSync(dir);
-      const s = time(() => {
-        const args = ['-sS', '--fail'];
-        narUrls.forEach((u, i) => args.push('-o', join(dir, `${i}.nar`), u));
-        const r = spawnSync('curl', args, { encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`curl failed: ${r.stderr}`);
+    {
+      label: `curl from ${server}, NARs to files`,
+      run: () => {
+        const dir = join(work, `curl-${n++}`);
+        mkdirSync(dir);
+        return curl((i) => join(dir, `${i}.nar`));
+      },
+    },
+    { label: `curl from ${server}, NARs to /dev/null (context)`, run: () => curl(() => '/dev/null') },
+  ];
+}
+
+const results = [];
+for (const [server, start] of [
+  ['wpm serve', startWpmServe],
+  ['nginx', startNginx],
+]) {
+  const s = await start();
+  try {
+    const cs = contenders(server, await narUrls(s.url));
+    const best = cs.map(() => ({ wall: Infinity, cpu: Infinity }));
+    for (const c of cs) c.run(s.url); // warm up
+    for (let r = 0; r < Number(opts.runs); r++) {
+      cs.forEach((c, i) => {
+        const t = c.run(s.url);
+        best[i] = { wall: Math.min(best[i].wall, t.wall), cpu: Math.min(best[i].cpu, t.cpu) };
       });
-      rmSync(dir, { recursive: true, force: true });
-      return s;
-    },
-  },
-];
+    }
+    results.push({ server, cs, best });
+  } finally {
+    s.stop();
+  }
+}
 
-// Warm up once, then interleave rounds so background load hits both alike; best time counts.
-const best = contenders.map(() => Infinity);
-for (const c of contenders) c.run();
-for (let r = 0; r < Number(opts.runs); r++) contenders.forEach((c, i) => (best[i] = Math.min(best[i], c.run())));
-server.kill('SIGTERM');
-
-console.log(`substituting ${infos.length} paths, ${(bytes / MB).toFixed(0)} MB over loopback (best of ${opts.runs})`);
-contenders.forEach((c, i) => console.log(`  ${c.label.padEnd(70)} ${best[i].toFixed(2)} s  ${(bytes / MB / best[i]).toFixed(0)} MB/s`));
-console.log(`  ratio wpm/curl throughput: ${(best[1] / best[0]).toFixed(2)} (against curl to files: ${(best[2] / best[0]).toFixed(2)})`);
-console.log(`  load average during the run: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores`);
+console.log(`substituting ${infos.length} paths, ${(bytes / MB).toFixed(0)} MB of NAR (${opts.compression}) over loopback, best of ${opts.runs}:`);
+for (const { server, cs, best } of results) {
+  cs.forEach((c, i) => console.log(`  ${c.label.padEnd(50)} ${best[i].wall.toFixed(2)} s  ${(bytes / MB / best[i].wall).toFixed(0).padStart(5)} MB/s  CPU ${best[i].cpu.toFixed(2)} s`));
+  console.log(`  from ${server}: wpm / curl to files throughput ${(best[1].wall / best[0].wall).toFixed(2)}×`);
+}
+console.log(`  load: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; ${readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0]}`);
 rmSync(work, { recursive: true, force: true });

@@ -25,8 +25,13 @@ export function nixEnv(dir) {
   };
 }
 
-/** Runs a command; throws with its stderr if it fails. Returns { wall, cpu } in seconds and stdout. */
+/**
+ * Runs a command; throws with its stderr if it fails. Returns { wall, cpu } in seconds and stdout.
+ * Everything dirty in the page cache is written back first (`sync`, untimed), so that a durable
+ * contender flushes only its own writes, not those of the contender before it.
+ */
 export function timed(cmd, args, opts = {}) {
+  spawnSync('sync');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
   const lines = r.stderr.trimEnd().split('\n');
   const last = lines.pop() ?? '';
