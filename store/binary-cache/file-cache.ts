@@ -43,7 +43,13 @@ export class FileCache implements BinaryCache {
       throw this.ioError(err, rel, 'read');
     }
     const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
-    opts.signal?.addEventListener('abort', () => stream.destroy(new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`)), { once: true });
+    const signal = opts.signal;
+    if (signal) {
+      const onAbort = () => stream.destroy(new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`));
+      signal.addEventListener('abort', onAbort, { once: true });
+      // A round reads thousands of files under one signal: each listener goes with its stream.
+      stream.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
     return stream;
   }
 

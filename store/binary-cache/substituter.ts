@@ -13,6 +13,7 @@
 // It has the shape of runtime/scheduler's `Substituter` (store/ may not import runtime/), so the
 // scheduler takes it as it is.
 
+import { setMaxListeners } from 'node:events';
 import { isWpmError, WpmError } from '../../util/index.js';
 import { parseNarInfo, parseStorePath, type LocalStore, type NarInfo } from '../index.js';
 import { UNREACHABLE_CODES, type BinaryCache } from './cache.js';
@@ -118,6 +119,10 @@ export class CacheSubstituter {
     return Promise.all(storePaths.map((p) => this.substitute(p, opts)));
   }
 
+  #jobs(): number {
+    return Math.max(1, this.#opts.jobs ?? DEFAULT_SUBSTITUTION_JOBS);
+  }
+
   /**
    * What the first cache that has `storePath` says of it (`--dry-run`'s sizes), if the trust
    * policy accepts it; nothing is downloaded but the narinfo. A cache's fault is a miss.
@@ -158,7 +163,9 @@ export class CacheSubstituter {
 
   async #round(requests: Request[]): Promise<void> {
     const signals = requests.map((r) => r.signal).filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    // The round's own signal: each of its `jobs` reads listens to it at once, which is no leak.
+    const signal = signals.length === 0 ? undefined : AbortSignal.any(signals);
+    if (signal) setMaxListeners(2 * this.#jobs() + 10, signal);
     try {
       const caches = await this.usable();
       const { installed, missed } = await substituteClosure(
@@ -166,7 +173,7 @@ export class CacheSubstituter {
           store: this.#store,
           caches,
           trust: this.#opts.trust,
-          jobs: Math.max(1, this.#opts.jobs ?? DEFAULT_SUBSTITUTION_JOBS),
+          jobs: this.#jobs(),
           signal,
           warn: (cache, err, storePath) => this.warn(cache, err, storePath),
           disabled: this.#disabled,
