@@ -9,6 +9,7 @@
   crc32: import 'crc32/default.jsonnet',
   sqlite: import 'sqlite/default.jsonnet',
   zlib: import 'zlib/default.jsonnet',
+  libpng: import 'libpng/default.jsonnet',
   bzip2: import 'bzip2/default.jsonnet',
   lz4: import 'lz4/default.jsonnet',
   expat: import 'expat/default.jsonnet',

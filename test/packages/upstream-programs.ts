@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { expect } from 'vitest';
 import { REPO, tempDir, wpm, type CliResult } from '../helpers/cli.js';
 
@@ -36,6 +37,45 @@ function roundTrip(r: Runner, pkg: string, bin: string, compress: string[], deco
   expect(fs.readFileSync(path.join(dir, 'text.out'), 'utf8')).toBe(TEXT);
 }
 
+// A CRC-32 (PNG's and zlib's polynomial), for PNG chunks written here.
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(data: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+/** A PNG chunk; `length` may lie about the data's length (png-fix-itxt's case). */
+function pngChunk(type: string, data: Buffer, length = data.length): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([head, body, crc]);
+}
+/** An 8-bit RGB image, a smooth gradient, as its rows of pixels. */
+function gradient(width: number, height: number): Buffer {
+  const px = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) px.set([(x * 255 / (width - 1)) | 0, (y * 255 / (height - 1)) | 0, 96], (y * width + x) * 3);
+  }
+  return px;
+}
+/** A PNG of gradient(width, height), with extra chunks before IDAT. */
+function png(width: number, height: number, extra: Buffer[] = []): Buffer {
+  const px = gradient(width, height);
+  const rows = Buffer.concat(Array.from({ length: height }, (_, y) => Buffer.concat([Buffer.from([0]), px.subarray(y * width * 3, (y + 1) * width * 3)])));
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), pngChunk('IHDR', ihdr), ...extra,
+    pngChunk('IDAT', zlib.deflateSync(rows)), pngChunk('IEND', Buffer.alloc(0))]);
+}
 /** One test per program: name → assertion. */
 export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
   zlib: {
@@ -147,6 +187,31 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       expect(run(r, 'libxml2', 'xmlcatalog', ['--noout', '--create', '/data/cat.xml'], '', dir).status).toBe(0);
       expect(run(r, 'libxml2', 'xmlcatalog', ['--noout', '--add', 'public', '-//W/DTD X//EN', 'x.dtd', '/data/cat.xml'], '', dir).status).toBe(0);
       expect(fs.readFileSync(path.join(dir, 'cat.xml'), 'utf8')).toContain('<public publicId="-//W/DTD X//EN" uri="x.dtd"/>');
+    },
+  },
+  libpng: {
+    'pngfix checks a PNG and repairs a chunk whose CRC is wrong': (r) => {
+      const dir = tempDir('pngfix');
+      const good = png(32, 16, [pngChunk('tEXt', Buffer.from('Comment\0made by a test', 'latin1'))]);
+      fs.writeFileSync(path.join(dir, 'good.png'), good);
+      const bad = Buffer.from(good);
+      const crcAt = bad.indexOf('tEXt') + 4 + 'Comment\0made by a test'.length;
+      bad[crcAt] ^= 0xff;
+      fs.writeFileSync(path.join(dir, 'bad.png'), bad);
+      expect(run(r, 'libpng', 'pngfix', ['/data/good.png'], '', dir)).toMatchObject({ status: 0, stdout: expect.stringMatching(/^IDAT OK .* \/data\/good\.png\n$/) });
+      // Exit status 2: pngfix found (and with --out, fixed) an error in the file.
+      expect(run(r, 'libpng', 'pngfix', ['--out=/data/fixed.png', '/data/bad.png'], '', dir).status).toBe(2);
+      expect(fs.readFileSync(path.join(dir, 'fixed.png')).equals(good)).toBe(true);
+    },
+    "png-fix-itxt repairs an iTXt chunk's length as libpng 1.6.0 wrote it": (r) => {
+      const text = Buffer.from('Title\0\0\0\0a title long enough to be cut short', 'latin1');
+      const right = png(8, 8, [pngChunk('iTXt', text)]);
+      const wrong = png(8, 8, [pngChunk('iTXt', text, text.length - 5)]);
+      const dir = tempDir('png-fix-itxt');
+      fs.writeFileSync(path.join(dir, 'wrong.png'), wrong);
+      const out = execFileSync(process.execPath, [path.join(REPO, 'bin/wpm.js'), 'run', PACKAGES, '-A', 'libpng', '--bin', 'png-fix-itxt'],
+        { input: wrong, env: { ...process.env, WPM_HOME: r.home } });
+      expect(out.equals(right)).toBe(true);
     },
   },
   sqlite: {
