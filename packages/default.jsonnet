@@ -10,6 +10,7 @@
   sqlite: import 'sqlite/default.jsonnet',
   zlib: import 'zlib/default.jsonnet',
   libpng: import 'libpng/default.jsonnet',
+  'libjpeg-turbo': import 'libjpeg-turbo/default.jsonnet',
   bzip2: import 'bzip2/default.jsonnet',
   lz4: import 'lz4/default.jsonnet',
   expat: import 'expat/default.jsonnet',

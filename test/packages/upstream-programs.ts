@@ -76,6 +76,13 @@ function png(width: number, height: number, extra: Buffer[] = []): Buffer {
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), pngChunk('IHDR', ihdr), ...extra,
     pngChunk('IDAT', zlib.deflateSync(rows)), pngChunk('IEND', Buffer.alloc(0))]);
 }
+/** A binary PPM (P6) file and its pixels. */
+function readPpm(file: Buffer): { width: number; height: number; pixels: Buffer } {
+  const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(file.subarray(0, 32).toString('latin1'));
+  if (!m) throw new Error(`not a P6 PPM file: ${JSON.stringify(file.subarray(0, 16).toString('latin1'))}`);
+  return { width: Number(m[1]), height: Number(m[2]), pixels: file.subarray(m[0].length) };
+}
+
 /** One test per program: name → assertion. */
 export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
   zlib: {
@@ -212,6 +219,40 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       const out = execFileSync(process.execPath, [path.join(REPO, 'bin/wpm.js'), 'run', PACKAGES, '-A', 'libpng', '--bin', 'png-fix-itxt'],
         { input: wrong, env: { ...process.env, WPM_HOME: r.home } });
       expect(out.equals(right)).toBe(true);
+    },
+  },
+  'libjpeg-turbo': {
+    'cjpeg, jpegtran and djpeg compress, rotate and decompress an image': (r) => {
+      const dir = tempDir('jpeg');
+      const [w, h] = [64, 48];
+      const px = gradient(w, h);
+      fs.writeFileSync(path.join(dir, 'in.ppm'), Buffer.concat([Buffer.from(`P6\n${w} ${h}\n255\n`), px]));
+      expect(run(r, 'libjpeg-turbo', 'cjpeg', ['-quality', '95', '-outfile', '/data/out.jpg', '/data/in.ppm'], '', dir)).toMatchObject({ status: 0, stderr: '' });
+      const jpg = fs.readFileSync(path.join(dir, 'out.jpg'));
+      expect([...jpg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+      expect(run(r, 'libjpeg-turbo', 'djpeg', ['-outfile', '/data/back.ppm', '/data/out.jpg'], '', dir).status).toBe(0);
+      const back = readPpm(fs.readFileSync(path.join(dir, 'back.ppm')));
+      expect([back.width, back.height]).toEqual([w, h]);
+      // Lossy, but a smooth gradient at quality 95 comes back within a few levels.
+      const worst = Math.max(...[...px].map((v, i) => Math.abs(v - back.pixels[i]!)));
+      expect(worst).toBeLessThan(12);
+      expect(run(r, 'libjpeg-turbo', 'jpegtran', ['-rotate', '90', '-outfile', '/data/turned.jpg', '/data/out.jpg'], '', dir).status).toBe(0);
+      expect(run(r, 'libjpeg-turbo', 'djpeg', ['-outfile', '/data/turned.ppm', '/data/turned.jpg'], '', dir).status).toBe(0);
+      const turned = readPpm(fs.readFileSync(path.join(dir, 'turned.ppm')));
+      expect([turned.width, turned.height]).toEqual([h, w]);
+      // Rotated clockwise: the top row of the result is the left column of the image, bottom to top.
+      expect(Math.abs(turned.pixels[0]! - px[(h - 1) * w * 3]!)).toBeLessThan(12);
+      expect(Math.abs(turned.pixels[1]! - px[(h - 1) * w * 3 + 1]!)).toBeLessThan(12);
+    },
+    'wrjpgcom adds a comment that rdjpgcom reads back': (r) => {
+      const dir = tempDir('jpgcom');
+      fs.writeFileSync(path.join(dir, 'in.ppm'), Buffer.concat([Buffer.from('P6\n16 16\n255\n'), gradient(16, 16)]));
+      expect(run(r, 'libjpeg-turbo', 'cjpeg', ['-outfile', '/data/a.jpg', '/data/in.ppm'], '', dir).status).toBe(0);
+      const commented = execFileSync(process.execPath, [path.join(REPO, 'bin/wpm.js'), 'run', PACKAGES, '-A', 'libjpeg-turbo', '--bin', 'wrjpgcom',
+        '--dir', `${dir}:/data`, '--', '-comment', 'made by wpm', '/data/a.jpg'], { env: { ...process.env, WPM_HOME: r.home } });
+      fs.writeFileSync(path.join(dir, 'b.jpg'), commented);
+      expect(run(r, 'libjpeg-turbo', 'rdjpgcom', ['/data/b.jpg'], '', dir)).toMatchObject({ status: 0, stdout: 'made by wpm\n' });
+      expect(run(r, 'libjpeg-turbo', 'rdjpgcom', ['-verbose', '/data/b.jpg'], '', dir).stdout).toContain('JPEG image is 16w * 16h, 3 color components, 8 bits per sample');
     },
   },
   sqlite: {
