@@ -11,6 +11,7 @@
   zlib: import 'zlib/default.jsonnet',
   libpng: import 'libpng/default.jsonnet',
   'libjpeg-turbo': import 'libjpeg-turbo/default.jsonnet',
+  'zlib-ng': import 'zlib-ng/default.jsonnet',
   bzip2: import 'bzip2/default.jsonnet',
   lz4: import 'lz4/default.jsonnet',
   expat: import 'expat/default.jsonnet',

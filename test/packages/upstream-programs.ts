@@ -255,6 +255,29 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       expect(run(r, 'libjpeg-turbo', 'rdjpgcom', ['-verbose', '/data/b.jpg'], '', dir).stdout).toContain('JPEG image is 16w * 16h, 3 color components, 8 bits per sample');
     },
   },
+  'zlib-ng': {
+    "minigzip compresses to gzip that the host's gzip reads, and back": (r) => {
+      const dir = tempDir('zlib-ng-minigzip');
+      fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+      expect(run(r, 'zlib-ng', 'minigzip', ['-9', '/data/text.txt'], '', dir)).toMatchObject({ status: 0, stderr: '' });
+      expect(fs.existsSync(path.join(dir, 'text.txt'))).toBe(false);
+      expect(execFileSync('gzip', ['-dc', path.join(dir, 'text.txt.gz')], { encoding: 'utf8' })).toBe(TEXT);
+      expect(run(r, 'zlib-ng', 'minigzip', ['-d', '/data/text.txt.gz'], '', dir).status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'text.txt'), 'utf8')).toBe(TEXT);
+    },
+    "minideflate writes a zlib stream that Node's inflate reads, and back": (r) => {
+      const dir = tempDir('zlib-ng-minideflate');
+      fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+      // -w 15: a zlib stream (text.txt.z); without -w, minideflate writes gzip.
+      expect(run(r, 'zlib-ng', 'minideflate', ['-k', '-6', '-w', '15', '/data/text.txt'], '', dir)).toMatchObject({ status: 0, stderr: '' });
+      const packed = fs.readFileSync(path.join(dir, 'text.txt.z'));
+      expect(packed.length).toBeLessThan(TEXT.length / 3);
+      expect(zlib.inflateSync(packed).toString('utf8')).toBe(TEXT);
+      fs.rmSync(path.join(dir, 'text.txt'));
+      expect(run(r, 'zlib-ng', 'minideflate', ['-d', '-w', '15', '/data/text.txt.z'], '', dir).status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'text.txt'), 'utf8')).toBe(TEXT);
+    },
+  },
   sqlite: {
     'sqlite3 answers SQL on stdin': (r) => {
       expect(run(r, 'sqlite', 'sqlite3', [], 'create table t(x); insert into t values (41); select x+1 from t;').stdout).toBe('42\n');
