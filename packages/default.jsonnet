@@ -24,4 +24,5 @@
   xz: import 'xz/default.jsonnet',
   libxml2: import 'libxml2/default.jsonnet',
   libsodium: import 'libsodium/default.jsonnet',
+  lua: import 'lua/default.jsonnet',
 }

@@ -4,6 +4,9 @@
 //   upstream.crate({ crate, version, sha256, dir })   a crates.io .crate (a tar.gz) whose -sys
 //                                                      or -src crate vendors upstream's sources
 //   upstream.npm({ package, version, integrity, dir }) an npm tarball that vendors them
+//   upstream.pypi({ package, version, url, sha256, dir }) a PyPI source distribution (a tar.gz)
+//                                                      that vendors them; `url` is the file's
+//                                                      address in PyPI's simple index
 // Both return { src, source }: `src` is the unpacked directory `dir` of the archive (upstream's
 // own tree), `source` says where it came from, for the package table. Sources are fixed-output
 // downloads pinned by hash; where they come from is not part of any derivation's hash.
@@ -79,6 +82,16 @@ local installTool = cc.toolchain.installTool;
       src: wpm.unpack(std.strReplace(std.strReplace(n.package, '@', ''), '/', '-') + '-' + n.version + '-' + std.strReplace(std.get(n, 'dir', 'src'), '/', '-'),
                       tarball.out, strip=1, subdir=std.get(n, 'dir', null)).out,
       source: { channel: 'npm', name: n.package, version: n.version },
+    },
+
+  pypi(p)::
+    local file = p.package + '-' + p.version + '.tar.gz';
+    local tarball = wpm.fetchurl({ url: p.url, name: file, hash: sriOfHex(p.sha256) });
+    {
+      tarball: tarball,
+      src: wpm.unpack(p.package + '-' + p.version + '-' + std.strReplace(std.get(p, 'dir', 'src'), '/', '-'),
+                      tarball.out, strip=1, subdir=std.get(p, 'dir', null)).out,
+      source: { channel: 'PyPI', name: p.package, version: p.version },
     },
 
   configureFile(c)::

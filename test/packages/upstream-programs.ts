@@ -276,6 +276,34 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       fs.rmSync(path.join(dir, 'text.txt'));
       expect(run(r, 'zlib-ng', 'minideflate', ['-d', '-w', '15', '/data/text.txt.z'], '', dir).status).toBe(0);
       expect(fs.readFileSync(path.join(dir, 'text.txt'), 'utf8')).toBe(TEXT);
+
+  lua: {
+    'lua runs a script from a file and from stdin, reads and writes files, and reports errors': (r) => {
+      const dir = tempDir('lua');
+      fs.writeFileSync(path.join(dir, 'words.txt'), TEXT);
+      fs.writeFileSync(
+        path.join(dir, 'count.lua'),
+        [
+          'local counts = {}',
+          'for line in io.lines(arg[1]) do',
+          '  for w in line:gmatch("%a+") do counts[w] = (counts[w] or 0) + 1 end',
+          'end',
+          'local out = assert(io.open(arg[2], "w"))',
+          'out:write(string.format("fox=%d line=%d\\n", counts.fox, counts.line))',
+          'out:close()',
+          'print(_VERSION, #arg, select("#", ...))',
+        ].join('\n'),
+      );
+      const script = run(r, 'lua', 'lua', ['/data/count.lua', '/data/words.txt', '/data/counts.txt'], '', dir);
+      expect(script).toMatchObject({ status: 0, stdout: 'Lua 5.4\t2\t2\n' });
+      expect(fs.readFileSync(path.join(dir, 'counts.txt'), 'utf8')).toBe('fox=400 line=400\n');
+      expect(run(r, 'lua', 'lua', ['-'], 'local t = {} for i = 1, 10 do t[i] = i * i end print(table.concat(t, ","))').stdout).toBe(
+        '1,4,9,16,25,36,49,64,81,100\n',
+      );
+      expect(run(r, 'lua', 'lua', ['-v']).stdout).toBe('Lua 5.4.8  Copyright (C) 1994-2025 Lua.org, PUC-Rio\n');
+      const bad = run(r, 'lua', 'lua', ['-e', 'error("no such thing")']);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('lua: (command line):1: no such thing');
     },
   },
   sqlite: {
