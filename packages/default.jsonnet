@@ -25,4 +25,5 @@
   libxml2: import 'libxml2/default.jsonnet',
   libsodium: import 'libsodium/default.jsonnet',
   lua: import 'lua/default.jsonnet',
+  mimalloc: import 'mimalloc/default.jsonnet',
 }
