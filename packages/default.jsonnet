@@ -26,4 +26,5 @@
   libsodium: import 'libsodium/default.jsonnet',
   lua: import 'lua/default.jsonnet',
   mimalloc: import 'mimalloc/default.jsonnet',
+  yyjson: import 'yyjson/default.jsonnet',
 }
