@@ -23,43 +23,53 @@ local up = upstream.pypi({
 });
 local src = up.src;
 local config = wpm.path(std.thisFile, 'config');
+local testsConfig = wpm.path(std.thisFile, 'tests-config');
 
 // The makefile's CORE_O, AUX_O and LIB_O (without ltests.o, which only a TESTS build compiles).
 // Lua raises errors with longjmp (ldo.c): WebAssembly's setjmp/longjmp is built on its
 // exception-handling instructions (-mllvm -wasm-enable-sjlj and wasi-libc's libsetjmp). The
 // clock of os.clock and the SIGINT handler of lua.c come from wasi-libc's emulations; os.execute
 // and io.tmpfile from posix-compat (no command processor; a file in $TMPDIR).
-local flags = {
+local flags(userH, includes=[]) = {
   cstd: 'c99',
-  defines: { LUA_USER_H: '"lua_wasi.h"', _WASI_EMULATED_PROCESS_CLOCKS: true, _WASI_EMULATED_SIGNAL: true },
-  includes: [config, src],
+  defines: { LUA_USER_H: '"' + userH + '"', _WASI_EMULATED_PROCESS_CLOCKS: true, _WASI_EMULATED_SIGNAL: true },
+  includes: includes + [config, src],
   cflags: ['-mllvm', '-wasm-enable-sjlj'] + posixCompat.cflags,
   deps: [posixCompat],
 };
-local lib = cc.staticLibrary(flags {
-  name: 'lua',
-  srcs: [src + '/' + f + '.c' for f in ['lapi', 'lcode', 'lctype', 'ldebug', 'ldo', 'ldump', 'lfunc', 'lgc', 'llex',
-                                         'lmem', 'lobject', 'lopcodes', 'lparser', 'lstate', 'lstring', 'ltable',
-                                         'ltm', 'lundump', 'lvm', 'lzio', 'lauxlib', 'lbaselib', 'ldblib', 'liolib',
-                                         'lmathlib', 'loslib', 'ltablib', 'lstrlib', 'lutf8lib', 'loadlib',
-                                         'lcorolib', 'linit']],
+local sources = ['lapi', 'lcode', 'lctype', 'ldebug', 'ldo', 'ldump', 'lfunc', 'lgc', 'llex', 'lmem', 'lobject', 'lopcodes',
+                 'lparser', 'lstate', 'lstring', 'ltable', 'ltm', 'lundump', 'lvm', 'lzio', 'lauxlib', 'lbaselib', 'ldblib',
+                 'liolib', 'lmathlib', 'loslib', 'ltablib', 'lstrlib', 'lutf8lib', 'loadlib', 'lcorolib', 'linit'];
+local library(name, userH, extra=[], includes=[]) = cc.staticLibrary(flags(userH, includes) {
+  name: name,
+  srcs: [src + '/' + f + '.c' for f in sources + extra],
   hdrs: [src + '/' + h for h in ['lua.h', 'luaconf.h', 'lualib.h', 'lauxlib.h']],
   linkflags: ['-lsetjmp', '-lwasi-emulated-process-clocks', '-lwasi-emulated-signal'],
 });
-local lua = cc.executable(flags { name: 'lua', srcs: [src + '/lua.c'], deps: [lib] });
+local lib = library('lua', 'lua_wasi.h');
+local lua = cc.executable(flags('lua_wasi.h') { name: 'lua', srcs: [src + '/lua.c'], deps: [lib] });
+// The makefile's internal-test build (TESTS): the same sources and ltests.c with ltests.h as
+// LUA_USER_H (tests-config/lua_wasi_tests.h adds it to this package's own), a second `lua` for
+// the checks only, with which the test suite runs its tests of the internals (T).
+local luaT = cc.executable(flags('lua_wasi_tests.h', [testsConfig]) {
+  name: 'lua-T',
+  srcs: [src + '/lua.c'],
+  deps: [library('lua-T', 'lua_wasi_tests.h', ['ltests'], [testsConfig])],
+});
 
 // testes/all.lua runs the test files one after another; `lua -e_U=true all.lua` is its "user
 // tests" mode (_soft: no long or memory-hungry tests; _port: no tests of one platform's
 // behaviour; _nomsg; no T, the internal-test library a TESTS build links in). Each file is a
 // check of its own here, run with the settings all.lua gives it, in a copy of testes/ (files
-// load each other by relative name). all.lua itself is left out, as it runs the two files below
+// load each other by relative name), once with `lua` and once with the internal-test build,
+// with T. all.lua itself is left out, as it runs the two files below
 // that fail for wasi-libc's reasons.
 local files = ['gc', 'db', 'calls', 'strings', 'tpack', 'gengc', 'locals', 'constructs', 'code',
                'cstack', 'nextvar', 'pm', 'utf8', 'api', 'events', 'vararg', 'closure', 'coroutine', 'goto', 'errors',
                'math', 'sort', 'bitwise', 'verybig', 'files'];
-local testFile(name, setup) = checks.run({
-  name: 'lua-' + name,
-  program: lua,
+local testFile(name, setup, program=lua, prefix='lua-') = checks.run({
+  name: prefix + name,
+  program: program,
   args: ['-e', setup, name + '.lua'],
   dir: src + '/testes',
   // files.lua first asserts that os.getenv('PATH') is a string; a step's environment has only
@@ -74,7 +84,8 @@ upstream.package({
   tarball: up.tarball,
   library: lib,
   programs: [lua],
-  checks: { [f]: testFile(f, '_soft=true _port=true _nomsg=true') for f in files },
+  checks: { [f]: testFile(f, '_soft=true _port=true _nomsg=true') for f in files }
+          + { ['T-' + f]: testFile(f, '_soft=true _port=true _nomsg=true', luaT, 'lua-T-') for f in files },
   leftOut: {
     'literals.lua': "its decimal-point test sets the locale 'pt_BR' and expects tonumber('3,4') == 3.4: wasi-libc's setlocale (musl's) accepts any name without locale data, so the call succeeds and the decimal point stays '.' (as on musl Linux)",
     'attrib.lua': "package.searchpath over a path whose last template is empty must find nothing: wasi-libc opens the path '' as the working directory (its relative paths are resolved against the preopens, where '' becomes '.'), so fopen('') succeeds",
@@ -83,6 +94,5 @@ upstream.package({
     'big.lua': 'all.lua runs it only with _soft off (long and memory-hungry); under _soft it returns at once',
     'heavy.lua': 'not run by all.lua: tests that exhaust memory with strings and tables of gigabytes',
     'libs/ (attrib.lua with _port off)': 'C modules loaded by require from shared libraries: WASI has no dlopen',
-    'internal tests (T, ltests.c)': 'need a second Lua built with ltests.c as LUA_USER_H, which replaces the allocator and checks the internals',
   },
 })
