@@ -29,7 +29,7 @@ local testsConfig = wpm.path(std.thisFile, 'tests-config');
 // Lua raises errors with longjmp (ldo.c): WebAssembly's setjmp/longjmp is built on its
 // exception-handling instructions (-mllvm -wasm-enable-sjlj and wasi-libc's libsetjmp). The
 // clock of os.clock and the SIGINT handler of lua.c come from wasi-libc's emulations; os.execute
-// and io.tmpfile from posix-compat (no command processor; a file in $TMPDIR).
+// and io.tmpfile from posix-compat (no command processor; a file in the working directory).
 local flags(userH, includes=[]) = {
   cstd: 'c99',
   defines: { LUA_USER_H: '"' + userH + '"', _WASI_EMULATED_PROCESS_CLOCKS: true, _WASI_EMULATED_SIGNAL: true },
