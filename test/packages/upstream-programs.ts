@@ -276,7 +276,8 @@ export const PROGRAMS: Record<string, Record<string, (r: Runner) => void>> = {
       fs.rmSync(path.join(dir, 'text.txt'));
       expect(run(r, 'zlib-ng', 'minideflate', ['-d', '-w', '15', '/data/text.txt.z'], '', dir).status).toBe(0);
       expect(fs.readFileSync(path.join(dir, 'text.txt'), 'utf8')).toBe(TEXT);
-
+    },
+  },
   lua: {
     'lua runs a script from a file and from stdin, reads and writes files, and reports errors': (r) => {
       const dir = tempDir('lua');
