@@ -4,6 +4,7 @@
 export type { Mount, OutputSink, WasiLimits, WasiResult, WasiRunOptions } from './types.js';
 export { WasiPool, type WasiPoolOptions } from './pool.js';
 export type { ReactorCall } from './reactor.js';
-export { compileModule, useBaselineCompilerOnly } from './module.js';
+export { compileModule, loadModule, useBaselineCompilerOnly } from './module.js';
+export { configureCodeCache, recordCodeCacheUsage, type CodeCacheOptions } from './code-cache/index.js';
 export { preopenPaths, STORE_DIR } from './host.js';
 export * from './component/index.js';
