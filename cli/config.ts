@@ -36,6 +36,10 @@ export interface Settings {
   keepOutputs: boolean;
   /** GC keeps the `.drv` files that built live paths (default true, as Nix). */
   keepDerivations: boolean;
+  /** Keep V8's compiled WebAssembly code in $WPM_HOME/cache/wasm-code (runtime/wasi/code-cache/). */
+  wasmCodeCache: boolean;
+  /** Bound of that directory, in MiB. */
+  wasmCodeCacheMiB: number;
   /** Remote execution (docs/remote.md); flags override each field (cli/remote-options.ts). */
   remote: RemoteConfig;
 }
@@ -77,7 +81,9 @@ type Key =
   | 'remote-only'
   | 'remote-jobs'
   | 'keep-outputs'
-  | 'keep-derivations';
+  | 'keep-derivations'
+  | 'wasm-code-cache'
+  | 'wasm-code-cache-size';
 
 /** Each setting's environment variable, and what it means (for `wpm --help`). */
 const SETTINGS: Record<Key, { env: string; help: string }> = {
@@ -105,6 +111,8 @@ const SETTINGS: Record<Key, { env: string; help: string }> = {
   'remote-jobs': { env: 'WPM_REMOTE_JOBS', help: 'steps to run remotely at once' },
   'keep-outputs': { env: 'WPM_KEEP_OUTPUTS', help: "GC keeps what built each live result: toolchains, objects (default true)" },
   'keep-derivations': { env: 'WPM_KEEP_DERIVATIONS', help: 'GC keeps the .drv files of live paths (default true)' },
+  'wasm-code-cache': { env: 'WPM_WASM_CODE_CACHE', help: 'keep compiled WebAssembly code between processes (true or false; default true)' },
+  'wasm-code-cache-size': { env: 'WPM_WASM_CODE_CACHE_SIZE', help: 'bound of that cache in MiB (default 2048)' },
 };
 
 /** The settings' lines of `wpm --help`'s environment list. */
@@ -195,6 +203,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const remoteOnly = get('remote-only');
   const remoteJobs = get('remote-jobs');
   const remoteHeaders = get('remote-headers');
+  const codeCache = get('wasm-code-cache');
+  const codeCacheSize = get('wasm-code-cache-size');
   return {
     maxJobs: jobs ? parseCount(jobs.value, jobs.where, 1) : os.availableParallelism(),
     keepGoing: keepGoing ? parseBool(keepGoing.value, keepGoing.where) : false,
@@ -223,6 +233,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     // Unlike Nix (false): a rebuild here is slow WebAssembly, so the edit loop stays warm across GCs.
     keepOutputs: keepOutputs ? parseBool(keepOutputs.value, keepOutputs.where) : true,
     keepDerivations: keepDerivations ? parseBool(keepDerivations.value, keepDerivations.where) : true,
+    wasmCodeCache: codeCache ? parseBool(codeCache.value, codeCache.where) : true,
+    wasmCodeCacheMiB: codeCacheSize ? parseCount(codeCacheSize.value, codeCacheSize.where, 1) : 2048,
   };
 }
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { LocalStore } from '../store/index.js';
 import { WasiPool, type Mount } from '../runtime/wasi/index.js';
 import { runnableFor } from '../runtime/builders/index.js';
+import { recordCodeCacheUse, useCodeCache } from './code-cache.js';
 
 export interface ProgramRun {
   /** The program's store path (a .wasm module or component inside a package). */
@@ -18,12 +19,14 @@ export interface ProgramRun {
   cwd: string;
 }
 
-/** Run the program; resolves with its exit code. */
+/** Run the program, from cached compiled code where there is some; resolves with its exit code. */
 export async function runProgram(store: LocalStore, run: ProgramRun): Promise<number> {
+  useCodeCache(store);
   const storePath = run.guest.split('/').slice(0, 4).join('/');
   const closure = store.closure([storePath]);
   const module = await runnableFor(store, fs.readFileSync(store.toHost(run.guest)), run.guest); // module or component (issue 9)
   const pool = new WasiPool({ size: 1 });
+  let exitCode: number;
   try {
     const result = await pool.run(module, {
       args: [run.name, ...run.args],
@@ -38,8 +41,10 @@ export async function runProgram(store: LocalStore, run: ProgramRun): Promise<nu
       stderr: 'inherit',
       stdinInherit: true,
     });
-    return result.exitCode;
+    exitCode = result.exitCode;
   } finally {
     await pool.close();
   }
+  recordCodeCacheUse();
+  return exitCode;
 }

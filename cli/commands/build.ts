@@ -7,6 +7,7 @@ import { buildFile, dryRunFile, type DryRun, type Target } from '../../glue/inde
 import { WpmError } from '../../util/index.js';
 import { printDryRun, substitutableQuery } from '../dry-run.js';
 import { useBaselineCompilerOnly } from '../../runtime/wasi/index.js';
+import { recordCodeCacheUse, useCodeCache } from '../code-cache.js';
 import { addGcRootLink, checkResultLink, type LocalStore } from '../../store/index.js';
 import { evaluationOptions, openStore, stepLimitsFrom } from '../context.js';
 import { commandSettings } from '../config.js';
@@ -124,9 +125,10 @@ export function register(program: Command): void {
   addRemoteOptions(cmd);
   cmd.action(async (given: string | undefined, flags: BuildFlags) => {
     const file = defaultFile(given);
-    useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts
     const evalArgs = evalArgsFrom(flags);
     const store = openStore();
+    useCodeCache(store);
+    useBaselineCompilerOnly(); // build steps are toolchains: see runtime/wasi/module.ts
     const substituter = await createSubstituter(store, flags, { json: flags.json ?? false });
     if (flags.dryRun) {
       printDryRun(await dryRunForCommand(store, file, attrsFrom(flags), evalArgs, { ...flags, substituter }), flags.json ?? false);
@@ -140,6 +142,9 @@ export function register(program: Command): void {
       beforeBuilding: (found) => {
         if (flags.link) for (const l of resultLinks(found, flags.out)) checkResultLink(path.resolve(l.link));
       },
+    }).catch((err: unknown) => {
+      recordCodeCacheUse(err);
+      throw err;
     });
     if (flags.link) for (const l of resultLinks(targets, flags.out)) addGcRootLink(store, path.resolve(l.link), l.storePath);
     if (flags.json) {
@@ -147,6 +152,7 @@ export function register(program: Command): void {
     } else {
       for (const t of targets) for (const p of Object.values(t.outputs)) process.stdout.write(p + '\n');
     }
+    recordCodeCacheUse();
     process.exitCode = EXIT.OK;
   });
 }

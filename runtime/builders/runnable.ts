@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { LocalStore } from '../../store/index.js';
 import { WpmError } from '../../util/index.js';
 import {
-  checkImports, compileModule, COMPONENT_ENTRY, COMPONENT_META, isComponent, transpileComponent,
+  checkImports, COMPONENT_ENTRY, loadModule, COMPONENT_META, isComponent, transpileComponent,
   type ComponentMeta, type ComponentRunnable,
 } from '../wasi/index.js';
 
@@ -40,11 +40,11 @@ export async function transpiledPath(store: LocalStore, bytes: Uint8Array, opts:
 }
 
 /** Load a transpiled component's directory: check its imports, compile its core modules. */
-export function loadTranspiled(dir: string, what: string): ComponentRunnable {
+export async function loadTranspiled(dir: string, what: string): Promise<ComponentRunnable> {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, COMPONENT_META), 'utf8')) as ComponentMeta;
   checkImports(meta.imports, what);
   const cores: Record<string, WebAssembly.Module> = {};
-  for (const name of meta.cores) cores[name] = compileModule(fs.readFileSync(path.join(dir, name)));
+  for (const name of meta.cores) cores[name] = await loadModule(fs.readFileSync(path.join(dir, name)));
   return { kind: 'component', entry: path.join(dir, COMPONENT_ENTRY), cores };
 }
 
@@ -52,7 +52,7 @@ export function loadTranspiled(dir: string, what: string): ComponentRunnable {
 export async function runnableFor(store: LocalStore, bytes: Uint8Array, what: string): Promise<Runnable> {
   if (!isComponent(bytes)) {
     try {
-      return compileModule(bytes);
+      return await loadModule(bytes);
     } catch (cause) {
       // V8 says what is wrong in its own terms ("expected 4 bytes, fell off end @+0").
       throw new WpmError('ERR_WASI_INVALID_MODULE', `${what} is not a valid WebAssembly module or component: ${(cause as Error).message}`, { cause });
@@ -62,7 +62,7 @@ export async function runnableFor(store: LocalStore, bytes: Uint8Array, what: st
   let c = loaded.get(sha);
   if (c === undefined) {
     const p = await transpiledPath(store, bytes, { sha });
-    c = loadTranspiled(store.toHost(p), what);
+    c = await loadTranspiled(store.toHost(p), what);
     loaded.set(sha, c);
   }
   return c;
