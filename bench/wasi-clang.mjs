@@ -5,7 +5,8 @@
 //   yowasp  YoWASP's own runtime (@yowasp/clang's `commands` API: jco-transpiled, in-memory files)
 //   native  Debian's clang-14, same flags, --target=wasm32-wasi (the physical reference)
 // and, with --variants, wpm-tiered: wpm's host with V8's default tiering (TurboFan for hot
-// functions), as `wpm run` has it.
+// functions), as `wpm run` has it; wpm-cached: as `wpm build` with the code cache, reading the
+// cache bench/wasm-code-cache.mjs warmed (run that first).
 // plus the warm per-step overhead of a hello.c compile. Every measurement runs in a fresh
 // process, rounds are interleaved, and with --rounds above 1 the minimum is reported (the machine
 // is shared, so wall times are noisy; CPU times of the whole process are shown as well).
@@ -13,19 +14,14 @@
 //   npm run build && node bench/wasi-clang.mjs [--files sqlite3.c,shell.c] [--rounds 1] [--hello-runs 20]
 //                                              [--variants wpm,wpm-tiered,node,yowasp,native]
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const ROOT = path.resolve(fileURLToPath(import.meta.url), '../..');
-const CLANG_WASM = path.join(ROOT, 'node_modules/@yowasp/clang/gen/llvm.core.wasm');
-const SYSROOT = path.join(ROOT, 'node_modules/.cache/wpm-test/sysroot');
-const SQLITE = path.join(ROOT, 'node_modules/.cache/wpm-bench/sqlite');
-const S = '/wpm/store/0000000000000000000000000000000a-wasi-sysroot';
-const FLAGS = ['--target=wasm32-wasip1', `--sysroot=${S}`, `-resource-dir=${S}`];
-const SQLITE_FLAGS = ['-O2', '-D_WASI_EMULATED_SIGNAL', '-D_WASI_EMULATED_PROCESS_CLOCKS', '-D_WASI_EMULATED_GETPID', '-DSQLITE_OMIT_LOAD_EXTENSION', '-DSQLITE_THREADSAFE=0'];
+import {
+  CLANG_WASM, FLAGS, ROOT, S, SQLITE, SQLITE_FLAGS, SYSROOT, ensureSqlite, ensureSysroot, guestThreadCpu, threadTimes,
+} from './lib/clang-inputs.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -35,33 +31,12 @@ const opt = (name, dflt) => {
 
 // ---- child modes: one measurement each, printed as JSON on the last stdout line ----
 
-/** CPU ms per thread of this process (Linux /proc; empty elsewhere). */
-function threadTimes() {
-  const out = new Map();
-  try {
-    for (const tid of fs.readdirSync('/proc/self/task')) {
-      const f = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-      out.set(tid, (Number(f[11]) + Number(f[12])) * 10); // utime + stime, 100 ticks/s
-    }
-  } catch {
-    // not Linux
-  }
-  return out;
-}
-
-/** CPU time of the busiest thread between two snapshots: the thread that ran the guest
- * (V8's background compiler threads are separate and not counted). Robust to machine load
- * in a way wall time is not. */
-function guestThreadCpu(before, after) {
-  let best = 0;
-  for (const [tid, t] of after) best = Math.max(best, t - (before.get(tid) ?? 0));
-  return best;
-}
-
-async function childWpm(build, args, runs, tiered = false) {
-  const { WasiPool, compileModule, useBaselineCompilerOnly } = await import(path.join(ROOT, 'dist/runtime/wasi/index.js'));
+async function childWpm(build, args, runs, tiered = false, cacheDir = null) {
+  const { WasiPool, configureCodeCache, loadModule, useBaselineCompilerOnly } = await import(path.join(ROOT, 'dist/runtime/wasi/index.js'));
+  // wpm-cached reads the code cache bench/wasm-code-cache.mjs warms (run that first), without adding to it.
+  if (cacheDir !== null) configureCodeCache({ dir: cacheDir, warm: false });
   if (!tiered) useBaselineCompilerOnly(); // as `wpm build` does
-  const module = compileModule(fs.readFileSync(CLANG_WASM));
+  const module = await loadModule(fs.readFileSync(CLANG_WASM));
   const pool = new WasiPool({ size: 1 });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-tmp-'));
   const mounts = [
@@ -139,35 +114,14 @@ function report(times, threadCpuMs) {
 
 if (argv[0] === '--child') {
   const [, variant, build, json, runs] = argv;
-  const fn = { wpm: childWpm, 'wpm-tiered': (...a) => childWpm(...a, true), node: childNodeWasi, yowasp: childYowasp }[variant];
+  const cached = path.join(ROOT, 'node_modules/.cache/wpm-bench/wasm-code');
+  const fn = { wpm: childWpm, 'wpm-tiered': (...a) => childWpm(...a, true), 'wpm-cached': (...a) => childWpm(...a, false, cached), node: childNodeWasi, yowasp: childYowasp }[variant];
   const { times, threadCpuMs } = await fn(build, JSON.parse(json), Number(runs));
   report(times, threadCpuMs);
   process.exit(0);
 }
 
 // ---- parent: preparation and the interleaved rounds ----
-
-function ensureSysroot() {
-  if (fs.existsSync(path.join(SYSROOT, 'lib/wasm32-wasip1/libc.a'))) return;
-  fs.mkdirSync(SYSROOT, { recursive: true });
-  execFileSync('tar', ['xf', path.join(ROOT, 'node_modules/@yowasp/clang/gen/llvm-resources.tar'), '-C', SYSROOT]);
-}
-
-function ensureSqlite() {
-  if (fs.existsSync(path.join(SQLITE, 'shell.c'))) return;
-  const dl = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-dl-'));
-  console.error('fetching sqlite sources (npm pack sqlite3@5)…');
-  execFileSync('npm', ['pack', 'sqlite3@5', '--pack-destination', dl], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const tgz = fs.readdirSync(dl).find((f) => f.endsWith('.tgz'));
-  execFileSync('tar', ['xzf', path.join(dl, tgz), '-C', dl]);
-  const deps = path.join(dl, 'package/deps');
-  const inner = fs.readdirSync(deps).find((f) => /^sqlite-autoconf-.*\.tar\.gz$/.test(f));
-  execFileSync('tar', ['xzf', path.join(deps, inner), '-C', dl]);
-  const src = path.join(dl, inner.replace(/\.tar\.gz$/, ''));
-  fs.mkdirSync(SQLITE, { recursive: true });
-  for (const f of ['shell.c', 'sqlite3.c', 'sqlite3.h']) fs.copyFileSync(path.join(src, f), path.join(SQLITE, f));
-  fs.rmSync(dl, { recursive: true, force: true });
-}
 
 function measureNative(build, args) {
   const cargs = args.slice(1).map((a) => a.replaceAll(S, SYSROOT)).filter((a) => !a.startsWith('-resource-dir') && a !== '--target=wasm32-wasip1');
@@ -251,7 +205,7 @@ function helloOverhead(runs) {
   const args = ['clang', ...FLAGS, '-O2', '-c', 'hello.c', '-o', 'hello.o'];
   console.log(`\nwarm hello.c compile, ${runs} runs after 3 warm-up runs in one process (per step: mean / min)`);
   const rows = {};
-  for (const v of ['wpm', 'node']) {
+  for (const v of ['wpm', 'wpm-cached', 'node']) {
     const m = measure(v, build, args, runs + 3);
     if (m === null) continue;
     const t = m.times.slice(3);
@@ -259,6 +213,7 @@ function helloOverhead(runs) {
     console.log(`  ${v.padEnd(10)} ${(t.reduce((a, b) => a + b, 0) / t.length).toFixed(1)} ms / ${min(t).toFixed(1)} ms`);
   }
   if (rows.wpm && rows.node) console.log(`  wpm - node:wasi  ${(min(rows.wpm) - min(rows.node)).toFixed(1)} ms per step (worker hand-off, sandbox set-up)`);
+  if (rows['wpm-cached'] && rows.node) console.log(`  wpm-cached - node:wasi  ${(min(rows['wpm-cached']) - min(rows.node)).toFixed(1)} ms per step (TurboFan code from the cache on both sides)`);
   fs.rmSync(build, { recursive: true, force: true });
 }
 
