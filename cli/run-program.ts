@@ -21,13 +21,15 @@ export interface ProgramRun {
 
 /** Run the program, from cached compiled code where there is some; resolves with its exit code. */
 export async function runProgram(store: LocalStore, run: ProgramRun): Promise<number> {
-  useCodeCache(store);
-  const storePath = run.guest.split('/').slice(0, 4).join('/');
-  const closure = store.closure([storePath]);
-  const module = await runnableFor(store, fs.readFileSync(store.toHost(run.guest)), run.guest); // module or component (issue 9)
+  // The worker starts first: its start-up overlaps finding and loading the program.
   const pool = new WasiPool({ size: 1 });
+  pool.prestart();
   let exitCode: number;
   try {
+    useCodeCache(store);
+    const storePath = run.guest.split('/').slice(0, 4).join('/');
+    const closure = store.closure([storePath]);
+    const module = await runnableFor(store, fs.readFileSync(store.toHost(run.guest)), run.guest); // module or component (issue 9)
     const result = await pool.run(module, {
       args: [run.name, ...run.args],
       // HOME as in a build step: set (programs such as the sqlite3 shell warn without one) but
