@@ -140,7 +140,7 @@ export function recordCodeCacheUsage(): void {
       }
       const usage = new Uint8Array(out);
       if (l.fromEntry !== null && addon.checksum(usage) === l.fromEntry) continue;
-      say(`${name}: this process compiled functions the entry lacks; ${requestWarmUp({ ...job, mode: 'grow' }, l.wire, usage)}`);
+      say(`${name}: its code here differs from the entry's (functions run on Liftoff, or V8 13.6's per-process differences); ${requestWarmUp({ ...job, mode: 'grow' }, l.wire, usage)}`);
     } catch (err) {
       say(`${name}: cannot record its usage: ${(err as Error).message}`);
     }

@@ -229,12 +229,14 @@ export async function warmUp(job: WarmJob): Promise<void> {
       if (!Buffer.from(code.buffer, code.byteOffset + FLAG_HASH_OFFSET, 4).equals(grown.consumerHash)) {
         throw new Error("the code does not carry the consumers' flag hash");
       }
-      const current = entrySize(entryFile(job.dir, job.key));
-      if (current !== null && code.length <= current) {
-        writeAtomically(unchangedFile(job.dir, job.key), [Buffer.from(String(Date.now()))]);
-        log(job, `nothing new: ${code.length} bytes of code, the entry has ${current}`);
-        return;
-      }
+    }
+    // An entry is replaced only by larger code: a usage brings the code of the entry it came
+    // from, so one that is not larger brought nothing (or raced a warm-up that wrote more).
+    const current = entrySize(entryFile(job.dir, job.key));
+    if (current !== null && code.length <= current) {
+      writeAtomically(unchangedFile(job.dir, job.key), [Buffer.from(String(Date.now()))]);
+      log(job, `nothing new: ${code.length} bytes of code, the entry has ${current}`);
+      return;
     }
     if (code.length > job.maxBytes) throw new Error(`the code (${code.length} bytes) is larger than the cache (${job.maxBytes} bytes)`);
     writeEntry(entryFile(job.dir, job.key), { key: job.key, description: job.description }, code, addon.checksum);
