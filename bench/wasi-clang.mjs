@@ -229,5 +229,5 @@ const variants = opt('--variants', hasNative ? 'wpm,node,yowasp,native' : 'wpm,n
 if (!hasNative) console.error('clang-14 not found (apt-get install clang-14): skipping native');
 console.log(`node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 if (opt('--hello-runs', '20') !== '0') helloOverhead(Number(opt('--hello-runs', '20')));
-for (const file of opt('--files', 'sqlite3.c').split(',')) bigCompile(file, rounds, variants);
+for (const file of opt('--files', 'sqlite3.c').split(',').filter(Boolean)) bigCompile(file, rounds, variants);
 console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
