@@ -8,12 +8,13 @@
 // after Node's ABI (process.versions.modules), so one checkout can hold builds for several Nodes.
 // It never fails the install: wpm runs without the cache when the addon is missing (see
 // runtime/wasi/code-cache/addon.ts), so a failure is reported in one line and the script exits 0.
+// With --required (.ci/run, whose tests need the addon) a failure exits 1 instead.
 //
 // Unlike wpm's other native helpers (scripts/build-native.mjs, plain C against N-API), this one is
 // C++ against V8's own API, whose headers must be compiled with the defines Node itself was built
 // with (pointer compression, the sandbox, …): node-gyp takes them from the headers' common.gypi.
 //
-//   node native/wasm-code-cache/build.mjs [--verbose] [--if-stale]
+//   node native/wasm-code-cache/build.mjs [--verbose] [--if-stale] [--required]
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const verbose = process.argv.includes('--verbose');
+const required = process.argv.includes('--required');
 
 // Where the built addon goes; runtime/wasi/code-cache/addon.ts looks for the same name.
 const target = path.join(HERE, 'out', `wasm_code_cache-${process.platform}-${process.arch}-abi${process.versions.modules}.node`);
@@ -65,7 +67,7 @@ function findNodeGyp() {
 
 function skip(reason) {
   console.error(`wpm: the WebAssembly code cache addon was not built (${reason}); wpm works without it, compiling wasm in every process`);
-  process.exit(0);
+  process.exit(required ? 1 : 0);
 }
 
 const sources = ['binding.gyp', 'build.mjs', ...fs.readdirSync(path.join(HERE, 'src')).map((f) => path.join('src', f))];
