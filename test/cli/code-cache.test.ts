@@ -145,7 +145,7 @@ describe('without the addon', () => {
   }, LONG);
 });
 
-describe('wpm run', () => {
+describe('wpm run and launchers', () => {
   it('starts a program from cached code once a run has warmed it, with the same output', async () => {
     const home = homeWithCache(warm, 'cc-run');
     const built = buildHello(home, ON);
@@ -153,6 +153,26 @@ describe('wpm run', () => {
     const first = ok(wpm(['run', program, '--', 'cache'], { home, env: ON }), 'wpm run');
     await warmUpsDone(cacheDir(home));
     const second = ok(wpm(['run', program, '--', 'cache'], { home, env: ON }), 'wpm run');
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stdout).toContain('Hello, cache!');
+    expect(second.stderr).toMatch(/MiB of code loaded/);
+  }, LONG);
+
+  it("starts an installed program through its launcher from cached code too", async () => {
+    const home = homeWithCache(warm, 'cc-launcher');
+    ok(wpm(['install', path.dirname(HELLO)], { home, env: ON }), 'wpm install');
+    // As a user's shell after `eval "$(wpm env)"`: the launcher finds its home through its own path.
+    const exported = /^export PATH=(.*)$/m.exec(ok(wpm(['env'], { home }), 'wpm env').stdout)![1]!;
+    const bins = [...exported.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+    const launch = (): CliResult => {
+      const env = { ...process.env, ...ON, PATH: [...bins, process.env.PATH].join(':') };
+      delete env.WPM_HOME;
+      const r = spawnSync('sh', ['-c', 'hello cache'], { env, encoding: 'utf8' });
+      return ok({ status: r.status, stdout: r.stdout, stderr: r.stderr }, 'the hello launcher');
+    };
+    const first = launch();
+    await warmUpsDone(cacheDir(home));
+    const second = launch();
     expect(second.stdout).toBe(first.stdout);
     expect(second.stdout).toContain('Hello, cache!');
     expect(second.stderr).toMatch(/MiB of code loaded/);
