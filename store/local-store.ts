@@ -13,6 +13,7 @@ import { homeLayout, type HomeLayout } from './home.js';
 import { acquireLock, type Lock } from './lock.js';
 import type { PathInfo } from './path-info.js';
 import { PathInfoDb, exists } from './path-info-db.js';
+import { closureSet } from './query/closure.js';
 import { addHostPaths, registerTrees, type HostSource, type RegisterOptions, type TreeToRegister } from './registration.js';
 import type { InstallHooks, StoreContext } from './store-context.js';
 import { addTempRoot, addTempRootsSync } from './temp-roots.js';
@@ -106,15 +107,7 @@ export class LocalStore implements StoreContext {
 
   /** The closure of some valid paths under references, sorted. */
   closure(paths: Iterable<string>): string[] {
-    const seen = new Set<string>();
-    const stack = [...paths];
-    while (stack.length > 0) {
-      const p = stack.pop()!;
-      if (seen.has(p)) continue;
-      seen.add(p);
-      for (const ref of this.requirePathInfo(p).references) if (!seen.has(ref)) stack.push(ref);
-    }
-    return [...seen].sort();
+    return [...closureSet(paths, (p) => this.requirePathInfo(p))].sort();
   }
 
   /**
