@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { LocalStore } from '../store/index.js';
+import { parseStoreRef } from '../store/format/index.js';
 import { WasiPool, type Mount } from '../runtime/wasi/index.js';
 import { runnableFor } from '../runtime/builders/index.js';
 import { recordCodeCacheUse, useCodeCache } from './code-cache.js';
@@ -27,8 +28,7 @@ export async function runProgram(store: LocalStore, run: ProgramRun): Promise<nu
   let exitCode: number;
   try {
     useCodeCache(store);
-    const storePath = run.guest.split('/').slice(0, 4).join('/');
-    const closure = store.closure([storePath]);
+    const closure = store.closure([parseStoreRef(run.guest).storePath]);
     const module = await runnableFor(store, fs.readFileSync(store.toHost(run.guest)), run.guest); // module or component (issue 9)
     const result = await pool.run(module, {
       args: [run.name, ...run.args],
