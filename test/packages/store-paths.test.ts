@@ -9,6 +9,6 @@ import { FIXTURE, currentStorePaths } from '../../scripts/record-store-paths.mjs
 it('evaluates every package and toolchain to the recorded .drv paths', () => {
   const recorded = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as Record<string, Record<string, string>>;
   expect(currentStorePaths()).toEqual(recorded);
-  // Two read-only evaluations of the whole set, checks included (each package's `checks` is a
-  // visible field): four minutes on a loaded 2-core machine, more than vitest's default.
+  // Read-only evaluations of the whole set, checks included (each package's `checks` is a visible
+  // field): about 30 s on a quiet 2-core machine, several times that on a loaded one.
 }, 600_000);
