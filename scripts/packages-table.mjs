@@ -28,7 +28,7 @@ function reproducibility(r) {
   if (!('status' in r)) return 'The second empty store: this record does not say whether its build ran to the end, so no comparison is claimed.';
   if (r.status === null) return 'The second empty store has not built the set yet in this run (the table is written again when it has).';
   if (r.status !== 0) return `The second empty store's build ended with status ${r.status}: no comparison in this run.`;
-  return `A second empty store built the same set: ${r.same} of ${r.compared} outputs (packages and checks) byte-identical.`;
+  return `A second empty store built the same set: ${r.same} of ${r.compared} package outputs byte-identical (built without their checks).`;
 }
 
 const rows = record.packages.map((p) => {

@@ -1,7 +1,7 @@
 // The whole upstream package set with all its checks (`npm run test:packages`, not part of the
 // default suite, which builds a subset: upstream.test.ts). Each package is built with its checks
-// in one store, in dependency order, timed; a second empty store builds everything at once and
-// must give byte-identical outputs; every program runs on a real input; every output's closure
+// in one store, in dependency order, timed; a second empty store builds every package at once
+// and must give byte-identical outputs; every program runs on a real input; every output's closure
 // is itself alone. The run writes the table of docs/packages.md (scripts/packages-table.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -86,9 +86,11 @@ describe('the full upstream package set, with every check, from empty stores', (
       });
     }
     writeTable({ status: null, compared: 0, same: 0 });
-    second = await wpmP(['build', '--no-link', '--json', PACKAGES, ...order.flatMap(attrsOf)], { home: homeB });
+    // The second store builds the packages alone: the claim is about the set's outputs, and the
+    // checks (a third of the steps, most of the time) only add test logs to compare.
+    second = await wpmP(['build', '--no-link', '--json', PACKAGES, ...order.flatMap((n) => ['-A', n])], { home: homeB });
     const b = second.status === 0 ? targets(second) : {};
-    const compared = Object.keys(outputs);
+    const compared = order.filter((n) => outputs[n]);
     const same = (sameBytes = compared.filter((a) => b[a] === outputs[a] && pathInfo(homeB, [b[a]!])[0]!.narHash === pathInfo(r.home, [outputs[a]!])[0]!.narHash));
     writeTable({ status: second.status, compared: compared.length, same: same.length });
   }, 7_200_000);
@@ -99,8 +101,7 @@ describe('the full upstream package set, with every check, from empty stores', (
 
   it('builds the same bytes in a second empty store', () => {
     expect(second.status).toBe(0);
-    expect(Object.keys(outputs).length).toBeGreaterThan(40);
-    expect(sameBytes.sort()).toEqual(Object.keys(outputs).sort());
+    expect(sameBytes.sort()).toEqual([...order].sort());
   });
 
   it('keeps every package output alone in its closure', () => {
