@@ -2,7 +2,7 @@
 // executor they make (runtime/remote/). See docs/remote.md.
 import type { Command } from 'commander';
 import { WpmError } from '../util/index.js';
-import { RemoteBuilder, RemoteExecutor, type RemoteEvent } from '../runtime/builders/index.js';
+import { loadRemote, type RemoteBuilder, type RemoteEvent } from '../runtime/builders/index.js';
 import type { RemoteConfig } from './config.js';
 import { parseJobs } from './options.js';
 
@@ -30,7 +30,7 @@ export function addRemoteOptions(cmd: Command): Command {
 }
 
 /** The remote builder flags and settings ask for, or undefined for a local build. */
-export function createRemoteBuilder(flags: RemoteFlags, settings: RemoteConfig, onEvent: (e: RemoteEvent) => void): RemoteBuilder | undefined {
+export async function createRemoteBuilder(flags: RemoteFlags, settings: RemoteConfig, onEvent: (e: RemoteEvent) => void): Promise<RemoteBuilder | undefined> {
   const execUrl = flags.remote ?? (flags.remoteCache ? undefined : settings.url);
   const cacheUrl = flags.remoteCache ?? (flags.remote ? undefined : settings.cacheUrl);
   if (execUrl && cacheUrl) {
@@ -44,6 +44,7 @@ export function createRemoteBuilder(flags: RemoteFlags, settings: RemoteConfig, 
   const instance = flags.remoteInstance ?? settings.instance;
   const headers = flags.remoteHeader?.length ? flags.remoteHeader : settings.headers;
   const jobs = flags.remoteJobs ?? settings.jobs;
+  const { RemoteBuilder, RemoteExecutor } = await loadRemote();
   const executor = new RemoteExecutor(
     {
       url,

@@ -56,7 +56,7 @@ export async function buildForCommand(store: LocalStore, file: string, attrs: st
   const progress = createProgress(opts.quiet ? 'quiet' : chooseMode(opts.json ?? false), process.stderr, {
     ...(opts.printBuildLogs ? { printLogs: { logFileOf: (drvPath: string) => logFileOf(store.layout, drvPath) } } : {}),
   });
-  const remote = createRemoteBuilder(opts.remoteFlags ?? {}, settings.remote, (e) => progress.onEvent(e));
+  const remote = await createRemoteBuilder(opts.remoteFlags ?? {}, settings.remote, (e) => progress.onEvent(e));
   try {
     return await interruptible((signal) =>
       buildFile(store, { file, attrs, args }, {
