@@ -11,7 +11,7 @@
 // Only complete 200 answers are kept: a missing path (404) may exist tomorrow, and a body cut
 // short must not be replayed. `nix-cache-info` is asked of the network first.
 
-declare const self: ServiceWorkerGlobalScope;
+const sw = self as unknown as ServiceWorkerGlobalScope;
 
 const APP_CACHE = 'wpm-app-v1';
 const BINARY_CACHE = 'wpm-binary-cache-v1';
@@ -22,29 +22,29 @@ const CONTENT_ADDRESSED = /\/(?:[0-9a-df-np-sv-z]{32}\.narinfo|nar\/[^/]+\.nar(?
 /** The app's own files, relative to the worker's scope; the rest of the app is kept as it is fetched. */
 const APP_SHELL = ['./', './index.html', './app.js', './step-worker.js'];
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(APP_CACHE);
       // One missing file must not keep the worker from installing: keep what can be fetched.
       await Promise.all(APP_SHELL.map((url) => cache.add(url).catch(() => undefined)));
-      await self.skipWaiting();
+      await sw.skipWaiting();
     })(),
   );
 });
 
-self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim());
+sw.addEventListener('activate', (event) => {
+  event.waitUntil(sw.clients.claim());
 });
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (CONTENT_ADDRESSED.test(url.pathname)) {
     event.respondWith(cacheFirst(event, req));
-  } else if (url.origin === self.location.origin || url.pathname.endsWith('/nix-cache-info')) {
-    event.respondWith(networkFirst(event, req, url.origin === self.location.origin ? APP_CACHE : BINARY_CACHE));
+  } else if (url.origin === sw.location.origin || url.pathname.endsWith('/nix-cache-info')) {
+    event.respondWith(networkFirst(event, req, url.origin === sw.location.origin ? APP_CACHE : BINARY_CACHE));
   }
 });
 
@@ -77,3 +77,5 @@ async function networkFirst(event: FetchEvent, req: Request, name: string): Prom
 function keep(event: FetchEvent, cache: Cache, req: Request, res: Response): void {
   event.waitUntil(cache.put(req, res.clone()).catch(() => undefined));
 }
+
+export {};
