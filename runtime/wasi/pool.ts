@@ -3,13 +3,13 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { WpmError } from '../../util/errors.js';
 import type { HostOutcome } from './host.js';
 import { moduleWithMemoryLimit } from './module.js';
 import type { WasiResult, WasiRunOptions } from './types.js';
 import { InitialMemoryTooLarge } from './wasm-binary.js';
-import { workerScript } from '../../util/worker-script.js';
+import { DEFAULT_STACK_MB, newPoolWorker, takeEarlyWorker, type WorkerScript } from './early-worker.js';
 import type { ComponentRunnable } from './component/run.js';
 import type { ReactorCall } from './reactor.js';
 
@@ -41,7 +41,7 @@ export interface WasiPoolOptions {
   /** Stack of each worker thread; clang recurses deeply on large inputs. Default 256. */
   stackSizeMb?: number;
   /** The worker's script, for a bundle that is its own worker (the remote step runner); default worker.ts. */
-  workerScript?: { filename: string | URL; options?: WorkerOptions };
+  workerScript?: WorkerScript;
 }
 
 export class WasiPool {
@@ -55,7 +55,7 @@ export class WasiPool {
 
   constructor(opts: WasiPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? os.availableParallelism());
-    this.stackSizeMb = opts.stackSizeMb ?? 256;
+    this.stackSizeMb = opts.stackSizeMb ?? DEFAULT_STACK_MB;
     this.script = opts.workerScript;
   }
 
@@ -125,15 +125,7 @@ export class WasiPool {
   }
 
   private spawn(): Slot {
-    const { filename, options = {} } = this.script ?? workerScript('runtime/wasi/worker');
-    const worker = new Worker(filename, {
-      ...options,
-      resourceLimits: { stackSizeMb: this.stackSizeMb },
-      // Guests never see the host's environment; the worker itself needs none either.
-      env: {},
-      stdout: false,
-      stderr: false,
-    });
+    const worker = (this.script ? undefined : takeEarlyWorker(this.stackSizeMb)) ?? newPoolWorker(this.stackSizeMb, this.script);
     const slot: Slot = { worker, job: null, timer: null, silence: null };
     worker.unref();
     worker.on('message', (msg: { id: number; outcome?: HostOutcome; failure?: { name?: string; message: string; stack?: string } }) => {
