@@ -2,7 +2,12 @@
 // into dist/bundle/, after tsc. A no-op build spent most of its time loading about a hundred ES
 // modules one by one; a handful of chunks load several times faster. Worker scripts stay
 // unbundled in dist/ and are found through util/dist-dir.ts, which sits at the bundle's depth.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: without a clean directory every build would leave the last
+// one's chunks behind.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli/main.js'],
