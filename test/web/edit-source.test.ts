@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { derivationToJson } from '../../derivations/index.js';
-import { editSource, fileSourcePath, readDrvClosure } from '../../web/loop/index.js';
+import { editSource, fileSourcePath, planInTab, readDrvClosure } from '../../web/loop/index.js';
 import { REPO, tempDir, wpm } from '../helpers/cli.js';
 import { seededHome } from '../helpers/seed.js';
 import { byName, cliView, storeReader, validIn } from './cli-view.js';
@@ -71,6 +71,12 @@ describe.each(CASES)('editing $file of packages/$pkg in the tab', ({ pkg, beside
       if (changed.includes(drv.name)) continue;
       expect(result.closure.derivations.get(drvPath), `${drv.name} keeps its path`).toBe(drv);
     }
+
+    // After a first build (every old output valid in the tab), the rebuild runs just those steps.
+    const built = new Set([...closure.derivations.values()].flatMap((d) => Object.values(d.outputs).map((o) => o.path)));
+    const rebuild = await planInTab(result.closure, { isValid: (p) => built.has(p), hasSubstitute: () => false });
+    expect(rebuild.steps.map((s) => s.drv.name).sort()).toEqual(changed);
+    expect(rebuild.steps.find((s) => s.drv.name === compileName)!.inputRoots).toContain(result.newSourcePath);
   });
 });
 
