@@ -6,7 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { derivationToJson } from '../../derivations/index.js';
 import { inputClosure, planInTab, readDrvClosure, type DrvClosure, type TabPlan } from '../../web/loop/index.js';
-import { REPO, wpm } from '../helpers/cli.js';
+import { REPO, tempDir, wpm, type CliResult } from '../helpers/cli.js';
 import { seededHome } from '../helpers/seed.js';
 import { cliView, storeReader, validIn, type CliView } from './cli-view.js';
 
@@ -21,6 +21,11 @@ function expectInputsFirst(plan: TabPlan): void {
     }
     expect(step.deps.every((d) => (at.get(d) ?? Infinity) < i)).toBe(true);
   }
+}
+
+function ok(r: CliResult): string {
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
 }
 
 /** A step's roots computed from the CLI's JSON, not from the parsed derivations. */
@@ -60,23 +65,35 @@ describe.each([
     for (const step of plan.steps) expect(step.inputRoots, step.drvPath).toEqual(rootsFromCli(cli, step.drvPath));
   });
 
-  it('from an empty tab store, fetches the toolchain from the cache and builds the rest', async () => {
-    const inCache = validIn(home);
-    const plan = await planInTab(closure, { isValid: () => false, hasSubstitute: inCache });
-    expect(plan.steps.map((s) => s.drvPath).sort()).toEqual(cli.toBuild);
+  it('from an empty tab store, fetches from a binary cache what `wpm build --dry-run` would fetch, and builds the rest', async () => {
+    // A real file:// cache with the toolchain (the outputs of the builtin steps), signed, as the
+    // page's cache would be; the CLI's dry run from an empty home against it is the oracle.
+    const cache = tempDir(`web-plan-cache-${pkg}`);
+    const keys = tempDir(`web-plan-keys-${pkg}`);
+    const toolchain = [...closure.derivations.values()]
+      .filter((d) => d.builder.startsWith('builtin:'))
+      .flatMap((d) => Object.values(d.outputs).map((o) => o.path))
+      .filter(validIn(home));
+    expect(toolchain.length).toBeGreaterThan(0);
+    const pub = ok(wpm(['key', 'generate', 'web-plan', '--dir', keys], { home })).trim();
+    ok(wpm(['store', 'sign', '-r', '--key', path.join(keys, 'web-plan.sec'), ...toolchain], { home }));
+    ok(wpm(['copy', '--to', `file://${cache}`, '--compression', 'none', ...toolchain], { home }));
+    const empty = tempDir(`web-plan-empty-${pkg}`);
+    const dry = JSON.parse(ok(wpm(['build', '--dry-run', '--json', path.join(REPO, 'packages', pkg), '--substituters', `file://${cache}`, '--trusted-public-keys', pub], { home: empty }))) as {
+      toBuild: string[];
+      toFetch: { path: string }[];
+    };
+
+    const narinfo = (p: string) => path.join(cache, `${p.slice('/wpm/store/'.length, '/wpm/store/'.length + 32)}.narinfo`);
+    const plan = await planInTab(closure, { isValid: () => false, hasSubstitute: (p) => fs.existsSync(narinfo(p)) });
+    expect(plan.steps.map((s) => s.drvPath).sort()).toEqual(dry.toBuild);
     expectInputsFirst(plan);
-    // What the steps take from derivations the plan does not build: the toolchain's outputs.
-    const building = new Set(cli.toBuild);
-    const fetched = new Set<string>();
-    for (const p of cli.toBuild) {
-      for (const [input, outs] of Object.entries((cli.derivations[p] as DrvJson).inputDrvs)) {
-        if (!building.has(input)) for (const o of outs) fetched.add((cli.derivations[input] as DrvJson).outputs[o]!.path);
-      }
-    }
-    expect(plan.substitute).toEqual([...fetched].sort());
+    expect(plan.steps.some((s) => s.drv.builder.startsWith('builtin:'))).toBe(false);
+    // What the tab fetches: the substituted paths and their references' closure, from the narinfos.
+    const referencesOf = async (p: string) => (/^References: (.*)$/m.exec(fs.readFileSync(narinfo(p), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean).map((r) => `/wpm/store/${r}`);
+    expect(await inputClosure(plan.substitute, referencesOf)).toEqual(dry.toFetch.map((f) => f.path).sort());
     expect(plan.substitute.some((p) => p.endsWith('-wasm32-wasip1-sysroot'))).toBe(true);
     expect(plan.substitute.some((p) => /-yowasp-clang-[^/]+$/.test(p))).toBe(true);
-    expect(plan.steps.some((s) => s.drv.builder.startsWith('builtin:'))).toBe(false);
   });
 
   it("walks a step's input closure as the CLI's store does, once its inputs are valid", async () => {
