@@ -3,8 +3,9 @@
 // every derivation naming a builtin against it when the derivation is made, in whichever VM or
 // worker makes it (so it is plain data that crosses threads), and the builder checks again before
 // it runs. Errors name the derivation and the field.
-import { WpmError } from '../util/index.js';
-import { isStoreRef } from '../store/format/index.js';
+// Files, not the folders' indexes, which reach Node's modules: the browser tab reads builtins too.
+import { WpmError } from '../util/errors.js';
+import { isStoreRef } from '../store/format/store-path.js';
 import type { Json } from './canonical-json.js';
 import { fieldError } from './derivation.js';
 

@@ -1,7 +1,10 @@
 // The derivation model: what a `.drv` store object holds, and its validation. A derivation is
 // canonical JSON (see canonical-json.ts); it has no `system` field because the platform is WASI.
-import { WpmError, parseSize } from '../util/index.js';
-import { NAME_CHARS, isStorePath, isStoreRef } from '../store/format/index.js';
+// Files, not the folders' indexes: the browser tab parses .drv files, and util/'s and
+// store/format's indexes reach Node's modules (util/dist-dir.ts, store/format/signature.ts).
+import { WpmError } from '../util/errors.js';
+import { parseSize } from '../util/size.js';
+import { NAME_CHARS, isStorePath, isStoreRef } from '../store/format/store-path.js';
 import { canonicalJson, type Json } from './canonical-json.js';
 
 export interface DerivationOutput {

@@ -1,15 +1,10 @@
 // Output paths and `.drv` paths, the way Nix computes them. A derivation's output paths come from
 // its hash *modulo fixed-output inputs*: a fixed-output input contributes only its declared content
 // hash and path, so changing where a tarball is fetched from does not rebuild its dependents.
-import {
-  formatHash,
-  hashBytes,
-  makeFixedOutputPath,
-  makeOutputPath,
-  makeTextPath,
-  parseHash,
-  type Hash,
-} from '../store/format/index.js';
+// Files, not store/format's index, which reaches node:crypto's ed25519 (signature.ts): the
+// browser tab computes these paths too.
+import { formatHash, hashBytes, parseHash, type Hash } from '../store/format/hash.js';
+import { makeFixedOutputPath, makeOutputPath, makeTextPath } from '../store/format/store-path.js';
 import { derivationText, isFixedOutput, type Derivation } from './derivation.js';
 
 /** Returns the hash modulo of an input derivation, by its `.drv` path. */

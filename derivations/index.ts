@@ -4,6 +4,8 @@ export { derivationToJson, isFixedOutput, parseDerivation, parseDrvLimits } from
 export { checkBuiltinRequest, isBuiltin } from './builtin-request.js';
 export type { BuiltinRequest, BuiltinRequests, FieldSpec, FieldType } from './builtin-request.js';
 export type { Derivation, DerivationOutput, DrvLimits } from './derivation.js';
+export { planBuild } from './build-plan.js';
+export type { Plan, Step } from './build-plan.js';
 export { derivationPath, hashDerivationModulo, serializeDerivation, withOutputPaths } from './hash-modulo.js';
 export { Instantiator, placeholder } from './instantiate.js';
 export type { Instantiated, InstantiatorOptions } from './instantiate.js';

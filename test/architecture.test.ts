@@ -18,6 +18,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   glue: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler'],
   profiles: ['store', 'store/format', 'derivations', 'runtime/builders', 'runtime/scheduler', 'glue'],
   cli: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler', 'glue', 'profiles'],
+  // The browser's side: what bundles for a page or a worker (scripts/bundle-web-worker.mjs) start from.
+  web: ['store/format', 'derivations', 'runtime/wasi', 'runtime/builders'],
   util: [],
 };
 const LAYERS = Object.keys(MAY_IMPORT).sort((a, b) => b.length - a.length);
@@ -35,7 +37,7 @@ function layerOf(file: string): string {
   return LAYERS.find((l) => file === l || file.startsWith(l + '/'))!;
 }
 
-const FILES = ['store', 'derivations', 'runtime', 'remote', 'glue', 'profiles', 'cli', 'util'].flatMap(sources);
+const FILES = ['store', 'derivations', 'runtime', 'remote', 'glue', 'profiles', 'cli', 'util', 'web'].flatMap(sources);
 const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
 
 function importsOf(file: string): string[] {
@@ -66,6 +68,32 @@ describe('the map of the code', () => {
       .map((f) => [f, fs.readFileSync(path.join(REPO, f), 'utf8').split('\n').length - 1] as const)
       .filter(([, n]) => n > 300);
     expect(long).toEqual([]);
+  });
+
+  it('has nothing import web/: the browser side is the top of the map', () => {
+    const up = FILES.filter((f) => layerOf(f) !== 'web').flatMap((f) => importsOf(f).filter((t) => layerOf(t) === 'web').map((t) => `${f} imports ${t}`));
+    expect(up).toEqual([]);
+  });
+
+  it("keeps the tab's build loop (web/loop) clear of Node's modules, but for store/format's hashing seam", () => {
+    // Followed through every folder, as a bundler would; type-only imports are erased.
+    const runtimeImport = /(?:^|\n)\s*(?:import|export)(?!\s+type\b)[^'"]*?from\s*'([^']+)'|import\(\s*'([^']+)'\s*\)/g;
+    // TODO: only store/format/digest.ts once the portable SHA-256 seam (issue 25, part A) lands.
+    const SEAM = ['store/format/hash.ts', 'store/format/store-path.ts', 'store/format/digest.ts'];
+    const seen = new Set<string>();
+    const outside: string[] = [];
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of fs.readFileSync(path.join(REPO, file), 'utf8').matchAll(runtimeImport)) {
+        const spec = (m[1] ?? m[2])!;
+        if (spec.startsWith('.')) walk(path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts'));
+        else if (!(spec === 'node:crypto' && SEAM.includes(file))) outside.push(`${file} imports ${spec}`);
+      }
+    };
+    walk('web/loop/index.ts');
+    expect(seen.size).toBeGreaterThan(5);
+    expect(outside).toEqual([]);
   });
 
   it('reaches the local store from outside store/ only through store/index.ts', () => {

@@ -75,6 +75,12 @@ export const ERROR_CODES = {
   ERR_DRV_PATH_MISMATCH: evaluation,
   ERR_DRV_UNKNOWN_FIELD: evaluation,
   ERR_DRV_UNKNOWN_PATH: evaluation,
+  /** A `.drv` a closure needs that the store or cache it is read from does not have (the browser tab). */
+  ERR_DRV_MISSING: userError,
+  /** A builtin step the browser tab cannot run and no cache gives the output of (the toolchain). */
+  ERR_WEB_NOT_SUBSTITUTABLE: buildEnvironment,
+  /** An edit in the tab of a source that no derivation of the closure uses, or that is not one file. */
+  ERR_WEB_EDIT_SOURCE: userError,
 
   // Build steps.
   ERR_BUILD: build,

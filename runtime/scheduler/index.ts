@@ -1,6 +1,7 @@
 export type { BuildEvent, EventSink } from './events.js';
-export { planBuild } from './plan.js';
-export type { Plan, Step } from './plan.js';
+// The walk itself is pure and lives with the derivations, so the browser tab plans with it too.
+export { planBuild } from '../../derivations/index.js';
+export type { Plan, Step } from '../../derivations/index.js';
 export { runPlan } from './scheduler.js';
 export type { ScheduleOptions, ScheduleResult, StepBuilder } from './scheduler.js';
 export { LocalBuilder, readDerivation } from './local-builder.js';

@@ -5,12 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError, isWpmError } from '../../util/index.js';
-import { isBuiltin, parseDerivation as parseDerivationFile, type Derivation, type DrvLimits } from '../../derivations/index.js';
+import { isBuiltin, parseDerivation as parseDerivationFile, type Derivation, type DrvLimits, type Step } from '../../derivations/index.js';
 import { normalizeTree, removeTree, type LocalStore, type TreeToRegister } from '../../store/index.js';
 import type { WasiPool } from '../wasi/index.js';
 import { BUILTINS, WasiProgramBuilder, stepLimits, type Builder, type BuiltinTable, type StepLimits } from '../builders/index.js';
 import type { EventSink } from './events.js';
-import type { Step } from './plan.js';
 import type { StepBuilder } from './scheduler.js';
 import { logFileOf, readLogHead, readLogTail } from './logs.js';
 

@@ -1,10 +1,9 @@
 // From evaluated derivations (their `.drv` files already written) to valid outputs: plan, run.
-import type { Derivation, DrvLimits } from '../../derivations/index.js';
+import { planBuild, type Derivation, type DrvLimits } from '../../derivations/index.js';
 import { sweepStaleLocks, type LocalStore } from '../../store/index.js';
 import { WasiPool } from '../wasi/index.js';
 import type { Builder, BuiltinTable, StepLimits } from '../builders/index.js';
 import { LocalBuilder, readDerivation } from './local-builder.js';
-import { planBuild } from './plan.js';
 import type { Substituter } from './substituter.js';
 import { runPlan, type ScheduleOptions, type ScheduleResult } from './scheduler.js';
 

@@ -3,7 +3,7 @@
 // finish (their outputs are good and the next build would otherwise redo them).
 import { WpmError } from '../../util/index.js';
 import type { EventSink } from './events.js';
-import type { Plan, Step } from './plan.js';
+import type { Plan, Step } from '../../derivations/index.js';
 
 export interface StepBuilder {
   /** Build one step; resolves once every output is registered. */

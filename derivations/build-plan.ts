@@ -1,7 +1,8 @@
 // Which steps a build needs: walk down from the targets, stopping at derivations whose outputs
 // are all valid already (their inputs are not needed either, as in Nix).
-import { WpmError } from '../../util/index.js';
-import type { Derivation } from '../../derivations/index.js';
+// Pure (no I/O of its own): the CLI's scheduler and the browser tab's build loop share it.
+import { WpmError } from '../util/errors.js';
+import type { Derivation } from './derivation.js';
 
 export interface Step {
   drvPath: string;
