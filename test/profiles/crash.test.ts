@@ -45,13 +45,17 @@ describe('wpm install killed at random moments', () => {
       expect(r.status, r.stderr).toBe(0);
       times.push(Date.now() - t);
     }
-    const span = Math.min(...times) * 1.25;
+    // On a loaded machine a trial may take much longer, or shorter, than the warm-ups did: past
+    // the first trials the span grows while none finished and shrinks while none was cut short.
+    let span = Math.min(...times) * 1.25;
     let kept = 0;
     let switched = 0;
     // Trials killed after the new generation was registered but before the profile pointed at it.
     let between = 0;
     const generationPaths = () => fs.readdirSync(path.join(home, 'db')).filter((f) => /^[0-9a-z]{32}\.json$/.test(f) && fs.readFileSync(path.join(home, 'db', f), 'utf8').includes('-profile"')).length;
-    for (let trial = 0; trial < TRIALS || ((kept === 0 || switched === 0) && trial < 2 * TRIALS); trial++) {
+    for (let trial = 0; trial < TRIALS || ((kept === 0 || switched === 0) && trial < 3 * TRIALS); trial++) {
+      if (trial >= TRIALS / 2 && switched === 0) span *= 1.5;
+      if (trial >= TRIALS / 2 && kept === 0) span /= 1.5;
       const before = checkProfile(home);
       const registered = generationPaths();
       // A priority no generation had: every install that completes makes a new generation.
