@@ -18,6 +18,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   glue: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler'],
   profiles: ['store', 'store/format', 'derivations', 'runtime/builders', 'runtime/scheduler', 'glue'],
   cli: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler', 'glue', 'profiles'],
+  // The browser's side: what bundles for a page or a worker (scripts/bundle-web-worker.mjs) start from.
+  web: ['store/format', 'derivations', 'runtime/wasi', 'runtime/builders'],
   util: [],
 };
 const LAYERS = Object.keys(MAY_IMPORT).sort((a, b) => b.length - a.length);
@@ -35,7 +37,7 @@ function layerOf(file: string): string {
   return LAYERS.find((l) => file === l || file.startsWith(l + '/'))!;
 }
 
-const FILES = ['store', 'derivations', 'runtime', 'remote', 'glue', 'profiles', 'cli', 'util'].flatMap(sources);
+const FILES = ['store', 'derivations', 'runtime', 'remote', 'glue', 'profiles', 'cli', 'util', 'web'].flatMap(sources);
 const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
 
 function importsOf(file: string): string[] {
