@@ -48,18 +48,39 @@ beforeAll(async () => {
   store = LocalStore.open(home);
 });
 
+interface Step {
+  drvPath: string;
+  drv: Derivation;
+  inputs: Map<string, Uint8Array>;
+}
+
+/** Every WASI step of the closure with its input closure's NARs (each NAR dumped once). */
+async function wasiSteps(): Promise<Step[]> {
+  const nars = new Map<string, Uint8Array>();
+  const steps: Step[] = [];
+  for (const [drvPath, drv] of closureOf(target)) {
+    if (drv.builder.startsWith('builtin:')) continue;
+    const inputs = new Map<string, Uint8Array>();
+    for (const p of inputClosure(drv)) {
+      if (!nars.has(p)) nars.set(p, await nar(p));
+      inputs.set(p, nars.get(p)!);
+    }
+    steps.push({ drvPath, drv, inputs });
+  }
+  return steps;
+}
+
+function cliNarHash(drv: Derivation, name: string): string {
+  const info = store.queryPathInfo(drv.outputs[name]!.path);
+  expect(info, `${drv.outputs[name]!.path} was built by the CLI`).toBeDefined();
+  return info!.narHash;
+}
+
 describe('a WASI step run in memory', () => {
   it('gives every WASI step of packages/hello the CLI\'s outputs, NAR hash for NAR hash', async () => {
-    const nars = new Map<string, Uint8Array>();
     const modules = new Map<string, WebAssembly.Module>();
     const checked: string[] = [];
-    for (const [drvPath, drv] of closureOf(target)) {
-      if (drv.builder.startsWith('builtin:')) continue;
-      const inputs = new Map<string, Uint8Array>();
-      for (const p of inputClosure(drv)) {
-        if (!nars.has(p)) nars.set(p, await nar(p));
-        inputs.set(p, nars.get(p)!);
-      }
+    for (const { drvPath, drv, inputs } of await wasiSteps()) {
       let builder = modules.get(drv.builder);
       if (builder === undefined) {
         builder = await WebAssembly.compile(fs.readFileSync(store.toHost(drv.builder)));
@@ -68,14 +89,39 @@ describe('a WASI step run in memory', () => {
       const r = await runStepInMemory({ drvPath, drv, builder, inputs });
       expect(r.exitCode, new TextDecoder().decode(r.log)).toBe(0);
       for (const [name, o] of Object.entries(drv.outputs)) {
-        const cli = store.queryPathInfo(o.path);
-        expect(cli, `${o.path} was built by the CLI`).toBeDefined();
-        expect(formatHash(hashBytes('sha256', r.outputs[name]!)), `${drv.name}.${name}`).toBe(cli!.narHash);
-        checked.push(`${parseStorePath(o.path).name}`);
+        expect(formatHash(hashBytes('sha256', r.outputs[name]!)), `${drv.name}.${name}`).toBe(cliNarHash(drv, name));
+        checked.push(parseStorePath(o.path).name);
       }
     }
     // hello's own compile and link at least, whatever else the toolchain's closure builds.
     expect(checked.length).toBeGreaterThanOrEqual(2);
     console.log(`in-memory outputs equal to the CLI's: ${checked.join(', ')}`);
+  });
+
+  it('gives the same NAR hashes through the browser bundle (dist/web/step-worker.bundle.js) driven as a worker', async () => {
+    // The bundle as a browser runs it: its own SHA-256 and Buffer, no Node module; here its
+    // worker scope is this thread's global object.
+    const replies: { id: number; exitCode?: number; outputs?: Record<string, { narHash: string }>; error?: unknown; log?: Uint8Array }[] = [];
+    const scope = globalThis as unknown as { onmessage: ((ev: { data: unknown }) => void) | null; postMessage: (msg: never) => void };
+    const waiting = new Map<number, () => void>();
+    scope.postMessage = (msg: never) => {
+      replies.push(msg);
+      waiting.get((msg as { id: number }).id)?.();
+    };
+    await import(path.join(REPO, 'dist/web/step-worker.bundle.js'));
+    const sent = new Set<string>();
+    const steps = await wasiSteps();
+    for (const [i, { drvPath, drv, inputs }] of steps.entries()) {
+      const done = new Promise<void>((resolve) => waiting.set(i, resolve));
+      const builder = sent.has(drv.builder) ? undefined : new Uint8Array(fs.readFileSync(store.toHost(drv.builder)));
+      sent.add(drv.builder);
+      scope.onmessage!({ data: { id: i, drvPath, drv: JSON.parse(JSON.stringify(drv)), ...(builder ? { builder } : {}), inputs: [...inputs] } });
+      await done;
+      const r = replies.find((x) => x.id === i)!;
+      expect(r.error, JSON.stringify(r.error)).toBeUndefined();
+      expect(r.exitCode, new TextDecoder().decode(r.log)).toBe(0);
+      for (const name of Object.keys(drv.outputs)) expect(r.outputs![name]!.narHash, `${drv.name}.${name}`).toBe(cliNarHash(drv, name));
+    }
+    expect(replies.length).toBe(steps.length);
   });
 });
