@@ -49,10 +49,7 @@ const STORE_PATH_RE = new RegExp(
 /** The fields of a derivation spec (those of wrappers aside). */
 const SPEC_FIELDS = new Set(['name', 'builder', 'args', 'env', 'stdin', 'outputs', 'outputHash', 'outputHashMode', 'limits']);
 
-/** Nix's placeholder for an output: replaced by the real output path when the step runs. */
-export function placeholder(output: string): string {
-  return '/' + nix32Encode(hashBytes('sha256', `nix-output:${output}`).digest);
-}
+export { placeholder } from './placeholder.js';
 
 export interface InstantiatorOptions {
   /** The builtin builders derivations may name, and what each takes (runtime/builders' table). */

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Builder, BuildStep, BuilderContext } from './builder.js';
-import { WasiProgramBuilder, builderFile, stepWorld } from './wasi-program.js';
+import { stepWorld } from './step-run.js';
+import { WasiProgramBuilder, builderFile } from './wasi-program.js';
 import { explainLimit, wasiLimits } from './limits.js';
 import type { RemoteExecutor, RemoteStepRequest } from './remote/executor.js';
 

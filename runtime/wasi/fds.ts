@@ -2,9 +2,9 @@
 // the namespace or over a stdio stream; every operation it does not support is EBADF,
 // ESPIPE or ENOTSUP, as POSIX would answer.
 
-import fs from 'node:fs';
 import { ALL_RIGHTS, E, FDFLAGS, FILETYPE, RIGHTS_DIR, RIGHTS_FILE, WHENCE } from './constants.js';
 import { WasiErrno } from './errno.js';
+import type { HostFs } from './host-fs.js';
 import type { Inodes } from './inodes.js';
 import type { LogBudget } from './log-budget.js';
 import type { Filestat, GuestMemory } from './memory.js';
@@ -13,6 +13,8 @@ import type { Loc, Namespace } from './vfs.js';
 
 /** What an open description needs of the run (the run's WasiContext is one). */
 export interface FdContext {
+  /** The files behind the mounts (host-fs.ts). */
+  fs: HostFs;
   mem: GuestMemory;
   ns: Namespace;
   inodes: Inodes;
@@ -24,7 +26,7 @@ export interface FdContext {
    * file without the buffered bytes. */
   buffered: FileFd | null;
   /** The bytes `buffered` holds (1 MiB, one per run). */
-  writeBuffer: Buffer;
+  writeBuffer: Uint8Array;
 }
 
 export abstract class Fd {
@@ -89,7 +91,9 @@ export class FileFd extends Fd {
   /** File offset of wbuf[0]. */
   private wbufAt = 0;
   private ctx: FdContext | null = null;
+  private readonly fs: HostFs;
   constructor(
+    fs: HostFs,
     readonly hostFd: number,
     readonly loc: Loc,
     /** What the host descriptor was opened for; the guest's rights (checked by the syscalls)
@@ -100,6 +104,7 @@ export class FileFd extends Fd {
     fdflags: number,
   ) {
     super();
+    this.fs = fs;
     this.rightsBase = rightsBase & RIGHTS_FILE;
     this.fdflags = fdflags;
   }
@@ -111,14 +116,14 @@ export class FileFd extends Fd {
   override pread(ctx: FdContext, ptr: number, len: number, pos: number): number {
     if (!this.canRead) throw new WasiErrno(E.BADF);
     ctx.mem.check(ptr, len);
-    return fs.readSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
+    return this.fs.readSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
   }
   override write(ctx: FdContext, ptr: number, len: number): number {
     if (!this.canWrite) throw new WasiErrno(E.BADF);
     ctx.mem.check(ptr, len);
     if (this.fdflags & FDFLAGS.APPEND) {
       this.flush();
-      this.pos = fs.fstatSync(this.hostFd).size;
+      this.pos = this.fs.fstatSync(this.hostFd).size;
     }
     ctx.output.charge(len);
     if (len < SMALL_WRITE) {
@@ -128,7 +133,7 @@ export class FileFd extends Fd {
         if (pos + len <= this.wbufAt) {
           // Patching bytes already written (object writers back-patch section sizes):
           // disjoint from the buffer, so it can go straight to the host.
-          const n = fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
+          const n = this.fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
           this.pos += n;
           return n;
         }
@@ -147,7 +152,7 @@ export class FileFd extends Fd {
       return len;
     }
     this.flush();
-    const n = fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, this.pos);
+    const n = this.fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, this.pos);
     this.pos += n;
     return n;
   }
@@ -155,7 +160,7 @@ export class FileFd extends Fd {
     if (!this.canWrite) throw new WasiErrno(E.BADF);
     ctx.mem.check(ptr, len);
     ctx.output.charge(len);
-    return fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
+    return this.fs.writeSync(this.hostFd, ctx.mem.u8, ptr, len, pos);
   }
   /** Write out buffered bytes. */
   flush(): void {
@@ -165,7 +170,7 @@ export class FileFd extends Fd {
     this.wbufLen = 0;
     let done = 0;
     const buf = this.ctx!.writeBuffer;
-    while (done < len) done += fs.writeSync(this.hostFd, buf, done, len - done, this.wbufAt + done);
+    while (done < len) done += this.fs.writeSync(this.hostFd, buf, done, len - done, this.wbufAt + done);
   }
   override seek(offset: number, whence: number): number {
     let base: number;
@@ -173,7 +178,7 @@ export class FileFd extends Fd {
     else if (whence === WHENCE.CUR) base = this.pos;
     else if (whence === WHENCE.END) {
       this.flush();
-      base = fs.fstatSync(this.hostFd).size;
+      base = this.fs.fstatSync(this.hostFd).size;
     } else throw new WasiErrno(E.INVAL);
     const p = base + offset;
     if (p < 0 || !Number.isSafeInteger(p)) throw new WasiErrno(E.INVAL);
@@ -181,26 +186,26 @@ export class FileFd extends Fd {
     return p;
   }
   filestat(ctx: FdContext): Filestat {
-    return ctx.inodes.filestat(fs.fstatSync(this.hostFd));
+    return ctx.inodes.filestat(this.fs.fstatSync(this.hostFd));
   }
   override setSize(ctx: FdContext, size: number): void {
     if (!this.canWrite) throw new WasiErrno(E.BADF);
-    const cur = fs.fstatSync(this.hostFd).size;
+    const cur = this.fs.fstatSync(this.hostFd).size;
     if (size > cur) ctx.output.charge(size - cur);
-    fs.ftruncateSync(this.hostFd, size);
+    this.fs.ftruncateSync(this.hostFd, size);
   }
   override setTimes(ctx: FdContext, atim: bigint | null, mtim: bigint | null): void {
     if (this.loc.mount === null || !this.loc.mount.writable) throw new WasiErrno(E.ROFS);
-    ctx.inodes.setTimes(ctx.inodes.ofHost(fs.fstatSync(this.hostFd)), atim, mtim);
+    ctx.inodes.setTimes(ctx.inodes.ofHost(this.fs.fstatSync(this.hostFd)), atim, mtim);
   }
   override readable(): number {
-    return Math.max(0, fs.fstatSync(this.hostFd).size - this.pos);
+    return Math.max(0, this.fs.fstatSync(this.hostFd).size - this.pos);
   }
   override close(): void {
     try {
       this.flush();
     } finally {
-      fs.closeSync(this.hostFd);
+      this.fs.closeSync(this.hostFd);
     }
   }
 }

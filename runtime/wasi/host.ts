@@ -4,11 +4,11 @@
 // every kind of run ends and is reported the same way. Runs inside a pool worker; it knows
 // nothing of workers itself.
 
-import fs from 'node:fs';
 import { FIXED_TIME_NS, RIGHTS_DIR, RIGHTS_FILE } from './constants.js';
 import { VirtualClock, type WasiContext } from './context.js';
 import { GuestStopped, ProcExit, toErrno } from './errno.js';
 import { FdTable } from './fd-table.js';
+import { appendFlags, type HostFs } from './host-fs.js';
 import { LogBudget } from './log-budget.js';
 import { OutputBudget } from './output-budget.js';
 import { DirFd } from './fds.js';
@@ -64,17 +64,18 @@ export function guestEnding(err: unknown): GuestEnding {
 /**
  * Run `body` with a fresh context for `opts` (command, reactor or component alike) and report its
  * ending with the run's time, memory and output budget. Every host fd the run opened is closed
- * whatever happens.
+ * whatever happens. `fs` holds the files behind the mounts (node-host-fs.ts in the CLI).
  */
 export async function hostRun(
   opts: WasiRunOptions,
   body: (ctx: WasiContext) => Promise<GuestEnding & { value?: unknown }> | (GuestEnding & { value?: unknown }),
+  fs: HostFs,
 ): Promise<HostOutcome> {
   const start = performance.now();
   const toClose: number[] = [];
   let ctx: WasiContext | null = null;
   try {
-    ctx = createContext(opts, toClose);
+    ctx = createContext(opts, toClose, fs);
     const ending = await body(ctx);
     return { ...ending, durationMs: performance.now() - start, memoryBytes: ctx.mem.byteLength, outputLimitHit: ctx.output.exceeded, logLimitHit: ctx.log.exceeded };
   } finally {
@@ -101,18 +102,19 @@ export function preopenPaths(opts: WasiRunOptions): string[] {
   return [...roots].sort();
 }
 
-function openSink(sink: OutputSink | undefined, stdFd: number, toClose: number[]): number | null {
+function openSink(fs: HostFs, sink: OutputSink | undefined, stdFd: number, toClose: number[]): number | null {
   if (sink === undefined) return null;
   if (sink === 'inherit') return stdFd;
-  const fd = fs.openSync(sink.file, 'a');
+  const fd = fs.openSync(sink.file, appendFlags(fs));
   toClose.push(fd);
   return fd;
 }
 
-export function createContext(opts: WasiRunOptions, toClose: number[]): WasiContext {
-  const ns = new Namespace(opts.mounts, opts.outputs ?? []);
+export function createContext(opts: WasiRunOptions, toClose: number[], fs: HostFs): WasiContext {
+  const ns = new Namespace(opts.mounts, opts.outputs ?? [], fs);
   const fds = new FdTable();
   const ctx: WasiContext = {
+    fs,
     mem: new GuestMemory(),
     fds,
     ns,
@@ -124,11 +126,11 @@ export function createContext(opts: WasiRunOptions, toClose: number[]): WasiCont
     output: new OutputBudget(opts.limits?.outputBytes ?? Infinity),
     log: new LogBudget(opts.limits?.logBytes ?? Infinity),
     buffered: null,
-    writeBuffer: Buffer.allocUnsafe(WRITE_BUFFER_BYTES),
+    writeBuffer: new Uint8Array(WRITE_BUFFER_BYTES),
   };
-  fds.add(new StdinFd(opts.stdin ?? new Uint8Array(0), opts.stdinInherit ?? false));
-  fds.add(new SinkFd(openSink(opts.stdout, 1, toClose)));
-  fds.add(new SinkFd(openSink(opts.stderr, 2, toClose)));
+  fds.add(new StdinFd(fs, opts.stdin ?? new Uint8Array(0), opts.stdinInherit ?? false));
+  fds.add(new SinkFd(fs, openSink(fs, opts.stdout, 1, toClose)));
+  fds.add(new SinkFd(fs, openSink(fs, opts.stderr, 2, toClose)));
   const cwd = opts.cwd ?? '/build';
   const inheriting = RIGHTS_DIR | RIGHTS_FILE;
   fds.add(new DirFd(ns.locate(cwd), RIGHTS_DIR, inheriting, '.'));
@@ -159,7 +161,7 @@ export function wasiImports(ctx: WasiContext): Record<string, (...args: never[])
   return imports;
 }
 
-export function runGuest(module: WebAssembly.Module, opts: WasiRunOptions): Promise<HostOutcome> {
+export function runGuest(module: WebAssembly.Module, opts: WasiRunOptions, fs: HostFs): Promise<HostOutcome> {
   return hostRun(opts, (ctx) => {
     const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasiImports(ctx) });
     const memory = instance.exports.memory;
@@ -174,5 +176,5 @@ export function runGuest(module: WebAssembly.Module, opts: WasiRunOptions): Prom
     } catch (err) {
       return guestEnding(err);
     }
-  });
+  }, fs);
 }

@@ -1,8 +1,8 @@
 // Virtual inode numbers and timestamps. Numbers are handed out in the order the guest
 // first observes a file, so they depend only on what the guest did, never on the host.
 
-import type fs from 'node:fs';
 import { FILETYPE, FIXED_TIME_NS } from './constants.js';
+import type { HostStats } from './host-fs.js';
 import type { Filestat } from './memory.js';
 
 export const VIRTUAL_DEV = 1n;
@@ -18,12 +18,12 @@ export class Inodes {
   private times = new Map<bigint, Times>();
   private next = 1n;
 
-  private key(st: fs.Stats): string {
+  private key(st: HostStats): string {
     return `${st.dev}:${st.ino}`;
   }
 
   /** The virtual number of a host file (hard links share one, as on the host). */
-  ofHost(st: fs.Stats): bigint {
+  ofHost(st: HostStats): bigint {
     const k = this.key(st);
     let ino = this.byKey.get(k);
     if (ino === undefined) {
@@ -35,7 +35,7 @@ export class Inodes {
 
   /** A file the guest just created: forget whatever an earlier file with the same host
    * inode number was called, because hosts reuse numbers at different moments. */
-  created(st: fs.Stats): void {
+  created(st: HostStats): void {
     const k = this.key(st);
     const old = this.byKey.get(k);
     if (old !== undefined) this.times.delete(old);
@@ -59,7 +59,7 @@ export class Inodes {
     this.times.set(ino, t);
   }
 
-  filestat(st: fs.Stats): Filestat {
+  filestat(st: HostStats): Filestat {
     const ino = this.ofHost(st);
     const t = this.times.get(ino);
     const filetype = filetypeOf(st);
@@ -85,7 +85,7 @@ export class Inodes {
   }
 }
 
-export function filetypeOf(st: fs.Stats | fs.Dirent): number {
+export function filetypeOf(st: HostStats): number {
   if (st.isFile()) return FILETYPE.REGULAR_FILE;
   if (st.isDirectory()) return FILETYPE.DIRECTORY;
   if (st.isSymbolicLink()) return FILETYPE.SYMBOLIC_LINK;

@@ -7,14 +7,13 @@ import type { Worker } from 'node:worker_threads';
 import { WpmError } from '../../util/errors.js';
 import type { HostOutcome } from './host.js';
 import { moduleWithMemoryLimit } from './module.js';
+import { WASM32_MAX_BYTES, fmtMiB, memoryLimitError, runResult } from './outcome.js';
 import type { WasiResult, WasiRunOptions } from './types.js';
 import { InitialMemoryTooLarge } from './wasm-binary.js';
 import { DEFAULT_STACK_MB, newPoolWorker, takeEarlyWorker, type WorkerScript } from './early-worker.js';
 import type { ComponentRunnable } from './component/run.js';
 import type { ReactorCall } from './reactor.js';
 
-const WASM32_MAX_BYTES = 4 * 1024 ** 3;
-const MiB = 1024 * 1024;
 
 interface Job {
   id: number;
@@ -226,47 +225,13 @@ export class WasiPool {
   }
 }
 
-function fmtMiB(bytes: number): string {
-  return `${Math.round((bytes / MiB) * 10) / 10} MiB`;
-}
-
-function memoryLimitError(limit: number, detail: string): WpmError {
-  return new WpmError('ERR_WASI_MEMORY_LIMIT', `the guest exceeded the memory limit of ${fmtMiB(limit)}: ${detail}`, {
-    hint: 'raise limits.memoryBytes (at most 4 GiB for wasm32)',
-  });
-}
-
 function settle(job: Job, out: HostOutcome): void {
-  const limits = job.opts.limits ?? {};
-  if (out.logLimitHit) {
-    job.reject(new WpmError('ERR_WASI_LOG_LIMIT', `the guest wrote more than the log limit of ${limits.logBytes} bytes`, {
-      hint: 'raise limits.logBytes if the log is meant to be this long',
-    }));
+  let result: WasiResult;
+  try {
+    result = runResult(out, job.opts);
+  } catch (err) {
+    job.reject(err as Error);
     return;
   }
-  if (out.outputLimitHit) {
-    job.reject(new WpmError('ERR_WASI_OUTPUT_LIMIT', `the guest wrote more than the output limit of ${limits.outputBytes} bytes`, {
-      hint: 'raise limits.outputBytes if the outputs are meant to be this large',
-    }));
-    return;
-  }
-  const memLimit = limits.memoryBytes ?? WASM32_MAX_BYTES;
-  if (out.memoryLimitHit) {
-    job.reject(memoryLimitError(memLimit, `its memory grew to ${fmtMiB(out.memoryBytes)}`));
-    return;
-  }
-  const failed = out.trap !== null || out.exitCode !== 0;
-  // A failed allocation is invisible to the host (memory.grow just returns -1), so a guest
-  // that fails while its memory is at least half the limit is taken to have run out.
-  if (failed && out.memoryBytes * 2 >= memLimit) {
-    const how = out.trap ? `then trapped (${out.trap.kind})` : `then exited with ${out.exitCode}`;
-    job.reject(memoryLimitError(memLimit, `its memory reached ${fmtMiB(out.memoryBytes)} and it ${how}`));
-    return;
-  }
-  if (out.trap !== null) {
-    const where = out.trap.func ? ` in ${out.trap.func}` : '';
-    job.reject(new WpmError('ERR_WASI_TRAP', `wasm trap: ${out.trap.kind}${where} (${job.opts.args[0] ?? 'guest'})`));
-    return;
-  }
-  job.resolve({ exitCode: out.exitCode!, durationMs: out.durationMs, ...('value' in out ? { value: out.value } : {}) });
+  job.resolve(result);
 }

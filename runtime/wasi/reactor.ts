@@ -7,6 +7,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { guestEnding, hostRun, InvalidModule, RETURNED, wasiImports, watchMemoryLimit, type HostOutcome } from './host.js';
+import { nodeHostFs } from './node-host-fs.js';
 import type { WasiRunOptions } from './types.js';
 
 /** A reactor module, the driver that calls into it, and the driver's (structured-cloneable) input. */
@@ -44,5 +45,5 @@ export async function runReactor(call: ReactorCall, opts: WasiRunOptions): Promi
       // proc_exit(0) in the middle of a call is an exit without a value.
       return guestEnding(err);
     }
-  });
+  }, nodeHostFs);
 }

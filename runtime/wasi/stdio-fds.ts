@@ -2,12 +2,11 @@
 // sinks behind stdout and stderr (discarded, a log file cut at the log limit, or the host's own
 // streams).
 
-import fs from 'node:fs';
-import tty from 'node:tty';
 import { FILETYPE, RIGHTS, RIGHTS_TTY } from './constants.js';
 import { GuestStopped } from './errno.js';
 import { Fd, type FdContext } from './fds.js';
-import type { Filestat } from './memory.js';
+import type { HostFs } from './host-fs.js';
+import { encodeUtf8, type Filestat } from './memory.js';
 
 /**
  * A stdio stream is no file: it has no device, inode, links, size or times, only its type. These
@@ -25,22 +24,22 @@ const stdioStat = (filetype: number): Filestat => ({
  * wasmtime (a pipe or file is UNKNOWN). A build step's streams are a buffer and log files, so
  * never a terminal: the same fixed answer everywhere, and what a Nix builder's pipe would say.
  */
-function stdioFiletype(inheritedHostFd: number | null): number {
-  return inheritedHostFd !== null && tty.isatty(inheritedHostFd) ? FILETYPE.CHARACTER_DEVICE : FILETYPE.UNKNOWN;
+function stdioFiletype(fs: HostFs, inheritedHostFd: number | null): number {
+  return inheritedHostFd !== null && fs.isatty(inheritedHostFd) ? FILETYPE.CHARACTER_DEVICE : FILETYPE.UNKNOWN;
 }
 
 /** stdin: a byte buffer given up front, or the host's real stdin for `wpm run`. */
 export class StdinFd extends Fd {
   readonly filetype: number;
   private pos = 0;
-  constructor(private data: Uint8Array, private inherit: boolean) {
+  constructor(private readonly fs: HostFs, private data: Uint8Array, private inherit: boolean) {
     super();
-    this.filetype = stdioFiletype(inherit ? 0 : null);
+    this.filetype = stdioFiletype(fs, inherit ? 0 : null);
     this.rightsBase = RIGHTS_TTY & ~RIGHTS.FD_WRITE;
   }
   override read(ctx: FdContext, ptr: number, len: number): number {
     ctx.mem.check(ptr, len);
-    if (this.inherit) return readHostStdin(ctx.mem.u8, ptr, len);
+    if (this.inherit) return readHostStdin(this.fs, ctx.mem.u8, ptr, len);
     const n = Math.min(len, this.data.length - this.pos);
     ctx.mem.u8.set(this.data.subarray(this.pos, this.pos + n), ptr);
     this.pos += n;
@@ -54,7 +53,7 @@ export class StdinFd extends Fd {
   }
 }
 
-function readHostStdin(u8: Uint8Array, ptr: number, len: number): number {
+function readHostStdin(fs: HostFs, u8: Uint8Array, ptr: number, len: number): number {
   for (;;) {
     try {
       return fs.readSync(0, u8, ptr, len, null);
@@ -70,10 +69,10 @@ function readHostStdin(u8: Uint8Array, ptr: number, len: number): number {
 /** stdout/stderr: discarded, the host's own fd 1/2, or appended to a log file. */
 export class SinkFd extends Fd {
   readonly filetype: number;
-  constructor(private hostFd: number | null) {
+  constructor(private readonly fs: HostFs, private hostFd: number | null) {
     super();
     // fds 1 and 2 are only ever the host's own (`inherit`); log files get fresh descriptors.
-    this.filetype = stdioFiletype(hostFd === 1 || hostFd === 2 ? hostFd : null);
+    this.filetype = stdioFiletype(fs, hostFd === 1 || hostFd === 2 ? hostFd : null);
     this.rightsBase = RIGHTS_TTY & ~RIGHTS.FD_READ;
   }
   override write(ctx: FdContext, ptr: number, len: number): number {
@@ -83,7 +82,7 @@ export class SinkFd extends Fd {
     const allowed = this.hostFd !== 1 && this.hostFd !== 2 ? ctx.log.take(len) : len;
     this.writeAll(ctx.mem.u8, ptr, allowed);
     if (allowed < len) {
-      const notice = Buffer.from(`\nwpm: the log was cut here, at ${ctx.log.limit} bytes (the step's log limit); the step was stopped\n`);
+      const notice = encodeUtf8(`\nwpm: the log was cut here, at ${ctx.log.limit} bytes (the step's log limit); the step was stopped\n`);
       this.writeAll(notice, 0, notice.length);
       throw new GuestStopped('log');
     }
@@ -94,7 +93,7 @@ export class SinkFd extends Fd {
     let done = 0;
     while (done < len) {
       try {
-        done += fs.writeSync(this.hostFd, bytes, ptr + done, len - done);
+        done += this.fs.writeSync(this.hostFd, bytes, ptr + done, len - done);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);

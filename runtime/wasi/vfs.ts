@@ -3,10 +3,9 @@
 // component is lstat'ed here, symlinks are followed virtually (absolute targets from the
 // guest root), and whatever lies outside the mounts does not exist.
 
-import fs from 'node:fs';
-import path from 'node:path';
 import { E, MAX_SYMLINK_HOPS } from './constants.js';
 import { WasiErrno } from './errno.js';
+import type { HostFs, HostStats } from './host-fs.js';
 import type { Mount } from './types.js';
 
 export interface MountPoint {
@@ -50,7 +49,7 @@ export interface Resolved {
   /** Where the final component is or would be created; host null = nothing may be created there. */
   loc: Loc;
   /** lstat of the final component (stat if it was followed); null if absent or virtual. */
-  stat: fs.Stats | null;
+  stat: HostStats | null;
   exists: boolean;
   /** The path ended in '/' (or '/.'): the result must be a directory. With 'entry' lookups the
    * caller checks that (stat may be a file or a symlink); otherwise resolve did. */
@@ -79,16 +78,16 @@ export class Namespace {
   private children = new Map<string, Map<string, MountPoint | VDir>>([['/', this.root.children]]);
   // Input mounts never change during a run, so their lstat/readlink answers are cached:
   // clang probes the same include directories hundreds of times.
-  private statCache = new Map<string, fs.Stats | null>();
+  private statCache = new Map<string, HostStats | null>();
   private linkCache = new Map<string, string>();
 
-  constructor(mounts: Mount[], outputs: { guest: string; host: string }[]) {
+  constructor(mounts: Mount[], outputs: { guest: string; host: string }[], private readonly fs: HostFs) {
     for (const m of mounts) this.add({ kind: 'mount', guest: m.guest, host: m.host, writable: m.writable, output: false });
     for (const o of outputs) this.add({ kind: 'mount', guest: o.guest, host: o.host, writable: true, output: true });
   }
 
   private add(mp: MountPoint): void {
-    const guest = path.posix.normalize(mp.guest);
+    const guest = normalizeGuest(mp.guest);
     if (!guest.startsWith('/') || guest === '/') throw new Error(`mount point must be an absolute guest path below /: ${mp.guest}`);
     mp.guest = guest;
     this.tree.set(guest, mp);
@@ -149,33 +148,33 @@ export class Namespace {
     return this.locate(loc.guest.slice(0, loc.guest.lastIndexOf('/')) || '/');
   }
 
-  lstat(loc: Loc): fs.Stats | null {
+  lstat(loc: Loc): HostStats | null {
     if (loc.host === null) return null;
     return this.lstatHost(loc.host, loc.mount!);
   }
 
-  private lstatHost(host: string, mount: MountPoint): fs.Stats | null {
-    if (mount.writable) return fs.lstatSync(host, { throwIfNoEntry: false }) ?? null;
+  private lstatHost(host: string, mount: MountPoint): HostStats | null {
+    if (mount.writable) return this.fs.lstatSync(host, { throwIfNoEntry: false }) ?? null;
     let st = this.statCache.get(host);
     if (st === undefined) {
-      st = fs.lstatSync(host, { throwIfNoEntry: false }) ?? null;
+      st = this.fs.lstatSync(host, { throwIfNoEntry: false }) ?? null;
       this.statCache.set(host, st);
     }
     return st;
   }
 
   private readlinkHost(host: string, mount: MountPoint): string {
-    if (mount.writable) return fs.readlinkSync(host);
+    if (mount.writable) return this.fs.readlinkSync(host);
     let t = this.linkCache.get(host);
     if (t === undefined) {
-      t = fs.readlinkSync(host);
+      t = this.fs.readlinkSync(host);
       this.linkCache.set(host, t);
     }
     return t;
   }
 
   /** A child of a directory location, whether or not it exists. */
-  child(dir: Loc, name: string): { loc: Loc; stat: fs.Stats | null; exists: boolean } {
+  child(dir: Loc, name: string): { loc: Loc; stat: HostStats | null; exists: boolean } {
     const guest = join(dir.guest, name);
     const node = this.children.get(dir.guest)?.get(name);
     if (node !== undefined) {
@@ -254,7 +253,7 @@ export class Namespace {
   /** Names in a directory: the host's plus any mounts inside it, sorted bytewise. */
   list(dir: Loc): string[] {
     const names = new Set<string>();
-    if (dir.host !== null) for (const n of fs.readdirSync(dir.host)) names.add(n);
+    if (dir.host !== null) for (const n of this.fs.readdirSync(dir.host)) names.add(n);
     const kids = this.children.get(dir.guest);
     if (kids !== undefined) {
       for (const [n, node] of kids) {
@@ -273,5 +272,24 @@ export class Namespace {
 
 /** Bytewise order of the UTF-8 encodings (JS string order is UTF-16 code units). */
 export function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  // UTF-8 byte order is code point order; UTF-16 unit order differs only for astral characters.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+/** path.posix.normalize for an absolute guest path: no empty, '.' or '..' segments, no trailing '/'. */
+export function normalizeGuest(p: string): string {
+  const out: string[] = [];
+  for (const c of p.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') out.pop();
+    else out.push(c);
+  }
+  return p.startsWith('/') ? '/' + out.join('/') : out.join('/') || '.';
 }

@@ -2,6 +2,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { runGuest } from './host.js';
+import { nodeHostFs } from './node-host-fs.js';
 import { runComponent, type ComponentRunnable } from './component/run.js';
 import { runReactor, type ReactorCall } from './reactor.js';
 import type { WasiRunOptions } from './types.js';
@@ -15,7 +16,7 @@ export interface WorkerRequest {
 parentPort!.on('message', async (req: WorkerRequest) => {
   try {
     const outcome = req.module instanceof WebAssembly.Module
-      ? await runGuest(req.module, req.opts)
+      ? await runGuest(req.module, req.opts, nodeHostFs)
       : req.module.kind === 'reactor' ? await runReactor(req.module, req.opts) : await runComponent(req.module, req.opts);
     parentPort!.postMessage({ id: req.id, outcome });
   } catch (err) {

@@ -1,8 +1,9 @@
 // Content hashes in the two textual forms wpm accepts: Nix's `<algo>:<digest>` (digest in nix32,
-// base16 or base64, told apart by length) and SRI `<algo>-<base64>`. Hashing itself is node:crypto.
+// base16 or base64, told apart by length) and SRI `<algo>-<base64>`. Hashing itself is digest.ts
+// (node:crypto, or plain code in a browser bundle).
 
-import { createHash, hash as oneShot, type Hash as CryptoHash } from 'node:crypto';
 import { WpmError } from '../../util/errors.js';
+import { createDigester, digestOnce, type Digester } from './digest.js';
 import { nix32Decode, nix32Encode, nix32Length } from './nix32.js';
 
 export type HashAlgo = 'sha256' | 'sha512' | 'sha1' | 'md5';
@@ -82,18 +83,18 @@ export function hashEquals(a: Hash, b: Hash): boolean {
 
 export function hashBytes(algo: HashAlgo, data: Uint8Array | string): Hash {
   // One-shot hashing skips the Hash object: evaluation hashes a few small texts per derivation.
-  return { algo, digest: new Uint8Array(oneShot(algo, data, 'buffer')) };
+  return { algo, digest: new Uint8Array(digestOnce(algo, data)) };
 }
 
 /** Incremental hash that also counts bytes, so a NAR can be hashed and sized in one pass. */
 export class HashSink {
   readonly algo: HashAlgo;
-  #hash: CryptoHash;
+  #hash: Digester;
   #size = 0;
 
   constructor(algo: HashAlgo) {
     this.algo = algo;
-    this.#hash = createHash(algo);
+    this.#hash = createDigester(algo);
   }
 
   get size(): number {

@@ -2,8 +2,8 @@
 // `<storeDir>/<nix32(compress20(sha256(fingerprint)))>-<name>` where the fingerprint is
 // `<type>:<algo>:<base16 inner hash>:<storeDir>:<name>`. Only the logical STORE_DIR is ever hashed.
 
-import { hash as oneShot } from 'node:crypto';
 import { WpmError } from '../../util/errors.js';
+import { digestOnce } from './digest.js';
 import { type Hash, hashBytes } from './hash.js';
 import { isNix32Char } from './nix32.js';
 import { nix32Encode } from './nix32.js';
@@ -43,7 +43,7 @@ function base16(h: Hash): string {
 export function makeStorePath(type: string, innerHash: Hash, name: string): string {
   validateStorePathName(name);
   const fingerprint = `${type}:${innerHash.algo}:${base16(innerHash)}:${STORE_DIR}:${name}`;
-  const digest = oneShot('sha256', fingerprint, 'buffer');
+  const digest = digestOnce('sha256', fingerprint);
   return `${STORE_DIR}/${nix32Encode(compressHash(digest, 20))}-${name}`;
 }
 

@@ -4,6 +4,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { guestEnding, hostRun, RETURNED, type HostOutcome, wasiImports } from '../host.js';
+import { nodeHostFs } from '../node-host-fs.js';
 import { isTrap } from '../trap.js';
 import type { WasiRunOptions } from '../types.js';
 import { preview2Imports } from './imports.js';
@@ -40,7 +41,7 @@ export async function runComponent(c: ComponentRunnable, opts: WasiRunOptions): 
       if ((inner as Error)?.name === 'ComponentError' || (inner as { payload?: unknown })?.payload !== undefined) return { ...RETURNED, exitCode: 1 };
       return guestEnding(inner);
     }
-  });
+  }, nodeHostFs);
   // The guest's memories live inside jco's glue, out of the host's sight.
   return { ...outcome, memoryBytes: 0 };
 }

@@ -4,14 +4,12 @@
 // is allowed to return a file descriptor with fewer rights than specified, if and only if those
 // rights do not apply to the type of file being opened").
 
-import fs from 'node:fs';
 import { E, FDFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHT, RIGHTS, RIGHTS_DIR, RIGHTS_FILE } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { DirFd, FileFd } from '../fds.js';
 import { need, needAny, needInheritable } from '../rights.js';
 import { writableHost } from './path-common.js';
 
-const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = fs.constants;
 const O_CLOEXEC = 0o2000000;
 const ALL_OFLAGS = OFLAGS.CREAT | OFLAGS.DIRECTORY | OFLAGS.EXCL | OFLAGS.TRUNC;
 const ALL_FDFLAGS = FDFLAGS.APPEND | FDFLAGS.DSYNC | FDFLAGS.NONBLOCK | FDFLAGS.RSYNC | FDFLAGS.SYNC;
@@ -39,6 +37,8 @@ export function pathOpen(
   needInheritable(dir, rightsBase | rightsInheriting);
 
   const path = ctx.mem.string(ptr, len);
+  const fs = ctx.fs;
+  const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = fs.constants;
   const r = ctx.ns.resolve(dir.loc, path, dirflags & LOOKUP_SYMLINK_FOLLOW ? 'follow' : 'nofollow');
   const wantRead = (rightsBase & RIGHTS.FD_READ) !== 0n;
   const wantWrite = (rightsBase & RIGHTS.FD_WRITE) !== 0n;
@@ -63,7 +63,7 @@ export function pathOpen(
     if (wantDir) return E.NOTDIR;
     if (wantWrite || trunc) writableHost(r.loc);
     const hostFd = fs.openSync(r.loc.host!, access | (trunc ? O_TRUNC : 0) | O_NOFOLLOW | O_CLOEXEC);
-    ctx.mem.setU32(out, ctx.fds.add(new FileFd(hostFd, r.loc, access !== O_WRONLY, wantWrite, rightsBase & RIGHTS_FILE, fdflags)));
+    ctx.mem.setU32(out, ctx.fds.add(new FileFd(fs, hostFd, r.loc, access !== O_WRONLY, wantWrite, rightsBase & RIGHTS_FILE, fdflags)));
     return E.SUCCESS;
   }
   if (!creat) return E.NOENT;
@@ -72,6 +72,6 @@ export function pathOpen(
   // Created for exactly the access asked: O_CREAT makes a file, it grants no fd_write.
   const hostFd = fs.openSync(host, access | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644);
   ctx.inodes.created(fs.fstatSync(hostFd));
-  ctx.mem.setU32(out, ctx.fds.add(new FileFd(hostFd, r.loc, access !== O_WRONLY, wantWrite, rightsBase & RIGHTS_FILE, fdflags)));
+  ctx.mem.setU32(out, ctx.fds.add(new FileFd(fs, hostFd, r.loc, access !== O_WRONLY, wantWrite, rightsBase & RIGHTS_FILE, fdflags)));
   return E.SUCCESS;
 }

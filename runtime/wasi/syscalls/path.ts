@@ -2,7 +2,6 @@
 // touched, and only with calls that do not follow a final symlink. Trailing slashes are read as
 // POSIX reads them: see FinalLookup in vfs.ts for which calls follow a final symlink.
 
-import fs from 'node:fs';
 import { E, LOOKUP_SYMLINK_FOLLOW, RIGHT } from '../constants.js';
 import type { WasiContext } from '../context.js';
 import { WasiErrno } from '../errno.js';
@@ -62,8 +61,8 @@ export const pathCalls: Syscalls = {
   path_create_directory: (ctx, fd: number, ptr: number, len: number) => {
     const r = resolveAt(ctx, fd, R.PATH_CREATE_DIRECTORY, ptr, len, 'entry');
     if (r.exists) return E.EXIST;
-    fs.mkdirSync(writableHost(r.loc), 0o755);
-    ctx.inodes.created(fs.lstatSync(r.loc.host!));
+    ctx.fs.mkdirSync(writableHost(r.loc), 0o755);
+    ctx.inodes.created(ctx.fs.lstatSync(r.loc.host!, { throwIfNoEntry: false })!);
     return E.SUCCESS;
   },
 
@@ -74,7 +73,7 @@ export const pathCalls: Syscalls = {
     if (!r.exists) return E.NOENT;
     notMountRoot(r);
     if (!isDir(r)) return E.NOTDIR;
-    fs.rmdirSync(writableHost(r.loc));
+    ctx.fs.rmdirSync(writableHost(r.loc));
     return E.SUCCESS;
   },
 
@@ -85,7 +84,7 @@ export const pathCalls: Syscalls = {
     if (isDir(r)) return E.ISDIR;
     if (r.mustBeDir) return E.NOTDIR;
     notMountRoot(r);
-    fs.unlinkSync(writableHost(r.loc));
+    ctx.fs.unlinkSync(writableHost(r.loc));
     return E.SUCCESS;
   },
 
@@ -99,11 +98,11 @@ export const pathCalls: Syscalls = {
     notMountRoot(src);
     if (dst.exists) notMountRoot(dst);
     // A symlink moved keeps its target, which must still name a place in the guest's namespace.
-    if (src.stat !== null && src.stat.isSymbolicLink()) checkTarget(fs.readlinkSync(src.loc.host!), dst.parent.guest);
+    if (src.stat !== null && src.stat.isSymbolicLink()) checkTarget(ctx.fs.readlinkSync(src.loc.host!), dst.parent.guest);
     const from = writableHost(src.loc);
     const to = writableHost(dst.loc);
     // Across writable mounts the host decides (EXDEV if they are different file systems).
-    fs.renameSync(from, to);
+    ctx.fs.renameSync(from, to);
     return E.SUCCESS;
   },
 
@@ -117,7 +116,7 @@ export const pathCalls: Syscalls = {
     if (isDir(src)) return E.PERM;
     // A hard link to an input would make it writable through the link: never across mounts.
     if (src.loc.mount !== dst.loc.mount) return E.XDEV;
-    fs.linkSync(writableHost(src.loc), writableHost(dst.loc));
+    ctx.fs.linkSync(writableHost(src.loc), writableHost(dst.loc));
     return E.SUCCESS;
   },
 
@@ -129,8 +128,8 @@ export const pathCalls: Syscalls = {
     const host = writableHost(r.loc);
     checkTarget(target, r.parent.guest);
     // Stored as given; the guest's own lookups interpret it in the namespace, never the host's.
-    fs.symlinkSync(target, host);
-    ctx.inodes.created(fs.lstatSync(host));
+    ctx.fs.symlinkSync(target, host);
+    ctx.inodes.created(ctx.fs.lstatSync(host, { throwIfNoEntry: false })!);
     return E.SUCCESS;
   },
 
@@ -139,7 +138,7 @@ export const pathCalls: Syscalls = {
     if (!r.exists) return E.NOENT;
     if (r.stat === null || !r.stat.isSymbolicLink()) return E.INVAL;
     ctx.mem.check(usedPtr, 4);
-    const n = ctx.mem.writeBytes(buf, bufLen, encodeUtf8(fs.readlinkSync(r.loc.host!)));
+    const n = ctx.mem.writeBytes(buf, bufLen, encodeUtf8(ctx.fs.readlinkSync(r.loc.host!)));
     ctx.mem.setU32(usedPtr, n);
     return E.SUCCESS;
   },

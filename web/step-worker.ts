@@ -1,0 +1,58 @@
+// A Web Worker that runs WASI build steps in memory (runtime/builders/in-memory): the page posts a
+// step (derivation, builder, its input closure's NARs) and gets back each output's NAR and NAR
+// hash, and the step's log. Bundled for browsers by scripts/bundle-web-worker.mjs into
+// dist/web/step-worker.bundle.js. Steps run one at a time; the page starts one worker per core.
+import { runStepInMemory } from '../runtime/builders/in-memory/index.js';
+import type { Derivation } from '../derivations/derivation.js';
+import { formatHash, hashBytes } from '../store/format/hash.js';
+import type { WasiLimits } from '../runtime/wasi/types.js';
+
+export interface StepRequest {
+  id: number;
+  drvPath: string;
+  drv: Derivation;
+  /** drv.builder's bytes, or the module compiled by an earlier request (cached by drv.builder). */
+  builder?: Uint8Array;
+  /** The NAR of every store path of the step's input closure. */
+  inputs: [storePath: string, nar: Uint8Array][];
+  limits?: WasiLimits;
+}
+
+export type StepReply =
+  | { id: number; exitCode: number; durationMs: number; outputs: Record<string, { nar: Uint8Array; narHash: string }>; log: Uint8Array }
+  | { id: number; error: { code: string | null; message: string } };
+
+/** The part of a dedicated worker's global scope used here (the project's lib has no DOM types). */
+interface WorkerScope {
+  onmessage: ((ev: { data: StepRequest }) => void) | null;
+  postMessage(msg: StepReply, transfer: ArrayBuffer[]): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+const modules = new Map<string, Promise<WebAssembly.Module>>();
+
+async function builderModule(req: StepRequest): Promise<WebAssembly.Module> {
+  let m = modules.get(req.drv.builder);
+  if (m === undefined) {
+    if (req.builder === undefined) throw new Error(`no bytes given for builder ${req.drv.builder}`);
+    m = WebAssembly.compile(req.builder);
+    modules.set(req.drv.builder, m);
+  }
+  return m;
+}
+
+async function handle(req: StepRequest): Promise<void> {
+  try {
+    const builder = await builderModule(req);
+    const r = await runStepInMemory({ drvPath: req.drvPath, drv: req.drv, builder, inputs: new Map(req.inputs), ...(req.limits ? { limits: req.limits } : {}) });
+    const outputs: Record<string, { nar: Uint8Array; narHash: string }> = {};
+    for (const [name, nar] of Object.entries(r.outputs)) outputs[name] = { nar, narHash: formatHash(hashBytes('sha256', nar)) };
+    const transfer = [...Object.values(r.outputs).map((n) => n.buffer as ArrayBuffer), r.log.buffer as ArrayBuffer];
+    scope.postMessage({ id: req.id, exitCode: r.exitCode, durationMs: r.durationMs, outputs, log: r.log }, transfer);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    scope.postMessage({ id: req.id, error: { code: typeof code === 'string' ? code : null, message: (err as Error).message ?? String(err) } }, []);
+  }
+}
+
+scope.onmessage = (ev) => void handle(ev.data);
