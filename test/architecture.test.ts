@@ -17,6 +17,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   'runtime/scheduler': ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders'],
   glue: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler'],
   profiles: ['store', 'store/format', 'derivations', 'runtime/builders', 'runtime/scheduler', 'glue'],
+  // The web app and the browser's store: the pure formats, and store modules safe in a browser.
+  web: ['store', 'store/format'],
   cli: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler', 'glue', 'profiles'],
   util: [],
 };
@@ -35,7 +37,9 @@ function layerOf(file: string): string {
   return LAYERS.find((l) => file === l || file.startsWith(l + '/'))!;
 }
 
-const FILES = ['store', 'derivations', 'runtime', 'remote', 'glue', 'profiles', 'cli', 'util'].flatMap(sources);
+const FILES = ['store', 'derivations', 'runtime', 'remote', 'glue', 'profiles', 'cli', 'util', 'web'].flatMap(sources);
+/** What web/ takes from store/ besides store/format: modules that import only the formats (store/index.ts would bring the disk). */
+const BROWSER_SAFE = ['store/binary-cache/trust.js', 'store/binary-cache/cache-info.js'];
 const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
 
 function importsOf(file: string): string[] {
@@ -70,8 +74,20 @@ describe('the map of the code', () => {
 
   it('reaches the local store from outside store/ only through store/index.ts', () => {
     const direct = FILES.filter((f) => !f.startsWith('store/')).flatMap((f) =>
-      importsOf(f).filter((t) => t.startsWith('store/') && !t.startsWith('store/format/') && t !== 'store/index.js' && t !== 'store/binary-cache/index.js').map((t) => `${f} imports ${t}`),
+      importsOf(f)
+        .filter((t) => t.startsWith('store/') && !t.startsWith('store/format/') && t !== 'store/index.js' && t !== 'store/binary-cache/index.js')
+        .filter((t) => !(f.startsWith('web/') && BROWSER_SAFE.includes(t)))
+        .map((t) => `${f} imports ${t}`),
     );
     expect(direct).toEqual([]);
+  });
+
+  it('keeps the browser-safe store modules free of the disk: they import only the formats and util/errors', () => {
+    const wrong = BROWSER_SAFE.map((m) => m.replace(/\.js$/, '.ts')).flatMap((f) =>
+      importsOf(f)
+        .filter((t) => !t.startsWith('store/format/') && t !== 'util/errors.js' && !(t === 'store/binary-cache/cache.js' && /import type[^;]*cache\.js/.test(fs.readFileSync(path.join(REPO, f), 'utf8'))))
+        .map((t) => `${f} imports ${t}`),
+    );
+    expect(wrong).toEqual([]);
   });
 });

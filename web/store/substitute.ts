@@ -1,0 +1,149 @@
+// Substitution into the browser's store over fetch, by the CLI's rules and with the CLI's code for
+// every format: nix-cache-info, narinfo, the k-of-n trust policy (checkTrustAsync: the verdict of
+// checkTrust, with Ed25519 through WebCrypto), the NAR checked against the signed NarSize and
+// NarHash and parsed in full before its path becomes valid. The whole closure is planned and
+// every narinfo judged before any NAR is downloaded, so an untrusted path leaves nothing written;
+// paths are then made valid references first, so a path is never valid without its closure.
+
+import { parseCacheInfo } from '../../store/binary-cache/cache-info.js';
+import { checkTrustAsync, makeTrustPolicy, type TrustPolicy } from '../../store/binary-cache/trust.js';
+import { STORE_DIR, parseNar, parseNarInfo, parseStorePath, type NarInfo } from '../../store/format/index.js';
+import { WpmError } from '../../util/errors.js';
+import { narHashOf } from './nar-hash.js';
+import type { BrowserStore, PathInfo } from './opfs-store.js';
+
+export interface SubstituteOptions {
+  /** The binary cache's root URL (`wpm serve`, any static host of a Nix-layout cache). */
+  cacheUrl: string;
+  /** Keys in Nix's `name:base64` form. */
+  trustedKeys: string[];
+  /** Valid signatures from distinct trusted keys each path needs (default 1; 0 checks hashes only). */
+  requiredSignatures?: number;
+  onEvent?: (e: SubstituteEvent) => void;
+}
+
+export type SubstituteEvent =
+  | { type: 'planned'; toFetch: number; alreadyValid: number }
+  | { type: 'substituted'; path: string; narHash: string; narSize: number; signers: string[] }
+  | { type: 'valid'; path: string };
+
+async function get(url: string): Promise<Response | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(url, { cache: 'no-store' });
+  } catch (err) {
+    // A refused CORS answer looks the same as a dead server from inside the page.
+    throw new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+      hint: 'is the cache up, and does it send CORS headers (wpm serve does)?',
+    });
+  }
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new WpmError('ERR_CACHE_HTTP', `${url}: HTTP ${res.status}`, { status: res.status });
+  return res;
+}
+
+async function checkCacheInfo(base: string): Promise<void> {
+  const where = `${base}/nix-cache-info`;
+  const res = await get(where);
+  if (!res) throw new WpmError('ERR_CACHE_INFO', `${where} does not exist`, { hint: 'is this URL a binary cache? its root must hold nix-cache-info' });
+  const info = parseCacheInfo(await res.text(), where);
+  if (info.storeDir !== STORE_DIR) throw new WpmError('ERR_CACHE_STORE_DIR', `${base} holds paths of ${info.storeDir}, not ${STORE_DIR}`);
+}
+
+async function trustedNarInfo(base: string, path: string, policy: TrustPolicy): Promise<{ narinfo: NarInfo; signers: string[] }> {
+  const url = `${base}/${parseStorePath(path).hashPart}.narinfo`;
+  const res = await get(url);
+  if (!res) throw new WpmError('ERR_SUBSTITUTE_FAILED', `${path} is not in the cache ${base}`);
+  const narinfo = parseNarInfo(await res.text(), url);
+  if (narinfo.storePath !== path) throw new WpmError('ERR_CACHE_DISAGREES', `${url} describes ${narinfo.storePath}, not ${path}`);
+  const verdict = await checkTrustAsync(narinfo, policy);
+  if (!verdict.ok) throw new WpmError('ERR_SUBSTITUTE_UNTRUSTED', `refusing ${path} from ${base}: ${verdict.reason}`);
+  return { narinfo, signers: verdict.signers.map((k) => k.name) };
+}
+
+async function fetchNar(base: string, narinfo: NarInfo): Promise<Uint8Array> {
+  const url = new URL(narinfo.url, `${base}/`).href;
+  if (narinfo.compression !== 'none') {
+    throw new WpmError('ERR_CACHE_COMPRESSION', `${url}: the browser store takes uncompressed NARs only, not ${narinfo.compression}`, {
+      hint: 'serve the cache with --compression none (wpm serve’s default)',
+    });
+  }
+  const res = await get(url);
+  if (!res) throw new WpmError('ERR_SUBSTITUTE_NO_NAR', `${url} (the NAR of ${narinfo.storePath}) does not exist`);
+  const nar = new Uint8Array(await res.arrayBuffer());
+  if (nar.length !== narinfo.narSize) {
+    throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `the NAR of ${narinfo.storePath} from ${url} is ${nar.length} bytes, its signed narinfo says ${narinfo.narSize}`);
+  }
+  const got = await narHashOf(nar);
+  if (got !== narinfo.narHash) {
+    throw new WpmError('ERR_SUBSTITUTE_NAR_HASH', `the NAR of ${narinfo.storePath} from ${url} has hash ${got}, its signed narinfo says ${narinfo.narHash}`);
+  }
+  try {
+    await parseNar((async function* () { yield nar; })());
+  } catch (err) {
+    throw new WpmError('ERR_SUBSTITUTE_BAD_NAR', `the NAR of ${narinfo.storePath} from ${url} is not a valid archive: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  return nar;
+}
+
+/** References before the paths that refer to them (self-references ignored). */
+function referencesFirst(infos: Map<string, { references: string[] }>): string[] {
+  const out: string[] = [];
+  const done = new Set<string>();
+  const visit = (p: string) => {
+    if (done.has(p)) return;
+    done.add(p);
+    for (const r of infos.get(p)!.references) if (r !== p && infos.has(r)) visit(r);
+    out.push(p);
+  };
+  for (const p of [...infos.keys()].sort()) visit(p);
+  return out;
+}
+
+/**
+ * Makes `roots` valid in `store` with their closures from one cache. Resolves to the closure's
+ * path infos, references first; rejects with a WpmError naming the path and the reason.
+ */
+export async function substituteClosure(store: BrowserStore, roots: readonly string[], opts: SubstituteOptions): Promise<PathInfo[]> {
+  const base = opts.cacheUrl.replace(/\/+$/, '');
+  const policy = makeTrustPolicy(opts.trustedKeys, opts.requiredSignatures ?? 1);
+  await checkCacheInfo(base);
+
+  const valid = new Map<string, PathInfo>();
+  const wanted = new Map<string, { narinfo: NarInfo; signers: string[] }>();
+  const queue = roots.map((r) => (parseStorePath(r), r));
+  for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+    if (valid.has(p) || wanted.has(p)) continue;
+    const have = await store.queryPathInfo(p);
+    if (have) valid.set(p, have);
+    else wanted.set(p, await trustedNarInfo(base, p, policy));
+    queue.push(...(have ?? wanted.get(p)!.narinfo).references);
+  }
+  opts.onEvent?.({ type: 'planned', toFetch: wanted.size, alreadyValid: valid.size });
+
+  const all = new Map<string, { references: string[] }>([...valid, ...[...wanted].map(([p, w]) => [p, w.narinfo] as const)]);
+  const order = referencesFirst(all);
+  for (const p of order) {
+    const w = wanted.get(p);
+    if (!w) {
+      opts.onEvent?.({ type: 'valid', path: p });
+      continue;
+    }
+    const { narinfo, signers } = w;
+    const nar = await fetchNar(base, narinfo);
+    const info: PathInfo = {
+      path: p,
+      narHash: narinfo.narHash,
+      narSize: narinfo.narSize,
+      references: [...narinfo.references].sort(),
+      ...(narinfo.deriver !== undefined ? { deriver: narinfo.deriver } : {}),
+      signatures: narinfo.sigs,
+      ...(narinfo.ca !== undefined ? { ca: narinfo.ca } : {}),
+    };
+    await store.addPath(info, nar);
+    valid.set(p, info);
+    opts.onEvent?.({ type: 'substituted', path: p, narHash: info.narHash, narSize: info.narSize, signers });
+  }
+  return order.map((p) => valid.get(p)!);
+}
