@@ -21,7 +21,7 @@ function importKey(k: PublicKey): Promise<Key | undefined> {
   if (!p) {
     // A key the platform refuses cannot have signed anything, as with node:crypto.
     p = subtle()
-      .importKey('raw', k.key, { name: 'Ed25519' }, false, ['verify'])
+      .importKey('raw', k.key as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify'])
       .catch(() => undefined);
     imported.set(k, p);
   }
