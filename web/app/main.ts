@@ -25,6 +25,7 @@ function showPaths(infos: PathInfo[]): void {
     ...infos.map((i) => {
       const tr = document.createElement('tr');
       tr.dataset.path = i.path;
+      tr.dataset.references = i.references.join(' ');
       for (const text of [i.path, i.narHash, String(i.narSize)]) {
         const td = document.createElement('td');
         td.textContent = text;

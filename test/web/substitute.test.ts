@@ -1,0 +1,155 @@
+// The web app in Debian's Chromium and Firefox ESR: a page served by `wpm serve --ui` substitutes
+// a real closure (packages/hello, built by the CLI, and a two-path project whose top refers to
+// its other path) from a second `wpm serve` on another origin into an empty OPFS store, and
+// every path and NAR hash equals the CLI's `wpm store path-info`. A forged signature and a
+// corrupted NAR are refused with the CLI's error codes and leave nothing valid; the store
+// survives a reload.
+import path from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, tempDir, wpmOk } from '../helpers/cli.js';
+import { BROWSERS, launchBrowser, type OpenBrowser } from '../helpers/browser.js';
+import { startLoopback, type Loopback } from '../helpers/loopback.js';
+import { seededHome } from '../helpers/seed.js';
+import { makeTinyProject, serve, type Served } from '../binary-cache/helpers.js';
+
+const HELLO = path.join(REPO, 'packages/hello/default.jsonnet');
+const home = seededHome('web-cache');
+let pub: string;
+let roots: string[];
+let expected: Row[];
+let ui: Served;
+let cache: Served;
+let forged: Loopback;
+let corrupt: Loopback;
+
+/** A cache in front of `cache` that changes what it answers (another origin, CORS passed on). */
+function tampering(change: (url: string, body: Buffer) => Buffer): Promise<Loopback> {
+  return startLoopback((req, res) => {
+    void (async () => {
+      const r = await fetch(cache.url + req.url, { method: req.method });
+      const body = change(req.url ?? '', Buffer.from(await r.arrayBuffer()));
+      const headers = Object.fromEntries([...r.headers].filter(([k]) => !['content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)));
+      res.writeHead(r.status, { ...headers, 'content-length': body.length });
+      res.end(body);
+    })().catch(() => res.destroy());
+  });
+}
+
+beforeAll(async () => {
+  const hello = await wpmOk(['build', '--no-link', HELLO], { home });
+  const tiny = await makeTinyProject();
+  const top = await wpmOk(['build', '--no-link', '-A', 'top', tiny.file], { home });
+  roots = [hello, top];
+  const keys = tempDir('web-keys');
+  pub = await wpmOk(['key', 'generate', 'wpm-web-test-1', '--dir', keys], { home });
+  await wpmOk(['store', 'sign', '--closure', '--key', path.join(keys, 'wpm-web-test-1.sec'), ...roots], { home });
+  expected = (JSON.parse(await wpmOk(['store', 'path-info', '--closure', '--json', ...roots], { home })) as typeof expected)
+    .map(({ path: p, narHash, narSize, references }) => ({ path: p, narHash, narSize, references: [...references].sort() }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  ui = await serve(home, ['--ui']);
+  cache = await serve(home);
+  // The first character of each signature's base64 changed: the name is trusted, the bytes are not.
+  forged = await tampering((url, body) =>
+    url.endsWith('.narinfo') ? Buffer.from(body.toString('utf8').replace(/^Sig: ([^:]+):(.)/gm, (_, n: string, c: string) => `Sig: ${n}:${c === 'A' ? 'B' : 'A'}`)) : body,
+  );
+  // One byte of every NAR flipped, past its header: the size is right, the hash is not.
+  corrupt = await tampering((url, body) => {
+    if (url.startsWith('/nar/') && body.length > 100) body[body.length - 20] ^= 0xff;
+    return body;
+  });
+}, 900_000);
+
+afterAll(async () => {
+  await Promise.all([ui?.stop(), cache?.stop(), forged?.close(), corrupt?.close()]);
+});
+
+interface Row {
+  path: string;
+  narHash: string;
+  narSize: number;
+  references: string[];
+}
+
+async function openApp(b: OpenBrowser, q: Record<string, string | string[]>): Promise<Page> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) for (const x of [v].flat()) params.append(k, x);
+  const page = await b.open(`${ui.url}/ui/?${params}`);
+  await page.waitForSelector('#status[data-ready="true"], #status[data-state="error"]');
+  return page;
+}
+
+async function rows(page: Page): Promise<Row[]> {
+  return page.$$eval('#store-paths tr', (trs) =>
+    trs.map((tr) => {
+      const [p, h, s] = [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '');
+      const refs = (tr as HTMLElement).dataset.references ?? '';
+      return { path: p!, narHash: h!, narSize: Number(s), references: refs === '' ? [] : refs.split(' ') };
+    }),
+  );
+}
+
+async function substitute(page: Page): Promise<{ state: string; text: string }> {
+  await page.click('#go');
+  await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 60_000 });
+  return page.$eval('#status', (s) => ({ state: (s as HTMLElement).dataset.state ?? '', text: s.textContent ?? '' }));
+}
+
+describe.each(BROWSERS)('the web app in %s', (name) => {
+  let b: OpenBrowser;
+  beforeAll(async () => {
+    b = await launchBrowser(name);
+  }, 120_000);
+  afterAll(async () => b?.close());
+
+  it('substitutes a closure from a cache on another origin into an empty store, with the CLI’s paths and NAR hashes', async () => {
+    const page = await openApp(b, { cache: cache.url, key: pub, path: roots, store: 'closure' });
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    expect(await rows(page)).toEqual([]);
+    // hello and the two-path project: at least one path with a reference, so order matters.
+    expect(expected.some((e) => e.references.some((r) => r !== e.path))).toBe(true);
+    const status = await substitute(page);
+    expect(status, status.text).toMatchObject({ state: 'done' });
+    expect(status.text).toBe(`${expected.length} paths valid, ${expected.length} substituted`);
+    expect(await rows(page)).toEqual(expected);
+    expect(b.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('still has the store after a reload, and substitutes nothing again', async () => {
+    const page = await openApp(b, { cache: cache.url, key: pub, path: roots, store: 'closure' });
+    await page.reload();
+    await page.waitForSelector('#status[data-ready="true"]');
+    expect(await rows(page)).toEqual(expected);
+    const status = await substitute(page);
+    expect(status.text).toBe(`${expected.length} paths valid, 0 substituted`);
+    await page.close();
+  });
+
+  it('refuses a forged signature under a trusted key’s name, and nothing becomes valid', async () => {
+    const page = await openApp(b, { cache: forged.url, key: pub, path: roots, store: 'forged' });
+    const status = await substitute(page);
+    expect(status.state).toBe('error');
+    expect(status.text).toMatch(/^ERR_SUBSTITUTE_UNTRUSTED: refusing \/wpm\/store\/\S+ from http:\/\/127\.0\.0\.1:\d+: invalid signature by 'wpm-web-test-1'/);
+    expect(await rows(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses an untrusted key, naming who signed', async () => {
+    const other = 'someone-else-1:' + Buffer.alloc(32, 7).toString('base64');
+    const page = await openApp(b, { cache: cache.url, key: other, path: roots, store: 'untrusted' });
+    const status = await substitute(page);
+    expect(status.text).toMatch(/ERR_SUBSTITUTE_UNTRUSTED: .*no signature by a trusted key \(signed by 'wpm-web-test-1'\)/);
+    expect(await rows(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a corrupted NAR by its hash, and nothing becomes valid', async () => {
+    const page = await openApp(b, { cache: corrupt.url, key: pub, path: roots, store: 'corrupt' });
+    const status = await substitute(page);
+    expect(status.state).toBe('error');
+    expect(status.text).toMatch(/^ERR_SUBSTITUTE_NAR_HASH: the NAR of \/wpm\/store\/\S+ from http:\/\/127\.0\.0\.1:\d+\/nar\/\S+ has hash sha256:\w{52}, its signed narinfo says sha256:\w{52}/);
+    expect(await rows(page)).toEqual([]);
+    await page.close();
+  });
+});
