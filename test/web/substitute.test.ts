@@ -20,6 +20,7 @@ let roots: string[];
 let expected: Row[];
 let ui: Served;
 let cache: Served;
+let gzipped: Served;
 let forged: Loopback;
 let corrupt: Loopback;
 
@@ -49,6 +50,7 @@ beforeAll(async () => {
     .sort((a, b) => a.path.localeCompare(b.path));
   ui = await serve(home, ['--ui']);
   cache = await serve(home);
+  gzipped = await serve(home, ['--compression', 'gzip']);
   // The first character of each signature's base64 changed: the name is trusted, the bytes are not.
   forged = await tampering((url, body) =>
     url.endsWith('.narinfo') ? Buffer.from(body.toString('utf8').replace(/^Sig: ([^:]+):(.)/gm, (_, n: string, c: string) => `Sig: ${n}:${c === 'A' ? 'B' : 'A'}`)) : body,
@@ -61,7 +63,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  await Promise.all([ui?.stop(), cache?.stop(), forged?.close(), corrupt?.close()]);
+  await Promise.all([ui?.stop(), cache?.stop(), gzipped?.stop(), forged?.close(), corrupt?.close()]);
 });
 
 interface Row {
@@ -123,6 +125,35 @@ describe.each(BROWSERS)('the web app in %s', (name) => {
     expect(await rows(page)).toEqual(expected);
     const status = await substitute(page);
     expect(status.text).toBe(`${expected.length} paths valid, 0 substituted`);
+    await page.close();
+  });
+
+  it('substitutes gzip-compressed NARs (DecompressionStream) with the same hashes', async () => {
+    const narinfo = await (await fetch(`${gzipped.url}/${path.basename(roots[0]!).slice(0, 32)}.narinfo`)).text();
+    expect(narinfo).toMatch(/^Compression: gzip$/m);
+    const page = await openApp(b, { cache: gzipped.url, key: pub, path: roots, store: 'gzip' });
+    const status = await substitute(page);
+    expect(status, status.text).toMatchObject({ state: 'done' });
+    expect(await rows(page)).toEqual(expected);
+    await page.close();
+  });
+
+  it('does not take a NAR without its info (a tab closed mid-write) as valid, and substitutes over it', async () => {
+    const hashPart = path.basename(roots[0]!).slice(0, 32);
+    const page = await openApp(b, { cache: cache.url, key: pub, path: roots[0]!, store: 'partial' });
+    await page.evaluate(async (name: string) => {
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('partial', { create: true });
+      const nars = await root.getDirectoryHandle('nar', { create: true });
+      const w = await (await nars.getFileHandle(name, { create: true })).createWritable();
+      await w.write('nix-archive-1 and then nothing');
+      await w.close();
+    }, `${hashPart}.nar`);
+    await page.reload();
+    await page.waitForSelector('#status[data-ready="true"]');
+    expect(await rows(page)).toEqual([]);
+    const status = await substitute(page);
+    expect(status, status.text).toMatchObject({ state: 'done' });
+    expect((await rows(page)).map((r) => r.path)).toContain(roots[0]);
     await page.close();
   });
 

@@ -64,14 +64,23 @@ async function trustedNarInfo(base: string, path: string, policy: TrustPolicy): 
 
 async function fetchNar(base: string, narinfo: NarInfo): Promise<Uint8Array> {
   const url = new URL(narinfo.url, `${base}/`).href;
-  if (narinfo.compression !== 'none') {
-    throw new WpmError('ERR_CACHE_COMPRESSION', `${url}: the browser store takes uncompressed NARs only, not ${narinfo.compression}`, {
-      hint: 'serve the cache with --compression none (wpm serve’s default)',
+  // Browsers decompress gzip natively (DecompressionStream); neither Chromium nor Firefox does
+  // xz or zstd, and a wasm decompressor is not worth it while `wpm serve` defaults to none.
+  if (narinfo.compression !== 'none' && narinfo.compression !== 'gzip') {
+    throw new WpmError('ERR_CACHE_COMPRESSION', `${url}: the browser store takes NARs uncompressed or gzip-compressed, not ${narinfo.compression}`, {
+      hint: 'serve the cache with --compression none (wpm serve’s default) or gzip',
     });
   }
   const res = await get(url);
   if (!res) throw new WpmError('ERR_SUBSTITUTE_NO_NAR', `${url} (the NAR of ${narinfo.storePath}) does not exist`);
-  const nar = new Uint8Array(await res.arrayBuffer());
+  let nar: Uint8Array;
+  try {
+    const body = narinfo.compression === 'gzip' ? new Response(res.body!.pipeThrough(new DecompressionStream('gzip'))) : res;
+    nar = new Uint8Array(await body.arrayBuffer());
+  } catch (err) {
+    const code = narinfo.compression === 'none' ? 'ERR_CACHE_TRUNCATED' : 'ERR_CACHE_DECOMPRESS';
+    throw new WpmError(code, `cannot read ${url} (the NAR of ${narinfo.storePath}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
   if (nar.length !== narinfo.narSize) {
     throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `the NAR of ${narinfo.storePath} from ${url} is ${nar.length} bytes, its signed narinfo says ${narinfo.narSize}`);
   }
