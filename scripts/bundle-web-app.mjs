@@ -3,7 +3,8 @@
 // `wpm serve --ui` serves that directory; so can any static server. The worker bundle of the
 // WASI host (scripts/bundle-web-worker.mjs) goes into the same directory under other names.
 // Node-only imports of the shared modules get browser stand-ins: Buffer from the npm `buffer`
-// package, node:crypto a module whose functions throw (web/shims/node-crypto.ts).
+// package (scripts/web-buffer.mjs, shared with the worker bundle), node:crypto a module whose
+// functions throw (web/shims/node-crypto.ts).
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,7 +31,7 @@ await build({
   platform: 'browser',
   // Ed25519 in WebCrypto and OPFS's createWritable need browsers at least this new anyway.
   target: ['chrome120', 'firefox128'],
-  inject: [path.join(root, 'web/shims/buffer.ts')],
+  inject: [path.join(root, 'scripts/web-buffer.mjs')],
   plugins: [shims],
   sourcemap: true,
   logLevel: 'warning',

@@ -1,6 +1,8 @@
 // The web app's page: for now, substitution of a closure from a binary cache into the browser's
 // store, and the store's contents with each path's NAR hash. Fields can be prefilled from the
 // query string (?cache=…&key=…&path=…&store=…&required=…), so a link can carry them.
+// DOM types for these browser APIs, whichever tsconfig compiles this file.
+/// <reference lib="dom" />
 import { isWpmError } from '../../util/errors.js';
 import { openBrowserStore, removeBrowserStore, substituteClosure, type PathInfo } from '../store/index.js';
 

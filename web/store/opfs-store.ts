@@ -6,6 +6,9 @@
 // is invisible and overwritten by the next substitution. Each file is written through
 // createWritable, which writes to a swap file and replaces the target only on close().
 // Writers of one path (tabs, workers) take a Web Lock on it, as CLI processes take a file lock.
+// DOM types for these browser APIs, whichever tsconfig compiles this file.
+/// <reference lib="dom" />
+/// <reference lib="dom.asynciterable" />
 
 import { parseStorePath } from '../../store/format/index.js';
 import { WpmError } from '../../util/errors.js';

@@ -4,6 +4,8 @@
 // NarHash and parsed in full before its path becomes valid. The whole closure is planned and
 // every narinfo judged before any NAR is downloaded, so an untrusted path leaves nothing written;
 // paths are then made valid references first, so a path is never valid without its closure.
+// DOM types for these browser APIs, whichever tsconfig compiles this file.
+/// <reference lib="dom" />
 
 import { parseCacheInfo } from '../../store/binary-cache/cache-info.js';
 import { checkTrustAsync, makeTrustPolicy, type TrustPolicy } from '../../store/binary-cache/trust.js';
