@@ -36,18 +36,25 @@ function executable(name: BrowserName): string {
 }
 
 export async function launchBrowser(name: BrowserName): Promise<OpenBrowser> {
+  const exe = executable(name);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), `wpm-${name}-profile-`));
-  const browser = await puppeteer.launch({
-    browser: name === 'firefox' ? 'firefox' : 'chrome',
-    executablePath: executable(name),
-    headless: true,
-    userDataDir: profile,
-    protocol: name === 'firefox' ? 'webDriverBiDi' : 'cdp',
-    // Chromium as root (CI containers) needs --no-sandbox; /dev/shm is small in containers.
-    args: name === 'chromium' ? ['--no-sandbox', '--disable-dev-shm-usage'] : [],
-    // Firefox's default for a fresh profile is fine; keep the launch fast and quiet.
-    ...(name === 'firefox' ? { extraPrefsFirefox: { 'browser.shell.checkDefaultBrowser': false } } : {}),
-  });
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      browser: name === 'firefox' ? 'firefox' : 'chrome',
+      executablePath: exe,
+      headless: true,
+      userDataDir: profile,
+      protocol: name === 'firefox' ? 'webDriverBiDi' : 'cdp',
+      // Chromium as root (CI containers) needs --no-sandbox; /dev/shm is small in containers.
+      args: name === 'chromium' ? ['--no-sandbox', '--disable-dev-shm-usage'] : [],
+      ...(name === 'firefox' ? { extraPrefsFirefox: { 'browser.shell.checkDefaultBrowser': false } } : {}),
+    });
+  } catch (err) {
+    // puppeteer kills a browser that failed to start; the profile is ours to remove.
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw err;
+  }
   const proc = browser.process();
   const errors: string[] = [];
   const watch = (page: Page) => {

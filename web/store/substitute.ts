@@ -123,7 +123,8 @@ export async function substituteClosure(store: BrowserStore, roots: readonly str
 
   const valid = new Map<string, PathInfo>();
   const wanted = new Map<string, { narinfo: NarInfo; signers: string[] }>();
-  const queue = roots.map((r) => (parseStorePath(r), r));
+  for (const r of roots) parseStorePath(r); // a bad path is the user's error, before any download
+  const queue = [...roots];
   for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
     if (valid.has(p) || wanted.has(p)) continue;
     const have = await store.queryPathInfo(p);
