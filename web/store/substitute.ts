@@ -21,6 +21,8 @@ export interface SubstituteOptions {
   trustedKeys: string[];
   /** Valid signatures from distinct trusted keys each path needs (default 1; 0 checks hashes only). */
   requiredSignatures?: number;
+  /** NARs downloaded and checked ahead of the one being written (default 4), as the CLI's max-substitution-jobs. */
+  jobs?: number;
   onEvent?: (e: SubstituteEvent) => void;
 }
 
@@ -29,10 +31,10 @@ export type SubstituteEvent =
   | { type: 'substituted'; path: string; narHash: string; narSize: number; signers: string[] }
   | { type: 'valid'; path: string };
 
-async function get(url: string): Promise<Response | undefined> {
+async function get(url: string, signal?: AbortSignal): Promise<Response | undefined> {
   let res: Response;
   try {
-    res = await fetch(url, { cache: 'no-store' });
+    res = await fetch(url, { cache: 'no-store', ...(signal ? { signal } : {}) });
   } catch (err) {
     // A refused CORS answer looks the same as a dead server from inside the page.
     throw new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}`, {
@@ -64,7 +66,7 @@ async function trustedNarInfo(base: string, path: string, policy: TrustPolicy): 
   return { narinfo, signers: verdict.signers.map((k) => k.name) };
 }
 
-async function fetchNar(base: string, narinfo: NarInfo): Promise<Uint8Array> {
+async function fetchNar(base: string, narinfo: NarInfo, signal: AbortSignal): Promise<Uint8Array> {
   const url = new URL(narinfo.url, `${base}/`).href;
   // Browsers decompress gzip natively (DecompressionStream); neither Chromium nor Firefox does
   // xz or zstd, and a wasm decompressor is not worth it while `wpm serve` defaults to none.
@@ -73,7 +75,7 @@ async function fetchNar(base: string, narinfo: NarInfo): Promise<Uint8Array> {
       hint: 'serve the cache with --compression none (wpm serve’s default) or gzip',
     });
   }
-  const res = await get(url);
+  const res = await get(url, signal);
   if (!res) throw new WpmError('ERR_SUBSTITUTE_NO_NAR', `${url} (the NAR of ${narinfo.storePath}) does not exist`);
   let nar: Uint8Array;
   try {
@@ -136,26 +138,53 @@ export async function substituteClosure(store: BrowserStore, roots: readonly str
 
   const all = new Map<string, { references: string[] }>([...valid, ...[...wanted].map(([p, w]) => [p, w.narinfo] as const)]);
   const order = referencesFirst(all);
-  for (const p of order) {
-    const w = wanted.get(p);
-    if (!w) {
-      opts.onEvent?.({ type: 'valid', path: p });
-      continue;
+  // Downloads run ahead of the writes, which stay in reference order; on the first failure the
+  // ones in flight are aborted.
+  const abort = new AbortController();
+  const ahead = new Map<string, Promise<Uint8Array>>();
+  const jobs = Math.max(1, opts.jobs ?? 4);
+  let next = 0;
+  const fill = () => {
+    for (; next < order.length && ahead.size < jobs; next++) {
+      const w = wanted.get(order[next]!);
+      if (!w) continue;
+      const nar = fetchNar(base, w.narinfo, abort.signal);
+      nar.catch(() => undefined); // awaited in order below; an aborted one is never awaited
+      ahead.set(w.narinfo.storePath, nar);
     }
-    const { narinfo, signers } = w;
-    const nar = await fetchNar(base, narinfo);
-    const info: PathInfo = {
-      path: p,
-      narHash: narinfo.narHash,
-      narSize: narinfo.narSize,
-      references: [...narinfo.references].sort(),
-      ...(narinfo.deriver !== undefined ? { deriver: narinfo.deriver } : {}),
-      signatures: narinfo.sigs,
-      ...(narinfo.ca !== undefined ? { ca: narinfo.ca } : {}),
-    };
-    await store.addPath(info, nar);
-    valid.set(p, info);
-    opts.onEvent?.({ type: 'substituted', path: p, narHash: info.narHash, narSize: info.narSize, signers });
+  };
+  try {
+    for (const p of order) {
+      const w = wanted.get(p);
+      if (!w) {
+        opts.onEvent?.({ type: 'valid', path: p });
+        continue;
+      }
+      fill();
+      const nar = await ahead.get(p)!;
+      ahead.delete(p);
+      fill();
+      valid.set(p, await makeValid(store, w, nar, opts));
+    }
+  } finally {
+    abort.abort();
   }
   return order.map((p) => valid.get(p)!);
+}
+
+/** Writes a checked NAR and its info (the CLI's record, made from the signed narinfo). */
+async function makeValid(store: BrowserStore, w: { narinfo: NarInfo; signers: string[] }, nar: Uint8Array, opts: SubstituteOptions): Promise<PathInfo> {
+  const { narinfo, signers } = w;
+  const info: PathInfo = {
+    path: narinfo.storePath,
+    narHash: narinfo.narHash,
+    narSize: narinfo.narSize,
+    references: [...narinfo.references].sort(),
+    ...(narinfo.deriver !== undefined ? { deriver: narinfo.deriver } : {}),
+    signatures: narinfo.sigs,
+    ...(narinfo.ca !== undefined ? { ca: narinfo.ca } : {}),
+  };
+  await store.addPath(info, nar);
+  opts.onEvent?.({ type: 'substituted', path: info.path, narHash: info.narHash, narSize: info.narSize, signers });
+  return info;
 }
