@@ -1,7 +1,7 @@
 // The web app in Debian's Chromium and Firefox ESR: a page served by `wpm serve --ui` substitutes
 // a real closure (packages/hello, built by the CLI, and a two-path project whose top refers to
-// its other path) from a second `wpm serve` on another origin into an empty OPFS store, and
-// every path and NAR hash equals the CLI's `wpm store path-info`. A forged signature and a
+// its other path; then the clang toolchain) from a second `wpm serve` on another origin into an
+// empty OPFS store, and every path and NAR hash equals the CLI's `wpm store path-info`. A forged signature and a
 // corrupted NAR are refused with the CLI's error codes and leave nothing valid; the store
 // survives a reload.
 import path from 'node:path';
@@ -18,6 +18,9 @@ const home = seededHome('web-cache');
 let pub: string;
 let roots: string[];
 let expected: Row[];
+/** clang.wasm's path (a 100 MB NAR) and the wasm32-wasip1 sysroot, as the seeded home holds them. */
+let toolchain: string[];
+let toolchainExpected: Row[];
 let ui: Served;
 let cache: Served;
 let gzipped: Served;
@@ -42,12 +45,17 @@ beforeAll(async () => {
   const tiny = await makeTinyProject();
   const top = await wpmOk(['build', '--no-link', '-A', 'top', tiny.file], { home });
   roots = [hello, top];
+  const seedPaths = JSON.parse(await wpmOk(['eval', '--json', '-A', 'paths', path.join(REPO, 'test/fixtures/seed.jsonnet')], { home })) as string[];
+  toolchain = seedPaths.slice(0, 2).map((p) => p.split('/').slice(0, 4).join('/'));
   const keys = tempDir('web-keys');
   pub = await wpmOk(['key', 'generate', 'wpm-web-test-1', '--dir', keys], { home });
-  await wpmOk(['store', 'sign', '--closure', '--key', path.join(keys, 'wpm-web-test-1.sec'), ...roots], { home });
-  expected = (JSON.parse(await wpmOk(['store', 'path-info', '--closure', '--json', ...roots], { home })) as typeof expected)
-    .map(({ path: p, narHash, narSize, references }) => ({ path: p, narHash, narSize, references: [...references].sort() }))
-    .sort((a, b) => a.path.localeCompare(b.path));
+  await wpmOk(['store', 'sign', '--closure', '--key', path.join(keys, 'wpm-web-test-1.sec'), ...roots, ...toolchain], { home });
+  const pathInfo = async (paths: string[]) =>
+    (JSON.parse(await wpmOk(['store', 'path-info', '--closure', '--json', ...paths], { home })) as Row[])
+      .map(({ path: p, narHash, narSize, references }) => ({ path: p, narHash, narSize, references: [...references].sort() }))
+      .sort((a, b) => a.path.localeCompare(b.path));
+  expected = await pathInfo(roots);
+  toolchainExpected = await pathInfo(toolchain);
   ui = await serve(home, ['--ui']);
   cache = await serve(home);
   gzipped = await serve(home, ['--compression', 'gzip']);
@@ -135,6 +143,15 @@ describe.each(BROWSERS)('the web app in %s', (name) => {
     const status = await substitute(page);
     expect(status, status.text).toMatchObject({ state: 'done' });
     expect(await rows(page)).toEqual(expected);
+    await page.close();
+  });
+
+  it('substitutes the clang toolchain (a 100 MB NAR and the sysroot) with the CLI’s NAR hashes', async () => {
+    const page = await openApp(b, { cache: cache.url, key: pub, path: toolchain, store: 'toolchain' });
+    const status = await substitute(page);
+    expect(status, status.text).toMatchObject({ state: 'done' });
+    expect(toolchainExpected.some((r) => r.narSize > 50_000_000)).toBe(true);
+    expect(await rows(page)).toEqual(toolchainExpected);
     await page.close();
   });
 
