@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .action(async (flags: { port: number; bind: string; signKey?: string[]; allowUpload?: string; compression: Compression; priority: number; ui?: boolean }) => {
       const uiDir = distFile('web');
       if (flags.ui && !fs.existsSync(`${uiDir}/index.html`)) {
-        throw new WpmError('ERR_USAGE', `the web app is not built (${uiDir}/index.html is missing)`, { hint: 'run npm run build' });
+        throw new WpmError('ERR_WEB_NOT_BUILT', `the web app is not built (${uiDir}/index.html is missing)`, { hint: 'run npm run build' });
       }
       const store = openStore();
       const server = createCacheServer(store, {
