@@ -30,8 +30,11 @@ export interface BrowserStore {
   readonly name: string;
   /** The info of a valid path, or undefined. */
   queryPathInfo(path: string): Promise<PathInfo | undefined>;
-  /** Makes `info.path` valid with these NAR bytes (already checked against the info). */
-  addPath(info: PathInfo, nar: Uint8Array): Promise<void>;
+  /**
+   * Makes `info.path` valid with these NAR bytes (already checked against the info). Resolves to
+   * false if the path was valid already (another tab or worker made it so meanwhile).
+   */
+  addPath(info: PathInfo, nar: Uint8Array): Promise<boolean>;
   /** The NAR of a valid path. */
   readNar(path: string): Promise<Blob>;
   /** Every valid path's info, sorted by path. */
@@ -110,17 +113,18 @@ export async function openBrowserStore(name = 'wpm'): Promise<BrowserStore> {
       const hashPart = hashPartOf(info.path);
       if (nar.length !== info.narSize) throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `${info.path}: NAR of ${nar.length} bytes, its info says ${info.narSize}`);
       const write = async () => {
-        if ((await readInfo(hashPart))?.path === info.path) return; // another tab made it valid meanwhile
+        if ((await readInfo(hashPart))?.path === info.path) return false; // another tab made it valid meanwhile
         try {
           await writeFile(nars, `${hashPart}.nar`, nar);
           await writeFile(infos, `${hashPart}.json`, JSON.stringify(info, null, 2) + '\n');
         } catch (err) {
           throw storeError(`write ${info.path}`, err);
         }
+        return true;
       };
       // Web Locks are in every browser with OPFS; the fallback only covers odd embeddings.
-      if (globalThis.navigator?.locks) await navigator.locks.request(`wpm-store:${name}:${hashPart}`, write);
-      else await write();
+      if (globalThis.navigator?.locks) return navigator.locks.request(`wpm-store:${name}:${hashPart}`, write);
+      return write();
     },
     async readNar(path) {
       const info = await store.queryPathInfo(path);

@@ -184,7 +184,7 @@ async function makeValid(store: BrowserStore, w: { narinfo: NarInfo; signers: st
     signatures: narinfo.sigs,
     ...(narinfo.ca !== undefined ? { ca: narinfo.ca } : {}),
   };
-  await store.addPath(info, nar);
-  opts.onEvent?.({ type: 'substituted', path: info.path, narHash: info.narHash, narSize: info.narSize, signers });
+  if (await store.addPath(info, nar)) opts.onEvent?.({ type: 'substituted', path: info.path, narHash: info.narHash, narSize: info.narSize, signers });
+  else opts.onEvent?.({ type: 'valid', path: info.path });
   return info;
 }
