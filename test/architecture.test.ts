@@ -18,8 +18,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   glue: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler'],
   profiles: ['store', 'store/format', 'derivations', 'runtime/builders', 'runtime/scheduler', 'glue'],
   cli: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders', 'runtime/scheduler', 'glue', 'profiles'],
-  // The browser's side: what bundles for a page or a worker (scripts/bundle-web-worker.mjs) start from.
-  web: ['store/format', 'derivations', 'runtime/wasi', 'runtime/builders'],
+  // The browser's side: the page, the browser's store and the step worker (scripts/bundle-web-*.mjs):
+  // the pure formats, store modules safe in a browser (BROWSER_SAFE), derivations and the host.
+  web: ['store', 'store/format', 'derivations', 'runtime/wasi', 'runtime/builders'],
   util: [],
 };
 const LAYERS = Object.keys(MAY_IMPORT).sort((a, b) => b.length - a.length);
@@ -38,6 +39,8 @@ function layerOf(file: string): string {
 }
 
 const FILES = ['store', 'derivations', 'runtime', 'remote', 'glue', 'profiles', 'cli', 'util', 'web'].flatMap(sources);
+/** What web/ takes from store/ besides store/format: modules that import only the formats (store/index.ts would bring the disk). */
+const BROWSER_SAFE = ['store/binary-cache/trust.js', 'store/binary-cache/cache-info.js'];
 const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
 
 function importsOf(file: string): string[] {
@@ -98,8 +101,20 @@ describe('the map of the code', () => {
 
   it('reaches the local store from outside store/ only through store/index.ts', () => {
     const direct = FILES.filter((f) => !f.startsWith('store/')).flatMap((f) =>
-      importsOf(f).filter((t) => t.startsWith('store/') && !t.startsWith('store/format/') && t !== 'store/index.js' && t !== 'store/binary-cache/index.js').map((t) => `${f} imports ${t}`),
+      importsOf(f)
+        .filter((t) => t.startsWith('store/') && !t.startsWith('store/format/') && t !== 'store/index.js' && t !== 'store/binary-cache/index.js')
+        .filter((t) => !(f.startsWith('web/') && BROWSER_SAFE.includes(t)))
+        .map((t) => `${f} imports ${t}`),
     );
     expect(direct).toEqual([]);
+  });
+
+  it('keeps the browser-safe store modules free of the disk: they import only the formats and util/errors', () => {
+    const wrong = BROWSER_SAFE.map((m) => m.replace(/\.js$/, '.ts')).flatMap((f) =>
+      importsOf(f)
+        .filter((t) => !t.startsWith('store/format/') && t !== 'util/errors.js' && !(t === 'store/binary-cache/cache.js' && /import type[^;]*cache\.js/.test(fs.readFileSync(path.join(REPO, f), 'utf8'))))
+        .map((t) => `${f} imports ${t}`),
+    );
+    expect(wrong).toEqual([]);
   });
 });

@@ -175,6 +175,11 @@ export const ERROR_CODES = {
   ERR_SUBSTITUTE_REFERENCE: systemError,
   ERR_SUBSTITUTE_UNTRUSTED: systemError,
   ERR_UPLOAD_BAD_NAME: userError,
+  /** The browser's store (web/store/): OPFS refused a read or write, or the browser lacks an API. */
+  ERR_WEB_STORE: systemError,
+  ERR_WEB_UNSUPPORTED: systemError,
+  /** `wpm serve --ui` where dist/web/ was not built. */
+  ERR_WEB_NOT_BUILT: systemError,
   ERR_UPLOAD_FILE_HASH: userError,
   ERR_UPLOAD_MISSING_REFERENCE: userError,
   ERR_UPLOAD_NO_NAR: userError,

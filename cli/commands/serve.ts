@@ -2,7 +2,8 @@
 // listens on (stdout), so scripts can start it with --port 0 and read the port chosen.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { WpmError } from '../../util/index.js';
+import fs from 'node:fs';
+import { WpmError, distFile } from '../../util/index.js';
 import { createCacheServer, isCompressionSupported, supportedCompressions, type Compression } from '../../store/binary-cache/index.js';
 import { openStore } from '../context.js';
 import { readSecretKeyFile } from '../substitution.js';
@@ -28,13 +29,19 @@ export function register(program: Command): void {
     .option('--allow-upload <token>', 'accept uploads (wpm copy --to, nix copy --to) carrying this token')
     .option('--compression <name>', 'compression of served NARs: none, gzip, br, xz, zstd where available', compressionArg, 'none' as Compression)
     .option('--priority <n>', 'Priority announced in nix-cache-info (lower is tried first)', port, 40)
-    .action(async (flags: { port: number; bind: string; signKey?: string[]; allowUpload?: string; compression: Compression; priority: number }) => {
+    .option('--ui', 'also serve the web app (wpm in a browser tab) at /ui/')
+    .action(async (flags: { port: number; bind: string; signKey?: string[]; allowUpload?: string; compression: Compression; priority: number; ui?: boolean }) => {
+      const uiDir = distFile('web');
+      if (flags.ui && !fs.existsSync(`${uiDir}/index.html`)) {
+        throw new WpmError('ERR_WEB_NOT_BUILT', `the web app is not built (${uiDir}/index.html is missing)`, { hint: 'run npm run build' });
+      }
       const store = openStore();
       const server = createCacheServer(store, {
         signKeys: (flags.signKey ?? []).map(readSecretKeyFile),
         ...(flags.allowUpload !== undefined ? { uploadToken: flags.allowUpload } : {}),
         compression: flags.compression,
         priority: flags.priority,
+        ...(flags.ui ? { uiDir } : {}),
         log: (line) => process.stderr.write(line + '\n'),
       });
       await new Promise<void>((resolve, reject) => {
@@ -48,6 +55,7 @@ export function register(program: Command): void {
       const host = flags.bind.includes(':') ? `[${flags.bind}]` : flags.bind;
       process.stdout.write(`http://${host}:${actual}\n`);
       process.stderr.write(`serving ${store.home} on http://${host}:${actual}${flags.allowUpload !== undefined ? ' (uploads allowed)' : ''}\n`);
+      if (flags.ui) process.stderr.write(`web app on http://${host}:${actual}/ui/\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           server.close(() => resolve());

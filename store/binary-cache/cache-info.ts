@@ -1,8 +1,9 @@
 // `nix-cache-info`: the one file that says which store directory a cache holds and how eager
 // clients should be to use it. Lower Priority is tried first; Nix's default is 50.
+// It imports only the pure formats, so the browser's store (web/store/) parses it with this code.
 
-import { WpmError } from '../../util/index.js';
-import { STORE_DIR } from '../index.js';
+import { WpmError } from '../../util/errors.js';
+import { STORE_DIR } from '../format/index.js';
 import type { BinaryCache } from './cache.js';
 
 export interface CacheInfo {

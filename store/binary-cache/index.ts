@@ -11,7 +11,7 @@ export type { HttpCacheOptions } from './http-cache.js';
 export { checkCacheUrl, closeCache, openCache } from './open-cache.js';
 export { compress, compressionExtension, decompress, isCompressionSupported, supportedCompressions } from './compression.js';
 export type { Compression } from './compression.js';
-export { checkTrust, isSelfAuthenticating, makeTrustPolicy } from './trust.js';
+export { checkTrust, checkTrustAsync, isSelfAuthenticating, makeTrustPolicy } from './trust.js';
 export type { TrustPolicy, TrustVerdict } from './trust.js';
 export { addSignatures, installNar } from './install-nar.js';
 export { CacheSubstituter } from './substituter.js';

@@ -11,6 +11,7 @@ import { WpmError, isWpmError } from '../../util/index.js';
 import { formatNarInfo, nix32Encode, parseHash, type LocalStore, type SecretKey } from '../index.js';
 import { readAll } from './cache.js';
 import { formatCacheInfo } from './cache-info.js';
+import { allowCrossOrigin, answerPreflight, serveUi } from './browser-access.js';
 import { compress, compressionExtension, isCompressionSupported, type Compression } from './compression.js';
 import { narSource } from './nar-source.js';
 import { narInfoFor } from './path-narinfo.js';
@@ -25,6 +26,8 @@ export interface CacheServerOptions {
   compression?: Compression;
   /** nix-cache-info Priority (default 40). */
   priority?: number;
+  /** Serve the built web app in this directory under /ui/ (browser-access.ts). */
+  uiDir?: string;
   /** One line per upload and per failed request. */
   log?: (line: string) => void;
 }
@@ -113,7 +116,10 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
   return http.createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     const handle = async () => {
+      if (opts.uiDir !== undefined && serveUi(req, res, url, opts.uiDir)) return;
+      if (req.method === 'OPTIONS') return answerPreflight(res);
       if (req.method === 'PUT') return put(req, res, url);
+      allowCrossOrigin(res);
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
       if (url === '/nix-cache-info') return send(res, 200, cacheInfo);
       const ni = NARINFO.exec(url);

@@ -5,9 +5,22 @@
 // As in Nix, a path whose name is its content needs no signature: for `CA: fixed:r:sha256:H` the
 // store path is computed from H (= NarHash) and the references, so checking the NAR against
 // NarHash, which substitution always does, proves it.
+// The browser's store (web/store/) takes this same rule through checkTrustAsync (WebCrypto), so
+// this file imports only the pure formats and the error type.
 
-import { WpmError } from '../../util/index.js';
-import { fingerprintPath, formatPublicKey, makeFixedOutputPath, parseHash, parsePublicKey, parseStorePath, verifySignature, type NarInfo, type PublicKey } from '../index.js';
+import { WpmError } from '../../util/errors.js';
+import {
+  fingerprintPath,
+  formatPublicKey,
+  makeFixedOutputPath,
+  parseHash,
+  parsePublicKey,
+  parseStorePath,
+  verifySignature,
+  verifySignatureAsync,
+  type NarInfo,
+  type PublicKey,
+} from '../format/index.js';
 
 export interface TrustPolicy {
   keys: PublicKey[];
@@ -46,10 +59,21 @@ export function isSelfAuthenticating(info: Signed): boolean {
 
 export function checkTrust(info: Signed, policy: TrustPolicy): TrustVerdict {
   const fingerprint = fingerprintPath(info.storePath, info.narHash, info.narSize, info.references);
+  return judge(info, policy, info.sigs.map((sig) => verifySignature(sig, fingerprint, policy.keys)));
+}
+
+/** checkTrust where only WebCrypto verifies signatures (a browser): the same verdict, later. */
+export async function checkTrustAsync(info: Signed, policy: TrustPolicy): Promise<TrustVerdict> {
+  const fingerprint = fingerprintPath(info.storePath, info.narHash, info.narSize, info.references);
+  return judge(info, policy, await Promise.all(info.sigs.map((sig) => verifySignatureAsync(sig, fingerprint, policy.keys))));
+}
+
+/** The verdict, given which trusted key (if any) made each of `info.sigs`, in order. */
+function judge(info: Signed, policy: TrustPolicy, verified: (PublicKey | undefined)[]): TrustVerdict {
   const signers = new Map<string, PublicKey>();
   const invalid: string[] = [];
-  for (const sig of info.sigs) {
-    const key = verifySignature(sig, fingerprint, policy.keys);
+  for (const [i, sig] of info.sigs.entries()) {
+    const key = verified[i];
     const name = sig.slice(0, Math.max(0, sig.indexOf(':')));
     if (key) signers.set(Buffer.from(key.key).toString('hex'), key);
     else if (policy.keys.some((k) => k.name === name)) invalid.push(name);

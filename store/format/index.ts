@@ -40,4 +40,5 @@ export {
   signFingerprint,
   verifySignature,
 } from './signature.js';
+export { verifySignatureAsync } from './signature-webcrypto.js';
 export type { PublicKey, SecretKey } from './signature.js';

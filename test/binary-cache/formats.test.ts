@@ -14,11 +14,12 @@ import {
   publicKeyOf,
   signFingerprint,
   verifySignature,
+  verifySignatureAsync,
   makeSourcePath,
   parseHash,
   type NarInfo,
 } from '../../store/format/index.js';
-import { checkTrust, makeTrustPolicy } from '../../store/binary-cache/index.js';
+import { checkTrust, checkTrustAsync, makeTrustPolicy } from '../../store/binary-cache/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { NIX_ENV } from '../store/nix-oracle.js';
 
@@ -100,7 +101,11 @@ describe('signatures', () => {
   });
 });
 
-describe('trust policy: k valid signatures from distinct trusted keys', () => {
+// The CLI verifies with node:crypto, a browser with WebCrypto: one conformance suite for both.
+describe.each([
+  ['node:crypto', checkTrust],
+  ['WebCrypto', checkTrustAsync],
+] as const)('trust policy (%s): k valid signatures from distinct trusted keys', (_, check) => {
   const base: NarInfo = { ...parseNarInfo(TEXT, 't'), sigs: [] };
   const fp = fingerprintPath(base.storePath, base.narHash, base.narSize, base.references);
   const a = generateKeyPair('a');
@@ -110,48 +115,64 @@ describe('trust policy: k valid signatures from distinct trusted keys', () => {
   const sC = signFingerprint(c.secret, fp);
   const keys = [formatPublicKey(a.public), formatPublicKey(c.public)];
 
-  it('accepts one trusted signature when one is required', () => {
-    expect(checkTrust({ ...base, sigs: [sA] }, makeTrustPolicy(keys, 1)).ok).toBe(true);
+  it('accepts one trusted signature when one is required', async () => {
+    expect((await check({ ...base, sigs: [sA] }, makeTrustPolicy(keys, 1))).ok).toBe(true);
   });
 
-  it('refuses one signature when two are required, and says how many it had', () => {
-    const v = checkTrust({ ...base, sigs: [sA] }, makeTrustPolicy(keys, 2));
+  it('refuses one signature when two are required, and says how many it had', async () => {
+    const v = await check({ ...base, sigs: [sA] }, makeTrustPolicy(keys, 2));
     expect(v.ok).toBe(false);
     expect(v.reason).toMatch(/signed by 1 trusted key \('a'\); 2 distinct trusted keys must sign it/);
   });
 
-  it('accepts two signatures by different trusted keys', () => {
-    expect(checkTrust({ ...base, sigs: [sC, sA] }, makeTrustPolicy(keys, 2)).signers.map((k) => k.name).sort()).toEqual(['a', 'c']);
+  it('accepts two signatures by different trusted keys', async () => {
+    expect((await check({ ...base, sigs: [sC, sA] }, makeTrustPolicy(keys, 2))).signers.map((k) => k.name).sort()).toEqual(['a', 'c']);
   });
 
-  it('counts one key under two names once', () => {
+  it('counts one key under two names once', async () => {
     const again = `a2:${sA.split(':')[1]}`;
     const policy = makeTrustPolicy([...keys, `a2:${formatPublicKey(a.public).split(':')[1]}`], 2);
-    expect(checkTrust({ ...base, sigs: [sA, again] }, policy).ok).toBe(false);
+    expect((await check({ ...base, sigs: [sA, again] }, policy)).ok).toBe(false);
   });
 
-  it('refuses a forged signature under a trusted name', () => {
+  it('refuses a forged signature under a trusted name', async () => {
     const forged = `a:${signFingerprint(x.secret, fp).split(':')[1]}`;
-    const v = checkTrust({ ...base, sigs: [forged] }, makeTrustPolicy(keys, 1));
+    const v = await check({ ...base, sigs: [forged] }, makeTrustPolicy(keys, 1));
     expect(v.reason).toMatch(/invalid signature by 'a'/);
   });
 
-  it('refuses an unsigned path, or one signed by an untrusted key', () => {
-    expect(checkTrust(base, makeTrustPolicy(keys, 1)).reason).toMatch(/not signed/);
-    expect(checkTrust({ ...base, sigs: [signFingerprint(x.secret, fp)] }, makeTrustPolicy(keys, 1)).reason).toMatch(/no signature by a trusted key \(signed by 'x'\)/);
+  it('refuses an unsigned path, or one signed by an untrusted key', async () => {
+    expect((await check(base, makeTrustPolicy(keys, 1))).reason).toMatch(/not signed/);
+    expect((await check({ ...base, sigs: [signFingerprint(x.secret, fp)] }, makeTrustPolicy(keys, 1))).reason).toMatch(/no signature by a trusted key \(signed by 'x'\)/);
   });
 
-  it('needs no signature for a path whose name follows from its NAR hash (CA fixed:r:sha256), as in Nix', () => {
+  it('needs no signature for a path whose name follows from its NAR hash (CA fixed:r:sha256), as in Nix', async () => {
     const narHash = NAR_HASH;
     const storePath = makeSourcePath(parseHash(narHash), 'd');
     const ca = { ...base, storePath, narHash, references: [], ca: `fixed:r:${narHash}` };
-    expect(checkTrust(ca, makeTrustPolicy(keys, 2)).ok).toBe(true);
+    expect((await check(ca, makeTrustPolicy(keys, 2))).ok).toBe(true);
     // A claimed CA that does not produce the path, or a different hash, proves nothing.
-    expect(checkTrust({ ...ca, storePath: P }, makeTrustPolicy(keys, 1)).ok).toBe(false);
-    expect(checkTrust({ ...ca, ca: 'fixed:r:sha256:' + '0'.repeat(52) }, makeTrustPolicy(keys, 1)).ok).toBe(false);
+    expect((await check({ ...ca, storePath: P }, makeTrustPolicy(keys, 1))).ok).toBe(false);
+    expect((await check({ ...ca, ca: 'fixed:r:sha256:' + '0'.repeat(52) }, makeTrustPolicy(keys, 1))).ok).toBe(false);
   });
 
-  it('with 0 required, trusts any narinfo (its NAR is still checked against NarHash)', () => {
-    expect(checkTrust(base, makeTrustPolicy([], 0)).ok).toBe(true);
+  it('with 0 required, trusts any narinfo (its NAR is still checked against NarHash)', async () => {
+    expect((await check(base, makeTrustPolicy([], 0))).ok).toBe(true);
+  });
+});
+
+describe('signature verification through WebCrypto agrees with node:crypto', () => {
+  const a = generateKeyPair('a');
+  const fp = fingerprintPath(P, NAR_HASH, 42, [R]);
+  const good = signFingerprint(a.secret, fp);
+
+  it('accepts what verifySignature accepts and refuses what it refuses', async () => {
+    const flipped = Buffer.from(good.split(':')[1]!, 'base64');
+    flipped[7] ^= 1;
+    const cases = [good, `a:${flipped.toString('base64')}`, `b:${good.split(':')[1]}`, 'a:', ':x', 'a:AAAA', good.replace('a:', 'a:!')];
+    for (const sig of cases) {
+      expect((await verifySignatureAsync(sig, fp, [a.public]))?.name, sig).toBe(verifySignature(sig, fp, [a.public])?.name);
+    }
+    expect(await verifySignatureAsync(good, fp + ' ', [a.public])).toBeUndefined();
   });
 });

@@ -1,0 +1,39 @@
+// Bundles the web app (web/app/main.ts, the browser's store and the format modules it shares
+// with the CLI) for the browser into dist/web/app.js, and copies its page to dist/web/index.html.
+// `wpm serve --ui` serves that directory; so can any static server. The worker bundle of the
+// WASI host (scripts/bundle-web-worker.mjs) goes into the same directory under other names.
+// Node-only imports of the shared modules get browser stand-ins: Buffer from the npm `buffer`
+// package (scripts/web-buffer.mjs, shared with the worker bundle), node:crypto a module whose
+// functions throw (web/shims/node-crypto.ts).
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'dist', 'web');
+
+const shims = {
+  name: 'wpm-browser-shims',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?crypto$/ }, () => ({ path: path.join(root, 'web/shims/node-crypto.ts') }));
+    b.onResolve({ filter: /^node:/ }, (args) => ({
+      errors: [{ text: `${args.path} (imported by ${path.relative(root, args.importer)}) has no browser stand-in: keep Node-only modules out of the web app` }],
+    }));
+  },
+};
+
+await build({
+  entryPoints: [path.join(root, 'web/app/main.ts')],
+  outfile: path.join(out, 'app.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  // Ed25519 in WebCrypto and OPFS's createWritable need browsers at least this new anyway.
+  target: ['chrome120', 'firefox128'],
+  inject: [path.join(root, 'scripts/web-buffer.mjs')],
+  plugins: [shims],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+fs.copyFileSync(path.join(root, 'web/app/index.html'), path.join(out, 'index.html'));
