@@ -40,7 +40,15 @@ export class StepPool {
     try {
       const builder = slot.builders.has(step.drv.builder) ? undefined : await step.builder();
       const req: StepRequest = { id: ++this.#next, drvPath: step.drvPath, drv: step.drv, inputs: step.inputs, ...(builder ? { builder } : {}) };
-      const reply = await this.#ask(slot.worker, req);
+      let reply: StepReply;
+      try {
+        reply = await this.#ask(slot.worker, req);
+      } catch (err) {
+        // A worker that failed to start or died is not reused: the next step starts a new one.
+        slot.worker.terminate();
+        this.#slots.splice(this.#slots.indexOf(slot), 1);
+        throw err;
+      }
       if (builder) slot.builders.add(step.drv.builder);
       return reply;
     } finally {
