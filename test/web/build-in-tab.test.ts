@@ -5,7 +5,8 @@
 // (path, NAR hash, size, references, and the deriver of each built output) in a home where the
 // CLI built the same packages. Then src/options.c of b64 is edited in the page and rebuilt: one
 // compile, the link and the install step run, and the new output equals what the CLI builds for
-// the edited copy. Then the server is stopped: the page reloads from its service worker, and a
+// the edited copy; an edit that does not compile fails that step, shows clang's error in its log
+// and runs nothing after it. Then the server is stopped: the page reloads from its service worker, and a
 // second edit is rebuilt from the tab's store alone.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -116,10 +117,12 @@ async function storeRows(page: Page): Promise<Info[]> {
   });
 }
 
-async function editOptions(page: Page, edit: (t: string) => string): Promise<void> {
+/** Replaces the editor's text by an edit of options.c; `shown` is the edit the editor must show first (none: the file as it is). */
+async function editOptions(page: Page, edit: (t: string) => string, shown?: (t: string) => string): Promise<void> {
+  const original = fs.readFileSync(OPTIONS_C, 'utf8');
   const current = await page.$eval('#editor', (t) => (t as HTMLTextAreaElement).value);
-  await page.$eval('#editor', (t, v) => ((t as HTMLTextAreaElement).value = v), edit(fs.readFileSync(OPTIONS_C, 'utf8')));
-  expect(current).toBe(fs.readFileSync(OPTIONS_C, 'utf8'));
+  await page.$eval('#editor', (t, v) => ((t as HTMLTextAreaElement).value = v), edit(original));
+  expect(current).toBe(shown ? shown(original) : original);
 }
 
 describe.each(BROWSERS)('building in a %s tab', (name) => {
@@ -177,6 +180,21 @@ describe.each(BROWSERS)('building in a %s tab', (name) => {
     const cli = (await edited)[0]!;
     const out = (await storeRows(page)).find((r) => r.path === cli.path);
     expect(out).toEqual(cli);
+  }, 600_000);
+
+  it('shows a compile error in the failed step’s log, runs nothing after it, and registers nothing of it', async () => {
+    await editOptions(page, (t) => t.replace(/\n}\s*$/, '\n  this is not C;\n}\n'), EDITS[0]!);
+    const status = await press(page, '#rebuild');
+    expect(status.state).toBe('error');
+    expect(status.text).toMatch(/^ERR_BUILD_FAILED: builder for 'options\.o' \(\/wpm\/store\/\S+-options\.o\.drv\) exited with status 1/);
+    expect(await stepsRun(page)).toEqual({ 'options.o': 'failed', 'b64.wasm': 'waiting', b64: 'waiting' });
+    const failed = await page.$eval('#steps tr[data-name="options.o"]', (tr) => (tr as HTMLElement).dataset.drv!);
+    await page.$eval('#steps tr[data-name="options.o"] td', (td) => (td as HTMLElement).click());
+    expect(await page.$eval('#log', (l) => (l as HTMLElement).dataset.drv)).toBe(failed);
+    expect(await page.$eval('#log', (l) => l.textContent)).toMatch(/options\.c:\d+:\d+: error: /);
+    // Nothing the failed step would have made is valid.
+    const rows = await storeRows(page);
+    expect(rows.filter((r) => r.deriver === failed)).toEqual([]);
   }, 600_000);
 
   it('with the server stopped, reloads from its service worker and rebuilds a second edit from the tab’s store', async () => {

@@ -129,6 +129,8 @@ export function startBuildUi(opts: BuildUiOptions): void {
       } else {
         const edit = await applyEdit(store, closure, $<HTMLSelectElement>('source').value, value('editor'));
         closure = edit.closure;
+        // The editor now shows the new source: the next edit (after a failed build too) starts from it.
+        $<HTMLSelectElement>('source').selectedOptions[0]!.value = edit.newSourcePath;
         $<HTMLInputElement>('target').value = closure.target;
       }
       const result = await realise(closure, { store, pool, onEvent, ...(cache() ? { cache: cache()! } : {}) });
