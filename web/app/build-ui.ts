@@ -51,6 +51,7 @@ export function startBuildUi(opts: BuildUiOptions): void {
   const row = (drvPath: string) => $('steps').querySelector<HTMLTableRowElement>(`tr[data-drv="${CSS.escape(drvPath)}"]`);
   const onEvent = (e: RealiseEvent) => {
     if (e.type === 'planned') {
+      const names = new Map(e.steps.map((s) => [s.drvPath, s.name]));
       $('steps').replaceChildren(
         ...e.steps.map((s) => {
           const tr = document.createElement('tr');
@@ -58,12 +59,14 @@ export function startBuildUi(opts: BuildUiOptions): void {
           tr.dataset.name = s.name;
           tr.dataset.deps = s.deps.join(' ');
           tr.title = s.drvPath;
-          for (const cls of ['name', 'state', 'time']) {
+          for (const cls of ['name', 'state', 'time', 'deps']) {
             const td = document.createElement('td');
             td.className = cls;
             tr.append(td);
           }
           tr.cells[0]!.textContent = s.name;
+          // The graph's edges: the steps of this plan it waits for.
+          tr.cells[3]!.textContent = s.deps.map((d) => names.get(d) ?? d).join(', ');
           return tr;
         }),
       );
@@ -163,7 +166,8 @@ export function startBuildUi(opts: BuildUiOptions): void {
     $('steps').querySelectorAll('tr.selected').forEach((r) => r.classList.remove('selected'));
     tr.classList.add('selected');
     $('log').dataset.drv = tr.dataset.drv;
-    $('log').textContent = logs.get(tr.dataset.drv) ?? '(no log yet)';
+    const log = logs.get(tr.dataset.drv);
+    $('log').textContent = log === undefined ? '(no log yet)' : log === '' ? '(the step printed nothing)' : log;
   });
   setStatus('idle', '');
 }
