@@ -4,6 +4,7 @@
 // has a path. Offline, or with the cache down, the tab builds from its own store alone.
 // DOM types for these browser APIs, whichever tsconfig compiles this file.
 /// <reference lib="dom" />
+import { WpmError } from '../../util/errors.js';
 import { parseStorePath } from '../../store/format/store-path.js';
 import type { ReadDrv } from '../loop/drv-closure.js';
 import type { BrowserStore } from '../store/opfs-store.js';
@@ -30,7 +31,11 @@ export async function ensureValid(store: BrowserStore, paths: readonly string[],
   const missing = [];
   for (const p of paths) if (!(await store.queryPathInfo(p))) missing.push(p);
   if (missing.length === 0) return;
-  if (!cache) throw new Error(`${missing[0]} is not in the browser's store, and no binary cache is set`);
+  if (!cache) {
+    throw new WpmError('ERR_STORE_NOT_VALID', `${missing[0]} is not in the browser's store, and no binary cache is set`, {
+      hint: 'give the page the binary cache that holds it (and its key)',
+    });
+  }
   await substituteClosure(store, missing, { ...cache, ...(onEvent ? { onEvent } : {}) });
 }
 

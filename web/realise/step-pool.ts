@@ -4,6 +4,7 @@
 // pool sends a builder's bytes only to a worker that has not had them yet.
 // DOM types for these browser APIs, whichever tsconfig compiles this file.
 /// <reference lib="dom" />
+import { WpmError } from '../../util/errors.js';
 import type { Derivation } from '../../derivations/derivation.js';
 import type { StepReply, StepRequest } from '../step-worker.js';
 
@@ -93,7 +94,9 @@ export class StepPool {
       const onError = (ev: ErrorEvent) => {
         done();
         ev.preventDefault();
-        reject(new Error(`the step worker failed: ${ev.message || 'it could not be started (is step-worker.bundle.js served?)'}`));
+        reject(new WpmError('ERR_BUILD_FAILED', `the step worker running ${req.drvPath} failed: ${ev.message || 'it could not be started'}`, {
+          hint: 'is step-worker.bundle.js served beside the page (npm run build puts it in dist/web)?',
+        }));
       };
       worker.addEventListener('message', onMessage);
       worker.addEventListener('error', onError);
