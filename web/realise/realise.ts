@@ -65,7 +65,8 @@ async function runSteps(steps: TabStep[], opts: RealiseOptions, emit: (e: Realis
   const pending = new Map(steps.map((s) => [s.drvPath, s]));
   const done = new Set<string>();
   const running = new Map<string, Promise<void>>();
-  // NARs are read from the store once per build and shared by the steps (they are immutable).
+  // NARs are read from the store once per build, when a worker first needs them, and shared by the
+  // steps (they are immutable).
   const nars = new Map<string, Promise<Uint8Array>>();
   const nar = (p: string) => {
     let n = nars.get(p);
@@ -105,13 +106,12 @@ async function runStep(step: TabStep, opts: RealiseOptions, nar: (p: string) => 
       if (!info) throw new WpmError('ERR_STORE_NOT_VALID', `${p}, an input of ${drvPath}, is not valid in the browser's store`);
       return info.references;
     });
-    const inputs = await Promise.all(closure.map(async (p) => [p, await nar(p)] as [string, Uint8Array]));
     const builder = async () => {
       const { storePath, relPath } = splitStoreFile(drv.builder);
       if (!closure.includes(storePath)) throw new WpmError('ERR_DRV_BAD_BUILDER', `${drvPath}: its builder ${drv.builder} is not in its input closure`);
       return fileInNar(await nar(storePath), relPath, storePath);
     };
-    const reply = await opts.pool.run({ drvPath, drv, builder, inputs });
+    const reply = await opts.pool.run({ drvPath, drv, builder, inputs: closure, nar });
     if ('error' in reply) throw new WpmError('ERR_BUILD_FAILED', `builder for '${name}' (${drvPath}) failed: ${reply.error.message}`);
     const log = new TextDecoder().decode(reply.log);
     emit({ type: 'log', drvPath, text: log });

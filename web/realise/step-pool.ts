@@ -1,7 +1,9 @@
 // A small pool of step Web Workers (web/step-worker.ts, bundled as step-worker.bundle.js): each
 // runs one step at a time, so the pool's size is how many steps the page runs at once. A worker
 // keeps each builder it has compiled (clang's 75 MB module is compiled once per worker), so the
-// pool sends a builder's bytes only to a worker that has not had them yet.
+// pool sends a builder's bytes only to a worker that has not had them yet. A worker also keeps
+// the NARs of its previous step's inputs, so the toolchain shared by a build's steps is posted to
+// it once, not once per step.
 // DOM types for these browser APIs, whichever tsconfig compiles this file.
 /// <reference lib="dom" />
 import { WpmError } from '../../util/errors.js';
@@ -13,12 +15,17 @@ export interface PoolStep {
   drv: Derivation;
   /** drv.builder's bytes, read only if the worker the step lands on has not had them. */
   builder: () => Promise<Uint8Array>;
-  inputs: [storePath: string, nar: Uint8Array][];
+  /** The step's input closure. */
+  inputs: readonly string[];
+  /** An input's NAR, read only if the worker does not keep it from its previous step. */
+  nar: (storePath: string) => Promise<Uint8Array>;
 }
 
 interface Slot {
   worker: Worker;
   builders: Set<string>;
+  /** The input paths of the worker's previous step, whose NARs it keeps (web/step-worker.ts). */
+  kept: Set<string>;
   busy: boolean;
 }
 
@@ -40,7 +47,8 @@ export class StepPool {
     const slot = await this.#take();
     try {
       const builder = slot.builders.has(step.drv.builder) ? undefined : await step.builder();
-      const req: StepRequest = { id: ++this.#next, drvPath: step.drvPath, drv: step.drv, inputs: step.inputs, ...(builder ? { builder } : {}) };
+      const inputs = await Promise.all(step.inputs.map(async (p) => [p, slot.kept.has(p) ? undefined : await step.nar(p)] as [string, Uint8Array | undefined]));
+      const req: StepRequest = { id: ++this.#next, drvPath: step.drvPath, drv: step.drv, inputs, ...(builder ? { builder } : {}) };
       let reply: StepReply;
       try {
         reply = await this.#ask(slot.worker, req);
@@ -51,6 +59,8 @@ export class StepPool {
         throw err;
       }
       if (builder) slot.builders.add(step.drv.builder);
+      // The worker keeps this step's inputs once it has them all; after any error, assume nothing.
+      slot.kept = 'error' in reply ? new Set() : new Set(step.inputs);
       return reply;
     } finally {
       slot.busy = false;
@@ -71,7 +81,7 @@ export class StepPool {
         return free;
       }
       if (this.#slots.length < this.size) {
-        const slot: Slot = { worker: new Worker(this.#url, { type: 'module', name: `wpm-step-${this.#slots.length + 1}` }), builders: new Set(), busy: true };
+        const slot: Slot = { worker: new Worker(this.#url, { type: 'module', name: `wpm-step-${this.#slots.length + 1}` }), builders: new Set(), kept: new Set(), busy: true };
         this.#slots.push(slot);
         return slot;
       }
