@@ -6,8 +6,9 @@
 // CLI built the same packages. Then src/options.c of b64 is edited in the page and rebuilt: one
 // compile, the link and the install step run, and the new output equals what the CLI builds for
 // the edited copy; an edit that does not compile fails that step, shows clang's error in its log
-// and runs nothing after it. Then the server is stopped: the page reloads from its service worker, and a
-// second edit is rebuilt from the tab's store alone.
+// and runs nothing after it. Then the server is stopped: the page reloads from its service
+// worker, a second edit is rebuilt from the tab's store alone, and hello is built into a new, empty
+// store from what the service worker kept (the toolchain's NARs and the .drv closure).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -105,16 +106,16 @@ async function stepsRun(page: Page): Promise<Record<string, string>> {
   return Object.fromEntries(await page.$$eval('#steps tr', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.name!, (tr as HTMLElement).dataset.state ?? ''])));
 }
 
-async function storeRows(page: Page): Promise<Info[]> {
-  return page.evaluate(async () => {
-    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('tab')).getDirectoryHandle('info');
+async function storeRows(page: Page, store = 'tab'): Promise<Info[]> {
+  return page.evaluate(async (name: string) => {
+    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle(name)).getDirectoryHandle('info');
     const out: Info[] = [];
     for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) {
       const { path: p, narHash, narSize, references, deriver } = JSON.parse(await (await (await dir.getFileHandle(name)).getFile()).text()) as Info;
       out.push({ path: p, narHash, narSize, references: [...references].sort(), ...(deriver ? { deriver } : {}) });
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : 1));
-  });
+  }, store);
 }
 
 /** Replaces the editor's text by an edit of options.c; `shown` is the edit the editor must show first (none: the file as it is). */
@@ -214,6 +215,22 @@ describe.each(BROWSERS)('building in a %s tab', (name) => {
     expect(await stepsRun(page)).toEqual({ 'options.o': 'done', 'b64.wasm': 'done', b64: 'done' });
     const cli = (await edited)[1]!;
     expect((await storeRows(page)).find((r) => r.path === cli.path)).toEqual(cli);
+  }, 600_000);
+
+  it('still offline, builds packages/hello into an empty store from what its service worker kept: the compiler included', async () => {
+    const t = targets.hello!;
+    await page.$eval('#store', (i) => ((i as HTMLInputElement).value = 'fresh'));
+    await page.$eval('#target', (i, v) => ((i as HTMLInputElement).value = v), t.drvPath);
+    const status = await press(page, '#build');
+    expect(status, status.text).toMatchObject({ state: 'done' });
+    // The toolchain (clang.wasm's 100 MB NAR, the sysroot) came from the service worker's cache.
+    expect(status.text).toMatch(/, 2 paths fetched, /);
+    const steps = await stepsRun(page);
+    expect(Object.keys(steps).sort()).toEqual(t.steps);
+    const rows = await storeRows(page, 'fresh');
+    expect(rows.map((r) => r.path)).toContain(t.out);
+    expect(rows.some((r) => /-yowasp-clang-[^/]+$/.test(r.path) && r.narSize > 50_000_000)).toBe(true);
+    expect(rows).toEqual(await pathInfos(cliHome, rows.map((r) => r.path)));
   }, 600_000);
 
   it('logged no console error and no uncaught page error along the way, but the misses it asked about', () => {
