@@ -16,6 +16,12 @@ const out = path.join(root, 'dist', 'web');
 const shims = {
   name: 'wpm-browser-shims',
   setup(b) {
+    // store/format's SHA-256 seam: the portable digest-web.ts instead of node:crypto (as in the
+    // worker bundle), so the page computes store paths (an edited source, a rewritten .drv).
+    b.onResolve({ filter: /\/digest\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('store', 'format', 'hash.ts')) || args.importer.endsWith(path.join('store', 'format', 'store-path.ts'))
+        ? { path: path.join(path.dirname(args.importer), 'digest-web.ts') }
+        : undefined);
     b.onResolve({ filter: /^(node:)?crypto$/ }, () => ({ path: path.join(root, 'web/shims/node-crypto.ts') }));
     b.onResolve({ filter: /^node:/ }, (args) => ({
       errors: [{ text: `${args.path} (imported by ${path.relative(root, args.importer)}) has no browser stand-in: keep Node-only modules out of the web app` }],
@@ -32,6 +38,18 @@ await build({
   // Ed25519 in WebCrypto and OPFS's createWritable need browsers at least this new anyway.
   target: ['chrome120', 'firefox128'],
   inject: [path.join(root, 'scripts/web-buffer.mjs')],
+  plugins: [shims],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+// The service worker (web/offline): a classic script, which every browser registers.
+await build({
+  entryPoints: [path.join(root, 'web/offline/service-worker.ts')],
+  outfile: path.join(out, 'service-worker.js'),
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome120', 'firefox128'],
   plugins: [shims],
   sourcemap: true,
   logLevel: 'warning',

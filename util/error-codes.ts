@@ -81,6 +81,8 @@ export const ERROR_CODES = {
   ERR_WEB_NOT_SUBSTITUTABLE: buildEnvironment,
   /** An edit in the tab of a source that no derivation of the closure uses, or that is not one file. */
   ERR_WEB_EDIT_SOURCE: userError,
+  /** A builder or `.drv` the tab reads out of a NAR is missing there, or not a regular file. */
+  ERR_WEB_NOT_A_FILE: buildEnvironment,
 
   // Build steps.
   ERR_BUILD: build,

@@ -13,8 +13,12 @@ export interface StepRequest {
   drv: Derivation;
   /** drv.builder's bytes, or the module compiled by an earlier request (cached by drv.builder). */
   builder?: Uint8Array;
-  /** The NAR of every store path of the step's input closure. */
-  inputs: [storePath: string, nar: Uint8Array][];
+  /**
+   * The NAR of every store path of the step's input closure. A NAR may be left out (undefined) for
+   * a path of the previous step's input closure on this worker, which the worker keeps: steps of
+   * one build share the toolchain's 135 MB, which need not be posted again.
+   */
+  inputs: [storePath: string, nar: Uint8Array | undefined][];
   limits?: WasiLimits;
 }
 
@@ -30,6 +34,18 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 const modules = new Map<string, Promise<WebAssembly.Module>>();
+/** The previous step's input NARs (immutable), for a next step that names them without their bytes. */
+let kept = new Map<string, Uint8Array>();
+
+function stepInputs(req: StepRequest, previous: Map<string, Uint8Array>): Map<string, Uint8Array> {
+  const inputs = new Map<string, Uint8Array>();
+  for (const [p, nar] of req.inputs) {
+    const bytes = nar ?? previous.get(p);
+    if (bytes === undefined) throw new Error(`no NAR given for ${p}, an input of ${req.drvPath}, and the previous step on this worker did not have it`);
+    inputs.set(p, bytes);
+  }
+  return inputs;
+}
 
 async function builderModule(req: StepRequest): Promise<WebAssembly.Module> {
   let m = modules.get(req.drv.builder);
@@ -43,8 +59,12 @@ async function builderModule(req: StepRequest): Promise<WebAssembly.Module> {
 
 async function handle(req: StepRequest): Promise<void> {
   try {
+    const previous = kept;
+    kept = new Map(); // a request that fails here leaves nothing kept: the page then posts every NAR
+    const inputs = stepInputs(req, previous);
+    kept = inputs;
     const builder = await builderModule(req);
-    const r = await runStepInMemory({ drvPath: req.drvPath, drv: req.drv, builder, inputs: new Map(req.inputs), ...(req.limits ? { limits: req.limits } : {}) });
+    const r = await runStepInMemory({ drvPath: req.drvPath, drv: req.drv, builder, inputs, ...(req.limits ? { limits: req.limits } : {}) });
     const outputs: Record<string, { nar: Uint8Array; narHash: string }> = {};
     for (const [name, nar] of Object.entries(r.outputs)) outputs[name] = { nar, narHash: formatHash(hashBytes('sha256', nar)) };
     const transfer = [...Object.values(r.outputs).map((n) => n.buffer as ArrayBuffer), r.log.buffer as ArrayBuffer];

@@ -5,6 +5,8 @@
 /// <reference lib="dom" />
 import { isWpmError } from '../../util/errors.js';
 import { openBrowserStore, removeBrowserStore, substituteClosure, type PathInfo } from '../store/index.js';
+import { startBuildUi } from './build-ui.js';
+import { registerOffline } from './offline.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const field = (id: string) => $<HTMLInputElement | HTMLTextAreaElement>(id);
@@ -73,6 +75,7 @@ function prefill(): void {
 }
 
 prefill();
+startBuildUi({ refresh });
 $('substitute').addEventListener('submit', (ev) => {
   ev.preventDefault();
   void substitute();
@@ -82,6 +85,14 @@ $('clear').addEventListener('click', () => {
     .then(refresh)
     .then(() => setStatus('idle', 'store cleared'), (err: unknown) => setStatus('error', describe(err)));
 });
+// Ready once the store is listed; `data-offline` says whether a service worker controls the page.
+registerOffline().then(
+  (on) => ($('status').dataset.offline = String(on)),
+  (err: unknown) => {
+    $('status').dataset.offline = 'false';
+    console.warn(`the service worker was not registered: ${describe(err)}`);
+  },
+);
 refresh().then(
   () => ($('status').dataset.ready = 'true'),
   (err: unknown) => setStatus('error', describe(err)),

@@ -20,7 +20,7 @@ const BINARY_CACHE = 'wpm-binary-cache-v1';
 const CONTENT_ADDRESSED = /\/(?:[0-9a-df-np-sv-z]{32}\.narinfo|nar\/[^/]+\.nar(?:\.[a-z0-9]+)?)$/;
 
 /** The app's own files, relative to the worker's scope; the rest of the app is kept as it is fetched. */
-const APP_SHELL = ['./', './index.html', './app.js', './step-worker.js'];
+const APP_SHELL = ['./', './index.html', './app.js', './step-worker.bundle.js'];
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(
@@ -64,7 +64,9 @@ async function networkFirst(event: FetchEvent, req: Request, name: string): Prom
     if (res.status === 200) keep(event, cache, req, res);
     return res;
   } catch (err) {
-    const hit = await cache.match(req);
+    // A page is opened with its settings in the query (?target=…&key=…): any copy of the page will
+    // do, as the script reads the query itself.
+    const hit = await cache.match(req, { ignoreSearch: req.mode === 'navigate' });
     if (hit) return hit;
     throw err;
   }
