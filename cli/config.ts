@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WpmError, parseSize } from '../util/index.js';
+import { DEFAULT_LOG_BYTES, DEFAULT_OUTPUT_BYTES } from '../runtime/builders/limits.js';
 
 export interface Settings {
   maxJobs: number;
@@ -219,8 +220,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxStack: maxStack ? parseCount(maxStack.value, maxStack.where, 1) : 500,
     timeout: stepTimeout ? parseCount(stepTimeout.value, stepTimeout.where, 0) : 0,
     maxSilentTime: silent ? parseCount(silent.value, silent.where, 0) : 1800,
-    maxLogSize: logSize ? limitSize(logSize) : 64 * 1024 ** 2,
-    maxOutputSize: outputSize ? limitSize(outputSize) : 4 * 1024 ** 3,
+    maxLogSize: logSize ? limitSize(logSize) : DEFAULT_LOG_BYTES,
+    maxOutputSize: outputSize ? limitSize(outputSize) : DEFAULT_OUTPUT_BYTES,
     remote: {
       ...(get('remote')?.value ? { url: get('remote')!.value } : {}),
       ...(get('remote-cache')?.value ? { cacheUrl: get('remote-cache')!.value } : {}),

@@ -1,9 +1,12 @@
 // A step's limits: the settings (flags, wpm.conf), overridden by the derivation's own `limits`,
 // handed to the WASI host; and a limit the host enforced, told in the user's terms: which setting,
 // and the three ways to raise it.
-import type { DrvLimits } from '../../derivations/index.js';
-import { WpmError, formatSize, isWpmError, type ErrorCode } from '../../util/index.js';
-import type { WasiLimits } from '../wasi/index.js';
+// Files, not the folders' indexes, which reach Node's modules: the browser tab uses this too.
+import type { DrvLimits } from '../../derivations/derivation.js';
+import { WpmError, isWpmError } from '../../util/errors.js';
+import type { ErrorCode } from '../../util/error-codes.js';
+import { formatSize } from '../../util/size.js';
+import type { WasiLimits } from '../wasi/types.js';
 
 /** Limits every step runs under. */
 export interface StepLimits {
@@ -18,6 +21,10 @@ export interface StepLimits {
   /** builtin:fetch gives up after this long without data. */
   fetchTimeoutMs?: number | undefined;
 }
+
+/** The defaults of the settings `max-log-size` and `max-output-size` (cli/config.ts); the tab's too. */
+export const DEFAULT_LOG_BYTES = 64 * 1024 ** 2;
+export const DEFAULT_OUTPUT_BYTES = 4 * 1024 ** 3;
 
 /** The settings' limits with a derivation's own on top. */
 export function stepLimits(settings: StepLimits, own: DrvLimits | undefined): StepLimits {

@@ -38,6 +38,9 @@ const EDITS = [
   (t: string) => t.replace('usage: b64 ', 'usage (edited offline): b64 '),
 ];
 const OPTIONS_C = path.join(REPO, 'packages/b64/src/options.c');
+/** A step that never ends (test/fixtures/tools/step.c), and the step tool it runs. */
+const RUNAWAY = path.join(REPO, 'test/fixtures/runaway/default.jsonnet');
+let forever: { drvPath: string; tool: string };
 
 const cliHome = seededHome('web-build-cli');
 const served = tempDir('web-build-served');
@@ -67,7 +70,11 @@ beforeAll(async () => {
   const keys = tempDir('web-build-keys');
   pub = (await wpmOk(['key', 'generate', 'wpm-tab-test-1', '--dir', keys], { home: cliHome })).trim();
   const sec = path.join(keys, 'wpm-tab-test-1.sec');
-  const roots = [...toolchain, targets.hello!.drvPath, targets.b64!.drvPath];
+  const runaway = JSON.parse(await wpmOk(['build', '--dry-run', '--json', RUNAWAY, '-A', 'forever'], { home: cliHome })) as { targets: { drvPath: string }[] };
+  const foreverDrv = runaway.targets[0]!.drvPath;
+  const shown = JSON.parse(await wpmOk(['show-derivation', foreverDrv], { home: cliHome })) as Record<string, { inputDrvs: Record<string, string[]> }>;
+  forever = { drvPath: foreverDrv, tool: Object.keys(shown[foreverDrv]!.inputDrvs)[0]! };
+  const roots = [...toolchain, targets.hello!.drvPath, targets.b64!.drvPath, foreverDrv];
   const file = `file://${tempDir('web-build-cache')}`;
   await wpmOk(['copy', '--to', file, '--sign-key', sec, ...roots], { home: cliHome });
   await wpmOk(['copy', '--from', file, '--trusted-public-keys', pub, ...roots], { home: served });
@@ -196,6 +203,26 @@ describe.each(BROWSERS)('building in a %s tab', (name) => {
     // Nothing the failed step would have made is valid.
     const rows = await storeRows(page);
     expect(rows.filter((r) => r.deriver === failed)).toEqual([]);
+  }, 600_000);
+
+  it('stops a step that runs past the page’s time limit (?timeout=, as the CLI’s --timeout), ends its worker and registers nothing of it', async () => {
+    // The step tool first, without a limit; then the step that never ends, in a page with one.
+    await page.$eval('#target', (i, v) => ((i as HTMLInputElement).value = v), forever.tool);
+    const tool = await press(page, '#build');
+    expect(tool, tool.text).toMatchObject({ state: 'done' });
+    const limited = await b.open(`${ui.url}/ui/?${new URLSearchParams({ key: pub, store: 'tab', target: forever.drvPath, timeout: '2' })}`);
+    try {
+      await limited.waitForSelector('#status[data-ready="true"]');
+      const started = Date.now();
+      const status = await press(limited, '#build', 2);
+      expect(status.state).toBe('error');
+      expect(status.text).toContain(`ERR_WASI_TIMEOUT: 'forever' (${forever.drvPath}) was stopped: it ran longer than 2 s, the step time limit (timeout)`);
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(await stepsRun(limited)).toEqual({ forever: 'failed' });
+      expect((await storeRows(limited)).filter((r) => r.deriver === forever.drvPath)).toEqual([]);
+    } finally {
+      await limited.close();
+    }
   }, 600_000);
 
   it('with the server stopped, reloads from its service worker and rebuilds a second edit from the tab’s store', async () => {

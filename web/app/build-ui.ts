@@ -136,7 +136,7 @@ export function startBuildUi(opts: BuildUiOptions): void {
         $<HTMLSelectElement>('source').selectedOptions[0]!.value = edit.newSourcePath;
         $<HTMLInputElement>('target').value = closure.target;
       }
-      const result = await realise(closure, { store, pool, onEvent, ...(cache() ? { cache: cache()! } : {}) });
+      const result = await realise(closure, { store, pool, onEvent, limits: stepLimitsFromAddress(), ...(cache() ? { cache: cache()! } : {}) });
       showOutputs(result.outputs);
       await showEditor(store, closure);
       await opts.refresh();
@@ -170,4 +170,10 @@ export function startBuildUi(opts: BuildUiOptions): void {
     $('log').textContent = log === undefined ? '(no log yet)' : log === '' ? '(the step printed nothing)' : log;
   });
   setStatus('idle', '');
+}
+
+/** `?timeout=SECONDS`: the step time limit, as the CLI's `--timeout` (default none). */
+function stepLimitsFromAddress(): { timeoutMs?: number } {
+  const seconds = Number(new URLSearchParams(location.search).get('timeout') ?? '0');
+  return Number.isFinite(seconds) && seconds > 0 ? { timeoutMs: seconds * 1000 } : {};
 }

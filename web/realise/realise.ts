@@ -7,6 +7,7 @@
 // DOM types for these browser APIs, whichever tsconfig compiles this file.
 /// <reference lib="dom" />
 import { WpmError } from '../../util/errors.js';
+import type { ErrorCode } from '../../util/error-codes.js';
 import type { Derivation } from '../../derivations/derivation.js';
 import { inputClosure, planInTab, type TabPlan, type TabStep } from '../loop/tab-plan.js';
 import type { DrvClosure } from '../loop/drv-closure.js';
@@ -15,6 +16,7 @@ import { cacheHas, ensureValid, narBytes, type CacheOptions } from './cache-acce
 import { fileInNar, splitStoreFile } from './nar-file.js';
 import { builtOutputInfo } from './path-infos.js';
 import type { StepPool } from './step-pool.js';
+import { DEFAULT_LOG_BYTES, DEFAULT_OUTPUT_BYTES, explainLimit, wasiLimits, type StepLimits } from '../../runtime/builders/limits.js';
 
 export type StepState = 'waiting' | 'running' | 'done' | 'failed';
 
@@ -30,6 +32,13 @@ export interface RealiseOptions {
   /** Where missing paths come from; without it (or offline) the tab's store must suffice. */
   cache?: CacheOptions;
   onEvent?: (e: RealiseEvent) => void;
+  /**
+   * Limits of every step, as the CLI's settings give them (default: the CLI's defaults, no time
+   * limit). A derivation's own limits are not in its .drv file, so they do not reach the tab, as
+   * they do not reach `wpm build X.drv`. The silence limit needs a log that streams; the tab's
+   * arrives when the step ends, so it is not kept here.
+   */
+  limits?: StepLimits;
 }
 
 export interface RealiseResult {
@@ -111,8 +120,20 @@ async function runStep(step: TabStep, opts: RealiseOptions, nar: (p: string) => 
       if (!closure.includes(storePath)) throw new WpmError('ERR_DRV_BAD_BUILDER', `${drvPath}: its builder ${drv.builder} is not in its input closure`);
       return fileInNar(await nar(storePath), relPath, storePath);
     };
-    const reply = await opts.pool.run({ drvPath, drv, builder, inputs: closure, nar });
-    if ('error' in reply) throw new WpmError('ERR_BUILD_FAILED', `builder for '${name}' (${drvPath}) failed: ${reply.error.message}`);
+    const limits: StepLimits = { logBytes: DEFAULT_LOG_BYTES, outputBytes: DEFAULT_OUTPUT_BYTES, ...opts.limits, silentMs: undefined };
+    const where = `'${name}' (${drvPath})`;
+    const reply = await opts.pool.run({ drvPath, drv, builder, inputs: closure, nar, limits: wasiLimits(limits) }).catch((err: unknown) => {
+      throw explainLimit(err, where, limits);
+    });
+    if ('error' in reply) {
+      // A limit the host kept (log, output) is told as the CLI tells it; other failures as failures.
+      if (reply.error.code) {
+        const err = new WpmError(reply.error.code as ErrorCode, reply.error.message);
+        const explained = explainLimit(err, where, limits);
+        if (explained !== err) throw explained;
+      }
+      throw new WpmError('ERR_BUILD_FAILED', `builder for ${where} failed: ${reply.error.message}`);
+    }
     const log = new TextDecoder().decode(reply.log);
     emit({ type: 'log', drvPath, text: log });
     if (reply.exitCode !== 0) {

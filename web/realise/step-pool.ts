@@ -8,6 +8,7 @@
 /// <reference lib="dom" />
 import { WpmError } from '../../util/errors.js';
 import type { Derivation } from '../../derivations/derivation.js';
+import type { WasiLimits } from '../../runtime/wasi/types.js';
 import type { StepReply, StepRequest } from '../step-worker.js';
 
 export interface PoolStep {
@@ -19,6 +20,8 @@ export interface PoolStep {
   inputs: readonly string[];
   /** An input's NAR, read only if the worker does not keep it from its previous step. */
   nar: (storePath: string) => Promise<Uint8Array>;
+  /** The step's limits, as the CLI gives them (runtime/builders/limits.ts). */
+  limits?: WasiLimits;
 }
 
 interface Slot {
@@ -48,10 +51,10 @@ export class StepPool {
     try {
       const builder = slot.builders.has(step.drv.builder) ? undefined : await step.builder();
       const inputs = await Promise.all(step.inputs.map(async (p) => [p, slot.kept.has(p) ? undefined : await step.nar(p)] as [string, Uint8Array | undefined]));
-      const req: StepRequest = { id: ++this.#next, drvPath: step.drvPath, drv: step.drv, inputs, ...(builder ? { builder } : {}) };
+      const req: StepRequest = { id: ++this.#next, drvPath: step.drvPath, drv: step.drv, inputs, ...(builder ? { builder } : {}), ...(step.limits ? { limits: step.limits } : {}) };
       let reply: StepReply;
       try {
-        reply = await this.#ask(slot.worker, req);
+        reply = await this.#ask(slot.worker, req, step.limits?.timeoutMs);
       } catch (err) {
         // A worker that failed to start or died is not reused: the next step starts a new one.
         slot.worker.terminate();
@@ -89,9 +92,19 @@ export class StepPool {
     }
   }
 
-  #ask(worker: Worker, req: StepRequest): Promise<StepReply> {
+  /**
+   * Posts a step and waits for its reply. A guest runs synchronously in its worker, so its time
+   * limit is kept here, as the CLI's pool keeps it: past `timeoutMs` the worker is ended (the
+   * caller then drops it) and the step fails with ERR_WASI_TIMEOUT.
+   */
+  #ask(worker: Worker, req: StepRequest, timeoutMs?: number): Promise<StepReply> {
     return new Promise((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        done();
+        reject(new WpmError('ERR_WASI_TIMEOUT', `${req.drv.args[0] ?? 'guest'} exceeded the time limit of ${timeoutMs} ms`));
+      }, timeoutMs);
       const done = () => {
+        clearTimeout(timer);
         worker.removeEventListener('message', onMessage);
         worker.removeEventListener('error', onError);
       };
