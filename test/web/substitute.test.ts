@@ -82,7 +82,10 @@ interface Row {
 }
 
 async function openApp(b: OpenBrowser, q: Record<string, string | string[]>): Promise<Page> {
-  const params = new URLSearchParams();
+  // Without the service worker (build-in-tab.test.ts has it): these cases are the substitution's,
+  // and pages here abort downloads (a refused NAR stops the others; a closed page stops its own),
+  // which Firefox logs, through a service worker, as the worker's error.
+  const params = new URLSearchParams({ sw: '0' });
   for (const [k, v] of Object.entries(q)) for (const x of [v].flat()) params.append(k, x);
   const page = await b.open(`${ui.url}/ui/?${params}`);
   await page.waitForSelector('#status[data-ready="true"], #status[data-state="error"]');

@@ -4,7 +4,8 @@
 // The same validity rule as the CLI's store: a path is valid once its info exists, and the info is
 // written last, after the NAR is complete and closed; a NAR without info (a tab closed mid-write)
 // is invisible and overwritten by the next substitution. Each file is written through
-// createWritable, which writes to a swap file and replaces the target only on close().
+// createWritable, which writes to a swap file and replaces the target only on close(); the
+// target itself exists, empty, from the moment it is created, so an empty info is not valid.
 // Writers of one path (tabs, workers) take a Web Lock on it, as CLI processes take a file lock.
 // DOM types for these browser APIs, whichever tsconfig compiles this file.
 /// <reference lib="dom" />
@@ -90,7 +91,10 @@ export async function openBrowserStore(name = 'wpm'): Promise<BrowserStore> {
 
   const readInfo = async (hashPart: string): Promise<PathInfo | undefined> => {
     const file = await fileOf(infos, `${hashPart}.json`);
-    if (!file) return undefined;
+    // getFileHandle({ create: true }) makes the file, empty, before its writable is closed: in
+    // Firefox another tab sees it so. An info is never empty, so an empty one is a write in
+    // progress (or a tab closed during one), and the path not valid yet.
+    if (!file || file.size === 0) return undefined;
     const info = JSON.parse(await file.text()) as PathInfo;
     // The info is only written after its NAR, but a NAR removed by hand (devtools) voids it.
     const nar = await fileOf(nars, `${hashPart}.nar`);
