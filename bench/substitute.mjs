@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { MB, WPM, makeClosure, scratch, timed, wpm } from './lib/closure.mjs';
+import { startWpmServe } from './lib/web.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -49,18 +50,7 @@ const freePort = () =>
     });
   });
 
-async function startWpmServe() {
-  const child = spawn(process.execPath, [WPM, 'serve', '--port', '0', '--compression', opts.compression], { env: { ...process.env, WPM_HOME: homeA }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /^(http:\S+)\n/.exec(out);
-      if (m) resolve(m[1]);
-    });
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
+const startWpmServeHere = () => startWpmServe(homeA, ['--compression', opts.compression]);
 
 async function startNginx() {
   const prefix = join(work, 'nginx');
@@ -124,7 +114,7 @@ function contenders(server, urls) {
 
 const results = [];
 for (const [server, start] of [
-  ['wpm serve', startWpmServe],
+  ['wpm serve', startWpmServeHere],
   ['nginx', startNginx],
 ]) {
   const s = await start();

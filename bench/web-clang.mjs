@@ -12,13 +12,13 @@
 //
 //   node bench/web-clang.mjs [--home DIR]   (default: a fresh home, removed at the end)
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import puppeteer from 'puppeteer-core';
+import { launchBrowser, startWpmServe } from './lib/web.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WPM = path.join(ROOT, 'bin/wpm.js');
@@ -86,27 +86,11 @@ const toolOuts = Object.values(toolchain).filter((d) => d.builder.startsWith('bu
   .filter((p) => fs.existsSync(path.join(home, 'db', `${p.slice(11, 43)}.json`)));
 wpm(['store', 'sign', '--closure', '--key', path.join(keys, 'bench-web-clang.sec'), ...toolOuts]);
 
-const server = spawn(process.execPath, [WPM, 'serve', '--ui', '--port', '0'], { env: { ...process.env, WPM_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /^(http:\S+)\n/.exec(out);
-    if (m) resolve(m[1]);
-  });
-});
+const server = await startWpmServe(home, ['--ui']);
+const url = server.url;
 
 async function tab(name) {
-  const profile = path.join(work, `profile-${name}`);
-  fs.mkdirSync(profile);
-  const browser = await puppeteer.launch({
-    browser: name === 'firefox' ? 'firefox' : 'chrome',
-    executablePath: name === 'firefox' ? '/usr/bin/firefox-esr' : '/usr/bin/chromium',
-    protocol: name === 'firefox' ? 'webDriverBiDi' : 'cdp',
-    headless: true,
-    userDataDir: profile,
-    args: name === 'chromium' ? ['--no-sandbox', '--disable-dev-shm-usage'] : [],
-  });
+  const browser = await launchBrowser(work, name);
   try {
     const page = await browser.newPage();
     await page.goto(`${url}/ui/?${new URLSearchParams({ key: pub, store: 'bench' })}`);
@@ -135,7 +119,7 @@ try {
   chromium = await tab('chromium');
   firefox = await tab('firefox');
 } finally {
-  server.kill('SIGTERM');
+  server.stop();
 }
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
 console.log('clang.wasm -O2 -c sqlite shell.c, one build step each (the builder already compiled), one run:');

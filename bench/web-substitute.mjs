@@ -9,13 +9,12 @@
 //
 //   node bench/web-substitute.mjs [--mb 200] [--paths 20] [--runs 2]
 
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import puppeteer from 'puppeteer-core';
 import { MB, WPM, makeClosure, scratch, timed } from './lib/closure.mjs';
+import { launchBrowser, startWpmServe } from './lib/web.mjs';
 
 const { values: opts } = parseArgs({
   options: { mb: { type: 'string', default: '200' }, paths: { type: 'string', default: '20' }, runs: { type: 'string', default: '2' } },
@@ -25,27 +24,11 @@ const work = scratch('wpm-bench-web-');
 const homeA = join(work, 'a');
 const { root, pub, infos, bytes } = await makeClosure(work, homeA, { mb: Number(opts.mb), paths: Number(opts.paths) });
 
-const server = spawn(process.execPath, [WPM, 'serve', '--ui', '--port', '0'], { env: { ...process.env, WPM_HOME: homeA }, stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /^(http:\S+)\n/.exec(out);
-    if (m) resolve(m[1]);
-  });
-});
+const server = await startWpmServe(homeA, ['--ui']);
+const url = server.url;
 
 async function tab(name) {
-  const profile = join(work, `profile-${name}`);
-  mkdirSync(profile);
-  const browser = await puppeteer.launch({
-    browser: name === 'firefox' ? 'firefox' : 'chrome',
-    executablePath: name === 'firefox' ? '/usr/bin/firefox-esr' : '/usr/bin/chromium',
-    protocol: name === 'firefox' ? 'webDriverBiDi' : 'cdp',
-    headless: true,
-    userDataDir: profile,
-    args: name === 'chromium' ? ['--no-sandbox', '--disable-dev-shm-usage'] : [],
-  });
+  const browser = await launchBrowser(work, name);
   let n = 0;
   return {
     label: `${name} tab`,
@@ -83,7 +66,7 @@ try {
   }
 } finally {
   for (const c of contenders) await c.close();
-  server.kill('SIGTERM');
+  server.stop();
 }
 
 console.log(`substituting ${infos.length} paths, ${(bytes / MB).toFixed(0)} MB of NAR from wpm serve on loopback, best of ${opts.runs}:`);

@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BROWSER_TARGET, swapDigest } from './web-seams.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist', 'web');
@@ -16,12 +17,8 @@ const out = path.join(root, 'dist', 'web');
 const shims = {
   name: 'wpm-browser-shims',
   setup(b) {
-    // store/format's SHA-256 seam: the portable digest-web.ts instead of node:crypto (as in the
-    // worker bundle), so the page computes store paths (an edited source, a rewritten .drv).
-    b.onResolve({ filter: /\/digest\.js$/ }, (args) =>
-      args.importer.endsWith(path.join('store', 'format', 'hash.ts')) || args.importer.endsWith(path.join('store', 'format', 'store-path.ts'))
-        ? { path: path.join(path.dirname(args.importer), 'digest-web.ts') }
-        : undefined);
+    // The page computes store paths (an edited source, a rewritten .drv).
+    swapDigest(b);
     b.onResolve({ filter: /^(node:)?crypto$/ }, () => ({ path: path.join(root, 'web/shims/node-crypto.ts') }));
     b.onResolve({ filter: /^node:/ }, (args) => ({
       errors: [{ text: `${args.path} (imported by ${path.relative(root, args.importer)}) has no browser stand-in: keep Node-only modules out of the web app` }],
@@ -35,8 +32,7 @@ await build({
   bundle: true,
   format: 'esm',
   platform: 'browser',
-  // Ed25519 in WebCrypto and OPFS's createWritable need browsers at least this new anyway.
-  target: ['chrome120', 'firefox128'],
+  target: BROWSER_TARGET,
   inject: [path.join(root, 'scripts/web-buffer.mjs')],
   plugins: [shims],
   sourcemap: true,
@@ -49,7 +45,7 @@ await build({
   bundle: true,
   format: 'iife',
   platform: 'browser',
-  target: ['chrome120', 'firefox128'],
+  target: BROWSER_TARGET,
   plugins: [shims],
   sourcemap: true,
   logLevel: 'warning',

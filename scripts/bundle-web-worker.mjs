@@ -7,16 +7,14 @@
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { BROWSER_TARGET, swapDigest } from './web-seams.mjs';
 
 const NODE_BUILTIN = /^(node:.*|assert|buffer$|child_process|crypto|events|fs|os|path|stream|tty|url|util|v8|worker_threads)(\/.*)?$/;
 
 const browserSeams = {
   name: 'browser-seams',
   setup(b) {
-    b.onResolve({ filter: /\/digest\.js$/ }, (args) =>
-      args.importer.endsWith(path.join('store', 'format', 'hash.ts')) || args.importer.endsWith(path.join('store', 'format', 'store-path.ts'))
-        ? { path: path.join(path.dirname(args.importer), 'digest-web.ts') }
-        : undefined);
+    swapDigest(b);
     b.onResolve({ filter: NODE_BUILTIN }, (args) => {
       // The `buffer` package itself is wanted (inject below); Node's own module is not.
       if (args.path === 'buffer' && args.kind === 'import-statement' && args.importer.endsWith(path.join('scripts', 'web-buffer.mjs'))) return undefined;
@@ -34,8 +32,7 @@ await build({
   bundle: true,
   format: 'esm',
   platform: 'browser',
-  // Debian's chromium and firefox-esr (128 and later).
-  target: ['chrome120', 'firefox128'],
+  target: BROWSER_TARGET,
   inject: ['scripts/web-buffer.mjs'],
   plugins: [browserSeams],
   sourcemap: true,

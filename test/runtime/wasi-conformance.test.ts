@@ -3,20 +3,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isWpmError } from '../../util/errors.js';
-import { WasiPool, type WasiRunOptions } from '../../runtime/wasi/index.js';
-import { buildFixture, loadModule, runCaptured, sandbox, SYSROOT_GUEST } from './wasi-env.js';
+import type { WasiRunOptions } from '../../runtime/wasi/index.js';
+import { fixturePrograms, runCaptured, sandbox, SYSROOT_GUEST } from './wasi-env.js';
 
 const PROGRAMS = ['files', 'dirs', 'rename', 'symlinks', 'seek', 'stat', 'clocks', 'random', 'args_env', 'stdin', 'exit', 'poll', 'outputs', 'misc', 'tryopen'];
-const pool = new WasiPool({ size: 2 });
-const modules = new Map<string, WebAssembly.Module>();
-
-beforeAll(async () => {
-  const files = await Promise.all(PROGRAMS.map((p) => buildFixture(pool, p)));
-  PROGRAMS.forEach((p, i) => modules.set(p, loadModule(files[i])));
-});
-afterAll(() => pool.close());
+const { pool, modules } = fixturePrograms(PROGRAMS);
 
 type RunOpts = Partial<Omit<WasiRunOptions, 'mounts'>>;
 

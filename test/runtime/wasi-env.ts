@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileModule, type Mount, type WasiPool, type WasiRunOptions } from '../../runtime/wasi/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { WasiPool, compileModule, type Mount, type WasiRunOptions } from '../../runtime/wasi/index.js';
 import { tempDir } from '../helpers/cli.js';
 
 export const ROOT = path.resolve(fileURLToPath(import.meta.url), '../../..');
@@ -131,4 +132,19 @@ export async function buildFixture(pool: WasiPool, name: string, flags: string[]
 
 export function loadModule(file: string): WebAssembly.Module {
   return compileModule(fs.readFileSync(file));
+}
+
+/**
+ * For a test file: a pool (closed after the file) and the conformance programs, compiled before
+ * its tests (beforeAll); the map fills then.
+ */
+export function fixturePrograms(programs: readonly string[]): { pool: WasiPool; modules: Map<string, WebAssembly.Module> } {
+  const pool = new WasiPool({ size: 2 });
+  const modules = new Map<string, WebAssembly.Module>();
+  beforeAll(async () => {
+    const files = await Promise.all(programs.map((p) => buildFixture(pool, p)));
+    programs.forEach((p, i) => modules.set(p, loadModule(files[i]!)));
+  });
+  afterAll(() => pool.close());
+  return { pool, modules };
 }

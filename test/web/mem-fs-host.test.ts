@@ -4,21 +4,14 @@
 // outputs), the same stdout, stderr and exit status, byte for byte.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runGuest } from '../../runtime/wasi/host.js';
 import { MemFs, type MemDir } from '../../runtime/wasi/mem-fs/index.js';
-import { WasiPool, type Mount, type WasiRunOptions } from '../../runtime/wasi/index.js';
-import { SEED, SYSROOT_GUEST, buildFixture, loadModule, runCaptured, sandbox, type Captured } from '../runtime/wasi-env.js';
+import type { Mount, WasiRunOptions } from '../../runtime/wasi/index.js';
+import { SEED, SYSROOT_GUEST, fixturePrograms, runCaptured, sandbox, type Captured } from '../runtime/wasi-env.js';
 
 const PROGRAMS = ['files', 'dirs', 'rename', 'symlinks', 'seek', 'stat', 'misc', 'clocks', 'random', 'args_env', 'poll', 'tryopen', 'outputs'];
-const pool = new WasiPool({ size: 2 });
-const modules = new Map<string, WebAssembly.Module>();
-
-beforeAll(async () => {
-  const files = await Promise.all(PROGRAMS.map((p) => buildFixture(pool, p)));
-  PROGRAMS.forEach((p, i) => modules.set(p, loadModule(files[i])));
-});
-afterAll(() => pool.close());
+const { pool, modules } = fixturePrograms(PROGRAMS);
 
 /** A host tree copied into `mem` under `dir` as `name`. */
 function load(mem: MemFs, dir: MemDir, name: string, host: string, readOnly: boolean): void {

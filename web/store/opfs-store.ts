@@ -13,19 +13,10 @@
 
 import { parseStorePath } from '../../store/format/index.js';
 import { WpmError } from '../../util/errors.js';
+import type { PathInfo } from '../../store/index.js';
 
-/** A valid path's info: the CLI's path-info record (`wpm store path-info --json`). */
-export interface PathInfo {
-  path: string;
-  /** `sha256:<nix32>` of the NAR. */
-  narHash: string;
-  narSize: number;
-  /** Full store paths, sorted. */
-  references: string[];
-  deriver?: string;
-  signatures: string[];
-  ca?: string;
-}
+/** A valid path's info: the CLI's own record (store/path-info.ts), as `wpm store path-info --json` prints it. */
+export type { PathInfo };
 
 export interface BrowserStore {
   readonly name: string;
