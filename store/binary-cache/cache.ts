@@ -13,6 +13,11 @@ export interface ReadOptions {
   deadlineMs?: number | undefined;
   /** Ctrl-C: the read stops at once with ERR_INTERRUPTED. */
   signal?: AbortSignal | undefined;
+  /**
+   * The reader is done with each chunk before it asks for the next, so a transport may read every
+   * chunk into the same buffer (file:// does: no garbage per megabyte).
+   */
+  reuseChunks?: boolean | undefined;
 }
 
 export interface BinaryCache {

@@ -42,6 +42,7 @@ export class FileCache implements BinaryCache {
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw this.ioError(err, rel, 'read');
     }
+    if (opts.reuseChunks) return this.readReusing(handle, rel, opts.signal);
     const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
     const signal = opts.signal;
     if (signal) {
@@ -51,6 +52,26 @@ export class FileCache implements BinaryCache {
       stream.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     return stream;
+  }
+
+  /** The file read into one buffer again and again; each chunk is valid until the next is asked for. */
+  private async *readReusing(handle: fs.promises.FileHandle, rel: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    try {
+      for (;;) {
+        if (signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`);
+        let n: number;
+        try {
+          n = (await handle.read(buf, 0, buf.length, null)).bytesRead;
+        } catch (err) {
+          throw this.ioError(err, rel, 'read');
+        }
+        if (n === 0) return;
+        yield buf.subarray(0, n);
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   async getText(rel: string, maxBytes = 1 << 20, opts: ReadOptions = {}): Promise<string | undefined> {

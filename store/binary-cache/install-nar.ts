@@ -22,26 +22,6 @@ import {
 } from '../index.js';
 import { decompress } from './compression.js';
 
-/**
- * Hashes and counts as the bytes pass; more bytes than NarSize is an error at once. The error is
- * also kept in `failure`, because the NAR parser reports errors of its source in its own words.
- */
-async function* verifying(src: AsyncIterable<Uint8Array>, narinfo: NarInfo, where: string, sink: HashSink, failure: { error?: WpmError }): AsyncGenerator<Uint8Array> {
-  try {
-    for await (const chunk of src) {
-      sink.update(chunk);
-      if (sink.size > narinfo.narSize) {
-        throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `${where}: the NAR of ${narinfo.storePath} is longer than its NarSize ${narinfo.narSize}`);
-      }
-      yield chunk;
-    }
-  } catch (err) {
-    // Errors of the download itself (timeouts, early ends, decompression) are the ones to report.
-    if (isWpmError(err)) failure.error = err;
-    throw err;
-  }
-}
-
 /** The info a substituted path is registered with: the narinfo's, which its bytes were checked against. */
 function infoOf(narinfo: NarInfo): PathInfo {
   return {
@@ -62,11 +42,18 @@ function infoOf(narinfo: NarInfo): PathInfo {
  */
 export async function unpackNar(narinfo: NarInfo, file: AsyncIterable<Uint8Array>, where: string, dest: string, batch: FlushBatch): Promise<FinishedTree> {
   const sink = new HashSink('sha256');
-  const failure: { error?: WpmError } = {};
+  // Hashed and counted as the bytes pass, before they are parsed; more bytes than NarSize is an
+  // error at once.
+  const onChunk = (chunk: Uint8Array): void => {
+    sink.update(chunk);
+    if (sink.size > narinfo.narSize) {
+      throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `${where}: the NAR of ${narinfo.storePath} is longer than its NarSize ${narinfo.narSize}`);
+    }
+  };
   try {
-    await restoreNarTree(verifying(decompress(narinfo.compression, file, where), narinfo, where, sink, failure), dest, { normalize: true, batch });
+    await restoreNarTree(decompress(narinfo.compression, file, where), dest, { normalize: true, batch, onChunk });
   } catch (err) {
-    if (failure.error) throw failure.error;
+    // Errors of the download itself (timeouts, early ends, decompression) are reported as they are.
     if (isWpmError(err) && (err.code.startsWith('ERR_CACHE') || err.code.startsWith('ERR_SUBSTITUTE') || err.code === 'ERR_INTERRUPTED')) throw err;
     // The parser's own message says what was wrong (an early end, a bad tag…).
     const msg = err instanceof Error ? err.message : String(err);

@@ -114,7 +114,8 @@ export async function substituteClosure(ctx: RoundContext, roots: readonly strin
 async function fetchOne(ctx: RoundContext, from: Located, dest: string, batch: ReturnType<typeof newFlushBatch>): Promise<FinishedTree> {
   const { narinfo, cache } = from;
   const url = `${cache.url}/${narinfo.url}`;
-  const file = await cache.getStream(narinfo.url, { signal: ctx.signal, deadlineMs: ctx.narDeadlineMs(narinfo.narSize) });
+  // An uncompressed NAR goes straight to the parser, which is done with each chunk before the next.
+  const file = await cache.getStream(narinfo.url, { signal: ctx.signal, deadlineMs: ctx.narDeadlineMs(narinfo.narSize), reuseChunks: narinfo.compression === 'none' });
   if (!file) throw new WpmError('ERR_SUBSTITUTE_NO_NAR', `${url} (the NAR of ${narinfo.storePath}) does not exist`);
   return unpackNar(narinfo, file, url, dest, batch);
 }

@@ -24,7 +24,7 @@ export {
 export type { ParsedStorePath, StoreRef } from './store-path.js';
 export { MAX_DEPTH, MAX_NAME_BYTES, MAX_TARGET_BYTES, NAR_MAGIC, compareNames } from './nar-wire.js';
 export { NarWriter } from './nar-writer.js';
-export { parseNar } from './nar-parser.js';
+export { NarPushParser, parseNar } from './nar-parser.js';
 export type { NarVisitor } from './nar-parser.js';
 export { RefScanner } from './ref-scanner.js';
 export { formatNarInfo, parseNarInfo } from './narinfo.js';

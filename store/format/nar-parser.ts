@@ -2,10 +2,14 @@
 // `nix-store --dump` produce) are accepted, so a NAR that parses always restores to a tree whose
 // NAR hash is the hash of the bytes parsed. Lengths are checked before anything is allocated and
 // the tree is walked with an explicit stack, so hostile input costs bounded memory.
+//
+// The parser is pushed chunks and works through each synchronously, as a state machine: no
+// promise per token, and a caller that reads into one buffer can refill it as soon as push()
+// returns (after awaiting what the visitor asked to wait for). Substitution spends most of its
+// CPU here and in the writes, so this is where a NAR's per-byte cost is decided.
 
 import { WpmError } from '../../util/errors.js';
 import type { ErrorCode } from '../../util/error-codes.js';
-import { ByteReader } from './byte-reader.js';
 import {
   MAX_DEPTH,
   MAX_TARGET_BYTES,
@@ -18,9 +22,10 @@ import {
 } from './nar-wire.js';
 
 /**
- * Receives the tree as events, in the order of the NarWriter API. Every method is optional and
- * may return a promise, which the parser awaits before reading on (backpressure). Byte arrays
- * handed out are views into the source's chunks: copy them to keep them.
+ * Receives the tree as events, in the order of the NarWriter API. Every method is optional. A
+ * method may return a promise: the parser goes on with the chunk it holds, and whoever pushes
+ * awaits the promises (takePending) before pushing the next chunk. Byte arrays handed out are
+ * views into the pushed chunks, valid until then: copy them to keep them longer.
  */
 export interface NarVisitor {
   file?(executable: boolean, size: number): void | Promise<void>;
@@ -37,23 +42,130 @@ export interface NarVisitor {
 const MAX_TOKEN_BYTES = 16;
 // Contents larger than this cannot be counted exactly in a JS number; no real file gets near it.
 const MAX_CONTENTS = Number.MAX_SAFE_INTEGER;
+const EMPTY = new Uint8Array(0);
 
-class NarParser {
-  readonly #r: ByteReader;
+/** What the parser expects next; each string state reads one length-prefixed, padded string. */
+const enum S {
+  Magic,
+  Open, // "("
+  TypeKeyword, // "type"
+  Type, // "regular" | "symlink" | "directory"
+  RegularAttr, // "executable" | "contents"
+  ExecutableMarker, // ""
+  ContentsKeyword, // "contents" (after the executable marker)
+  ContentsLength,
+  Contents,
+  ContentsPadding,
+  RegularClose, // ")"
+  TargetKeyword, // "target"
+  Target,
+  SymlinkClose, // ")"
+  DirectoryItem, // "entry" | ")"
+  EntryOpen, // "("
+  NameKeyword, // "name"
+  Name,
+  NodeKeyword, // "node"
+  EntryClose, // ")"
+  End,
+}
+
+/** What each state is reading, for "ends early while reading …". */
+function describe(state: S): string {
+  switch (state) {
+    case S.ContentsLength:
+    case S.Contents:
+      return 'file contents';
+    case S.ContentsPadding:
+      return 'the padding of file contents';
+    case S.Target:
+      return 'a symlink target';
+    case S.Name:
+      return 'an entry name';
+    case S.ExecutableMarker:
+      return 'the executable marker';
+    default:
+      return 'a token';
+  }
+}
+
+export class NarPushParser {
   readonly #v: NarVisitor;
   readonly #dirs: { lastName: Uint8Array | undefined }[] = [];
+  #state = S.Magic;
+  #chunk: Uint8Array = EMPTY;
+  #pos = 0;
+  #consumed = 0; // bytes of earlier chunks, so errors can name an offset
+  /** A field that straddles chunks is gathered here (at most a length-prefixed symlink target). */
+  readonly #carry = new Uint8Array(8 + MAX_TARGET_BYTES + 8);
+  #carried = 0;
+  /** The length of the string being read, once its prefix is in; -1 before. */
+  #fieldLength = -1;
+  #executable = false;
+  #size = 0;
+  #left = 0; // contents bytes still to come
+  #target: Uint8Array = EMPTY;
+  #name: Uint8Array = EMPTY;
+  #pending: Promise<void>[] = [];
 
-  constructor(source: AsyncIterable<Uint8Array>, visitor: NarVisitor) {
-    this.#r = new ByteReader(source);
+  constructor(visitor: NarVisitor = {}) {
     this.#v = visitor;
   }
 
-  #fail(code: ErrorCode, message: string): WpmError {
-    return new WpmError(code, `invalid NAR at byte ${this.#r.offset}: ${message}`);
+  /** Offset of the next unread byte from the start of the archive. */
+  get offset(): number {
+    return this.#consumed + this.#pos;
   }
 
-  async #readLength(max: number, what: string): Promise<number> {
-    const b = await this.#r.readExact(8, `the length of ${what}`);
+  /** Parses all of `chunk`. Throws a WpmError (ERR_NAR_*) at the first byte that is wrong. */
+  push(chunk: Uint8Array): void {
+    this.#consumed += this.#chunk.length;
+    this.#chunk = chunk;
+    this.#pos = 0;
+    while (this.#pos < chunk.length) this.#step();
+  }
+
+  /** The archive ended: throws if it is incomplete. */
+  end(): void {
+    if (this.#state !== S.End) {
+      throw new WpmError('ERR_NAR_TRUNCATED', `NAR ends early at byte ${this.offset} while reading ${describe(this.#state)}`);
+    }
+  }
+
+  /** What the visitor returned to wait for since the last call, or undefined. */
+  takePending(): Promise<unknown> | undefined {
+    if (this.#pending.length === 0) return undefined;
+    const all = this.#pending.length === 1 ? this.#pending[0]! : Promise.all(this.#pending);
+    this.#pending = [];
+    return all;
+  }
+
+  #call(r: void | Promise<void>): void {
+    if (r !== undefined) this.#pending.push(r);
+  }
+
+  #fail(code: ErrorCode, message: string): WpmError {
+    return new WpmError(code, `invalid NAR at byte ${this.offset}: ${message}`);
+  }
+
+  /** `n` bytes from the current position, gathered across chunks; undefined until all are in. */
+  #take(n: number): Uint8Array | undefined {
+    const avail = this.#chunk.length - this.#pos;
+    if (this.#carried === 0 && avail >= n) {
+      const view = this.#chunk.subarray(this.#pos, this.#pos + n);
+      this.#pos += n;
+      return view;
+    }
+    const k = Math.min(n - this.#carried, avail);
+    this.#carry.set(this.#chunk.subarray(this.#pos, this.#pos + k), this.#carried);
+    this.#carried += k;
+    this.#pos += k;
+    if (this.#carried < n) return undefined;
+    this.#carried = 0;
+    return this.#carry.subarray(0, n);
+  }
+
+  /** A length prefix, checked against `max` before anything is read or allocated. */
+  #length(b: Uint8Array, max: number, what: string): number {
     // `+` for the top byte: `|` would turn values of 2^31 and up into negative int32s.
     const lo = (b[0] | (b[1] << 8) | (b[2] << 16)) + b[3] * 0x100_0000;
     const hi = (b[4] | (b[5] << 8) | (b[6] << 16)) + b[7] * 0x100_0000;
@@ -64,143 +176,233 @@ class NarParser {
     return n;
   }
 
-  async #readPadding(length: number, what: string): Promise<void> {
-    const pad = await this.#r.readExact(padding(length), `the padding of ${what}`);
-    for (const byte of pad) {
-      if (byte !== 0) throw this.#fail('ERR_NAR_BAD_PADDING', `non-zero padding after ${what}`);
+  /** One whole string (length, bytes, zero padding), or undefined while it is incomplete. */
+  #string(max: number, what: string): Uint8Array | undefined {
+    if (this.#fieldLength < 0) {
+      const prefix = this.#take(8);
+      if (prefix === undefined) return undefined;
+      this.#fieldLength = this.#length(prefix, max, what);
     }
-  }
-
-  async #readBytes(max: number, what: string): Promise<Uint8Array> {
-    const n = await this.#readLength(max, what);
-    const bytes = await this.#r.readExact(n, what);
-    await this.#readPadding(n, what);
-    return bytes;
-  }
-
-  async #readToken(): Promise<string> {
-    const bytes = await this.#readBytes(MAX_TOKEN_BYTES, 'a token');
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-  }
-
-  async #expect(token: string): Promise<void> {
-    const got = await this.#readToken();
-    if (got !== token) {
-      throw this.#fail('ERR_NAR_BAD_TOKEN', `expected ${JSON.stringify(token)}, found ${JSON.stringify(got)}`);
+    const n = this.#fieldLength;
+    const b = this.#take(n + padding(n));
+    if (b === undefined) return undefined;
+    this.#fieldLength = -1;
+    for (let i = n; i < b.length; i++) {
+      if (b[i] !== 0) throw this.#fail('ERR_NAR_BAD_PADDING', `non-zero padding after ${what}`);
     }
+    return b.subarray(0, n);
   }
 
-  /** Parses one node; a directory is only opened (pushed), its entries are read by run(). */
-  async #node(): Promise<'leaf' | 'directory'> {
-    await this.#expect('(');
-    await this.#expect('type');
-    const type = await this.#readToken();
-    switch (type) {
-      case 'regular':
-        await this.#regular();
-        return 'leaf';
-      case 'symlink':
-        await this.#symlink();
-        return 'leaf';
-      case 'directory':
-        if (this.#dirs.length >= MAX_DEPTH) {
-          throw this.#fail('ERR_NAR_TOO_DEEP', `directories nested deeper than ${MAX_DEPTH}`);
+  #token(): string | undefined {
+    const b = this.#string(MAX_TOKEN_BYTES, 'a token');
+    return b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+  }
+
+  /** True when `token` was read; false when more bytes are needed. */
+  #expect(token: string): boolean {
+    const got = this.#token();
+    if (got === undefined) return false;
+    if (got !== token) throw this.#fail('ERR_NAR_BAD_TOKEN', `expected ${JSON.stringify(token)}, found ${JSON.stringify(got)}`);
+    return true;
+  }
+
+  /** After a file or symlink: the entry holding it closes, or the archive ends. */
+  #leafDone(): void {
+    this.#state = this.#dirs.length > 0 ? S.EntryClose : S.End;
+  }
+
+  /** Advances by at most one field; returns with the position at the chunk's end if it needs more. */
+  #step(): void {
+    switch (this.#state) {
+      case S.Magic: {
+        let got: string | undefined;
+        try {
+          got = this.#token();
+        } catch (err) {
+          // Whatever is wrong with the first string, the plain truth is that this is no NAR.
+          throw new WpmError('ERR_NAR_BAD_MAGIC', `not a NAR: it does not start with "${NAR_MAGIC}"`, { cause: err });
         }
-        this.#dirs.push({ lastName: undefined });
-        await this.#v.startDirectory?.();
-        return 'directory';
-      default:
-        throw this.#fail('ERR_NAR_BAD_TOKEN', `unknown node type ${JSON.stringify(type)}`);
-    }
-  }
-
-  async #regular(): Promise<void> {
-    let token = await this.#readToken();
-    let executable = false;
-    if (token === 'executable') {
-      const marker = await this.#readBytes(MAX_TOKEN_BYTES, 'the executable marker');
-      if (marker.length !== 0) throw this.#fail('ERR_NAR_BAD_TOKEN', 'the executable marker must be empty');
-      executable = true;
-      token = await this.#readToken();
-    }
-    if (token !== 'contents') {
-      throw this.#fail('ERR_NAR_BAD_TOKEN', `expected "contents", found ${JSON.stringify(token)}`);
-    }
-    const size = await this.#readLength(MAX_CONTENTS, 'file contents');
-    await this.#v.file?.(executable, size);
-    for (let left = size; left > 0; ) {
-      const chunk = await this.#r.readSome(left, 'file contents');
-      left -= chunk.length;
-      await this.#v.contents?.(chunk);
-    }
-    await this.#readPadding(size, 'file contents');
-    await this.#expect(')');
-    await this.#v.endFile?.();
-  }
-
-  async #symlink(): Promise<void> {
-    await this.#expect('target');
-    const target = await this.#readBytes(MAX_TARGET_BYTES, 'a symlink target');
-    if (target.length === 0) throw this.#fail('ERR_NAR_BAD_TARGET', 'empty symlink target');
-    if (target.includes(0)) throw this.#fail('ERR_NAR_BAD_TARGET', 'symlink target contains NUL');
-    await this.#expect(')');
-    await this.#v.symlink?.(target);
-  }
-
-  async #entry(): Promise<void> {
-    const dir = this.#dirs[this.#dirs.length - 1];
-    await this.#expect('(');
-    await this.#expect('name');
-    const name = await this.#readBytes(MAX_NAME_BYTES, 'an entry name');
-    const why = badEntryName(name);
-    if (why) throw this.#fail('ERR_NAR_BAD_NAME', `bad entry ${describeName(name)}: ${why}`);
-    if (dir.lastName) {
-      const order = compareNames(dir.lastName, name);
-      if (order === 0) throw this.#fail('ERR_NAR_DUPLICATE_ENTRY', `duplicate entry ${describeName(name)}`);
-      if (order > 0) {
-        throw this.#fail(
-          'ERR_NAR_UNSORTED',
-          `entry ${describeName(name)} comes after ${describeName(dir.lastName)} but sorts before it`,
-        );
+        if (got === undefined) return;
+        if (got !== NAR_MAGIC) throw new WpmError('ERR_NAR_BAD_MAGIC', `not a NAR: it does not start with "${NAR_MAGIC}"`);
+        this.#state = S.Open;
+        return;
       }
-    }
-    // Copy: the name must outlive the source chunk it was read from.
-    dir.lastName = Uint8Array.from(name);
-    await this.#expect('node');
-    await this.#v.entry?.(dir.lastName);
-    if ((await this.#node()) === 'leaf') await this.#endEntry();
-  }
-
-  async #endEntry(): Promise<void> {
-    await this.#expect(')');
-    await this.#v.endEntry?.();
-  }
-
-  async run(): Promise<void> {
-    await this.#expect(NAR_MAGIC).catch((err: unknown) => {
-      // Whatever is wrong with the first string, the plain truth is that this is no NAR.
-      if (err instanceof WpmError && err.code !== 'ERR_NAR_TRUNCATED') {
-        throw new WpmError('ERR_NAR_BAD_MAGIC', `not a NAR: it does not start with "${NAR_MAGIC}"`, { cause: err });
+      case S.Open:
+        if (this.#expect('(')) this.#state = S.TypeKeyword;
+        return;
+      case S.TypeKeyword:
+        if (this.#expect('type')) this.#state = S.Type;
+        return;
+      case S.Type: {
+        const type = this.#token();
+        if (type === undefined) return;
+        if (type === 'regular') {
+          this.#executable = false;
+          this.#state = S.RegularAttr;
+        } else if (type === 'symlink') {
+          this.#state = S.TargetKeyword;
+        } else if (type === 'directory') {
+          if (this.#dirs.length >= MAX_DEPTH) throw this.#fail('ERR_NAR_TOO_DEEP', `directories nested deeper than ${MAX_DEPTH}`);
+          this.#dirs.push({ lastName: undefined });
+          this.#state = S.DirectoryItem;
+          this.#call(this.#v.startDirectory?.());
+        } else {
+          throw this.#fail('ERR_NAR_BAD_TOKEN', `unknown node type ${JSON.stringify(type)}`);
+        }
+        return;
       }
-      throw err;
-    });
-    await this.#node();
-    while (this.#dirs.length > 0) {
-      const token = await this.#readToken();
-      if (token === 'entry') {
-        await this.#entry();
-      } else if (token === ')') {
-        this.#dirs.pop();
-        await this.#v.endDirectory?.();
-        if (this.#dirs.length > 0) await this.#endEntry();
-      } else {
-        throw this.#fail('ERR_NAR_BAD_TOKEN', `expected "entry" or ")" in a directory, found ${JSON.stringify(token)}`);
+      case S.RegularAttr: {
+        const token = this.#token();
+        if (token === undefined) return;
+        if (token === 'executable') {
+          this.#executable = true;
+          this.#state = S.ExecutableMarker;
+        } else if (token === 'contents') {
+          this.#state = S.ContentsLength;
+        } else {
+          throw this.#fail('ERR_NAR_BAD_TOKEN', `expected "contents", found ${JSON.stringify(token)}`);
+        }
+        return;
       }
+      case S.ExecutableMarker: {
+        const marker = this.#string(MAX_TOKEN_BYTES, 'the executable marker');
+        if (marker === undefined) return;
+        if (marker.length !== 0) throw this.#fail('ERR_NAR_BAD_TOKEN', 'the executable marker must be empty');
+        this.#state = S.ContentsKeyword;
+        return;
+      }
+      case S.ContentsKeyword: {
+        const token = this.#token();
+        if (token === undefined) return;
+        if (token !== 'contents') throw this.#fail('ERR_NAR_BAD_TOKEN', `expected "contents", found ${JSON.stringify(token)}`);
+        this.#state = S.ContentsLength;
+        return;
+      }
+      case S.ContentsLength: {
+        const prefix = this.#take(8);
+        if (prefix === undefined) return;
+        this.#size = this.#left = this.#length(prefix, MAX_CONTENTS, 'file contents');
+        this.#state = this.#left > 0 ? S.Contents : S.ContentsPadding;
+        this.#call(this.#v.file?.(this.#executable, this.#size));
+        return;
+      }
+      case S.Contents: {
+        // Straight from the chunk: contents are never gathered, whatever their size.
+        const take = Math.min(this.#left, this.#chunk.length - this.#pos);
+        const view = this.#chunk.subarray(this.#pos, this.#pos + take);
+        this.#pos += take;
+        this.#left -= take;
+        if (this.#left === 0) this.#state = S.ContentsPadding;
+        this.#call(this.#v.contents?.(view));
+        return;
+      }
+      case S.ContentsPadding: {
+        const pad = padding(this.#size);
+        if (pad > 0) {
+          const b = this.#take(pad);
+          if (b === undefined) return;
+          for (const byte of b) {
+            if (byte !== 0) throw this.#fail('ERR_NAR_BAD_PADDING', 'non-zero padding after file contents');
+          }
+        }
+        this.#state = S.RegularClose;
+        return;
+      }
+      case S.RegularClose:
+        if (!this.#expect(')')) return;
+        this.#leafDone();
+        this.#call(this.#v.endFile?.());
+        return;
+      case S.TargetKeyword:
+        if (this.#expect('target')) this.#state = S.Target;
+        return;
+      case S.Target: {
+        const target = this.#string(MAX_TARGET_BYTES, 'a symlink target');
+        if (target === undefined) return;
+        if (target.length === 0) throw this.#fail('ERR_NAR_BAD_TARGET', 'empty symlink target');
+        if (target.includes(0)) throw this.#fail('ERR_NAR_BAD_TARGET', 'symlink target contains NUL');
+        // Copied: the visitor gets it after ")", which may come in a later chunk.
+        this.#target = Uint8Array.from(target);
+        this.#state = S.SymlinkClose;
+        return;
+      }
+      case S.SymlinkClose:
+        if (!this.#expect(')')) return;
+        this.#leafDone();
+        this.#call(this.#v.symlink?.(this.#target));
+        return;
+      case S.DirectoryItem: {
+        const token = this.#token();
+        if (token === undefined) return;
+        if (token === 'entry') {
+          this.#state = S.EntryOpen;
+        } else if (token === ')') {
+          this.#dirs.pop();
+          this.#state = this.#dirs.length > 0 ? S.EntryClose : S.End;
+          this.#call(this.#v.endDirectory?.());
+        } else {
+          throw this.#fail('ERR_NAR_BAD_TOKEN', `expected "entry" or ")" in a directory, found ${JSON.stringify(token)}`);
+        }
+        return;
+      }
+      case S.EntryOpen:
+        if (this.#expect('(')) this.#state = S.NameKeyword;
+        return;
+      case S.NameKeyword:
+        if (this.#expect('name')) this.#state = S.Name;
+        return;
+      case S.Name: {
+        const name = this.#string(MAX_NAME_BYTES, 'an entry name');
+        if (name === undefined) return;
+        const why = badEntryName(name);
+        if (why) throw this.#fail('ERR_NAR_BAD_NAME', `bad entry ${describeName(name)}: ${why}`);
+        const dir = this.#dirs[this.#dirs.length - 1]!;
+        if (dir.lastName) {
+          const order = compareNames(dir.lastName, name);
+          if (order === 0) throw this.#fail('ERR_NAR_DUPLICATE_ENTRY', `duplicate entry ${describeName(name)}`);
+          if (order > 0) {
+            throw this.#fail('ERR_NAR_UNSORTED', `entry ${describeName(name)} comes after ${describeName(dir.lastName)} but sorts before it`);
+          }
+        }
+        // Copied: the name must outlive the chunk it was read from.
+        this.#name = dir.lastName = Uint8Array.from(name);
+        this.#state = S.NodeKeyword;
+        return;
+      }
+      case S.NodeKeyword:
+        if (!this.#expect('node')) return;
+        this.#state = S.Open;
+        this.#call(this.#v.entry?.(this.#name));
+        return;
+      case S.EntryClose:
+        if (!this.#expect(')')) return;
+        this.#state = S.DirectoryItem;
+        this.#call(this.#v.endEntry?.());
+        return;
+      case S.End:
+        throw this.#fail('ERR_NAR_TRAILING_BYTES', 'bytes after the end of the archive');
     }
-    if (!(await this.#r.atEnd())) throw this.#fail('ERR_NAR_TRAILING_BYTES', 'bytes after the end of the archive');
   }
 }
 
-export function parseNar(source: AsyncIterable<Uint8Array>, visitor: NarVisitor = {}): Promise<void> {
-  return new NarParser(source, visitor).run();
+/**
+ * Parses the NAR read from `source`, handing its tree to `visitor`; each chunk is parsed whole,
+ * then what the visitor returned to wait for is awaited before the next chunk is read.
+ * `onChunk` sees every chunk before it is parsed (to hash or count it) and may throw to stop.
+ */
+export async function parseNar(source: AsyncIterable<Uint8Array>, visitor: NarVisitor = {}, onChunk?: (chunk: Uint8Array) => void): Promise<void> {
+  const parser = new NarPushParser(visitor);
+  try {
+    for await (const chunk of source) {
+      onChunk?.(chunk);
+      parser.push(chunk);
+      const pending = parser.takePending();
+      if (pending) await pending;
+    }
+  } finally {
+    // What the visitor started settles before an error (its own or the source's) is reported.
+    const pending = parser.takePending();
+    if (pending) await pending.catch(() => undefined);
+  }
+  parser.end();
 }

@@ -18,13 +18,17 @@ import { TreeWriter, type TreeWriterOptions } from '../tree/tree-writer.js';
  * Restores the NAR read from `source` at `destPath`, which must not exist yet (its parent must),
  * with no trace left on failure. `destPath` itself is removed if anything goes wrong.
  */
-export async function restoreNarTree(source: AsyncIterable<Uint8Array>, destPath: string, opts: TreeWriterOptions = {}): Promise<void> {
+export async function restoreNarTree(
+  source: AsyncIterable<Uint8Array>,
+  destPath: string,
+  opts: TreeWriterOptions & { onChunk?: (chunk: Uint8Array) => void } = {},
+): Promise<void> {
   if (fs.lstatSync(destPath, { throwIfNoEntry: false })) {
     throw new WpmError('ERR_NAR_DEST_EXISTS', `cannot restore into ${destPath}: it already exists`);
   }
   const writer = new TreeWriter(destPath, opts);
   try {
-    await parseNar(source, writer);
+    await parseNar(source, writer, opts.onChunk);
   } catch (err) {
     try {
       writer.close();
