@@ -8,4 +8,10 @@
 // (bin/package.json) because loading an ES module entry already starts the pool.
 'use strict';
 process.env.UV_THREADPOOL_SIZE ??= '8';
-import('../dist/bundle/main.js').then(({ main }) => main(process.argv.slice(2)));
+const argv = process.argv.slice(2);
+// `wpm run` and profile launchers (`wpm run --launcher …`) will wait for a WASI worker: started
+// first, Node's bootstrap of the thread overlaps loading the CLI (runtime/wasi/early-worker.ts).
+if (argv.find((a) => !a.startsWith('-')) === 'run' && !argv.includes('--help') && !argv.includes('-h')) {
+  import('../dist/bundle/early-worker.js').then((w) => w.startEarlyWorker());
+}
+import('../dist/bundle/main.js').then(({ main }) => main(argv));

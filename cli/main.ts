@@ -102,16 +102,13 @@ async function runCommand(argv: string[]): Promise<void> {
   });
   try {
     // A profile's launcher (`wpm run --launcher PATH -- ARGS`): straight to the program, without
-    // the command line parser's tree.
+    // the command line parser's tree. (bin/wpm.js has started the WASI worker for both.)
     if (argv[0] === 'run' && argv[1] === '--launcher' && argv[2] !== undefined && argv[3] === '--') {
-      void import('../runtime/wasi/early-worker.js').then((w) => w.startEarlyWorker());
       const { runLaunched } = await import('./launch.js');
       process.exitCode = await runLaunched(argv[2], argv.slice(4));
       return;
     }
     const verb = argv.find((a) => !a.startsWith('-'));
-    // `wpm run` will need a WASI worker: its start-up overlaps loading the command (early-worker.ts).
-    if (verb === 'run' && !argv.includes('--help') && !argv.includes('-h')) void import('../runtime/wasi/early-worker.js').then((w) => w.startEarlyWorker());
     const program = await createProgram(verb);
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

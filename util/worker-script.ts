@@ -1,10 +1,13 @@
 // Where a worker's code is (the WASI pool's, the .drv writer's, or a Jsonnet VM's). From dist/
-// it is, e.g., dist/runtime/wasi/worker.js (never bundled: see dist-dir.ts); when the sources run
+// it is its one-file bundle, e.g. dist/bundle/runtime.wasi.worker.js (scripts/bundle.mjs), else
+// the compiled module, dist/runtime/wasi/worker.js; when the sources run
 // as TypeScript (vitest, which transforms in-process), the worker gets a small loader hook that
 // transpiles the .ts files with the `typescript` package instead.
 
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { WorkerOptions } from 'node:worker_threads';
-import { distModule } from './dist-dir.js';
+import { distFile, distModule } from './dist-dir.js';
 
 const HOOKS = `
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,6 +46,8 @@ export function workerScript(
   data?: unknown,
   transfer: WorkerOptions['transferList'] = [],
 ): { filename: string | URL; options: WorkerOptions } {
+  const bundled = distFile(`bundle/${module.replaceAll('/', '.')}.js`);
+  if (fs.existsSync(bundled)) return { filename: pathToFileURL(bundled), options: { workerData: { data }, transferList: transfer } };
   const worker = distModule(module);
   if (worker.compiled) return { filename: worker.url, options: { workerData: { data }, transferList: transfer } };
   return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: worker.url.href, data }, transferList: transfer } };
