@@ -26,28 +26,19 @@ const shims = {
   },
 };
 
+const common = { bundle: true, platform: 'browser', target: BROWSER_TARGET, plugins: [shims], sourcemap: true, logLevel: 'warning' };
 await build({
+  ...common,
   entryPoints: [path.join(root, 'web/app/main.ts')],
   outfile: path.join(out, 'app.js'),
-  bundle: true,
   format: 'esm',
-  platform: 'browser',
-  target: BROWSER_TARGET,
   inject: [path.join(root, 'scripts/web-buffer.mjs')],
-  plugins: [shims],
-  sourcemap: true,
-  logLevel: 'warning',
 });
 // The service worker (web/offline): a classic script, which every browser registers.
 await build({
+  ...common,
   entryPoints: [path.join(root, 'web/offline/service-worker.ts')],
   outfile: path.join(out, 'service-worker.js'),
-  bundle: true,
   format: 'iife',
-  platform: 'browser',
-  target: BROWSER_TARGET,
-  plugins: [shims],
-  sourcemap: true,
-  logLevel: 'warning',
 });
 fs.copyFileSync(path.join(root, 'web/app/index.html'), path.join(out, 'index.html'));

@@ -12,31 +12,18 @@ import { build } from 'esbuild';
 // one's chunks behind.
 rmSync('dist/bundle', { recursive: true, force: true });
 
+// What both builds share: ES modules for Node 20, dependencies left in node_modules (node-jsonnet
+// is a native addon, jco is large and loaded only for components).
+const common = { outdir: 'dist/bundle', bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
+
 await build({
+  ...common,
   // early-worker.js has a name of its own: bin/wpm.js starts `wpm run`'s worker before main.js loads.
   entryPoints: { main: 'dist/cli/main.js', 'early-worker': 'dist/runtime/wasi/early-worker.js' },
-  outdir: 'dist/bundle',
-  bundle: true,
   splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // Dependencies stay in node_modules: node-jsonnet is a native addon, jco is large and loaded
-  // only for components.
-  packages: 'external',
-  logLevel: 'warning',
 });
 
 // The workers' scripts (util/worker-script.ts lists where they are started), without splitting:
 // one file each.
 const WORKERS = ['runtime/wasi/worker', 'glue/drv-writer-worker', 'derivations/vm-worker'];
-await build({
-  entryPoints: Object.fromEntries(WORKERS.map((w) => [w.replaceAll('/', '.'), `dist/${w}.js`])),
-  outdir: 'dist/bundle',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-});
+await build({ ...common, entryPoints: Object.fromEntries(WORKERS.map((w) => [w.replaceAll('/', '.'), `dist/${w}.js`])) });

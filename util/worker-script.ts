@@ -47,8 +47,8 @@ export function workerScript(
   transfer: WorkerOptions['transferList'] = [],
 ): { filename: string | URL; options: WorkerOptions } {
   const bundled = distFile(`bundle/${module.replaceAll('/', '.')}.js`);
-  if (fs.existsSync(bundled)) return { filename: pathToFileURL(bundled), options: { workerData: { data }, transferList: transfer } };
   const worker = distModule(module);
-  if (worker.compiled) return { filename: worker.url, options: { workerData: { data }, transferList: transfer } };
+  const compiled = fs.existsSync(bundled) ? pathToFileURL(bundled) : worker.compiled ? worker.url : undefined;
+  if (compiled) return { filename: compiled, options: { workerData: { data }, transferList: transfer } };
   return { filename: BOOT, options: { eval: true, workerData: { hooks: HOOKS, entry: worker.url.href, data }, transferList: transfer } };
 }

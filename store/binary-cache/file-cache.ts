@@ -30,9 +30,13 @@ export class FileCache implements BinaryCache {
     return new WpmError('ERR_CACHE_UNREACHABLE', `cannot ${what} ${this.url}/${rel}: ${code}`, { cause: err });
   }
 
+  private interrupted(rel: string): WpmError {
+    return new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`);
+  }
+
   async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
     // A local file does not trickle: no deadline, but Ctrl-C stops a large read.
-    if (opts.signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`);
+    if (opts.signal?.aborted) throw this.interrupted(rel);
     const file = this.file(rel);
     let handle: fs.promises.FileHandle;
     try {
@@ -46,7 +50,7 @@ export class FileCache implements BinaryCache {
     const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
     const signal = opts.signal;
     if (signal) {
-      const onAbort = () => stream.destroy(new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`));
+      const onAbort = () => stream.destroy(this.interrupted(rel));
       signal.addEventListener('abort', onAbort, { once: true });
       // A round reads thousands of files under one signal: each listener goes with its stream.
       stream.once('close', () => signal.removeEventListener('abort', onAbort));
@@ -59,7 +63,7 @@ export class FileCache implements BinaryCache {
     const buf = Buffer.allocUnsafe(1 << 20);
     try {
       for (;;) {
-        if (signal?.aborted) throw new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`);
+        if (signal?.aborted) throw this.interrupted(rel);
         let n: number;
         try {
           n = (await handle.read(buf, 0, buf.length, null)).bytesRead;

@@ -39,6 +39,21 @@ const enum S {
   End,
 }
 
+/** States that read one fixed token and go on to the next, with nothing else to do. */
+const KEYWORDS = new Map<S, [token: string, next: S]>([
+  [S.Open, ['(', S.TypeKeyword]],
+  [S.TypeKeyword, ['type', S.Type]],
+  [S.ContentsKeyword, ['contents', S.ContentsLength]],
+  [S.TargetKeyword, ['target', S.Target]],
+  [S.EntryOpen, ['(', S.NameKeyword]],
+  [S.NameKeyword, ['name', S.Name]],
+]);
+
+function notANar(cause?: unknown): WpmError {
+  // Whatever is wrong with the first string, the plain truth is that this is no NAR.
+  return new WpmError('ERR_NAR_BAD_MAGIC', `not a NAR: it does not start with "${NAR_MAGIC}"`, cause === undefined ? {} : { cause });
+}
+
 /** What each state is reading, for "ends early while reading …". */
 function describe(state: S): string {
   switch (state) {
@@ -128,26 +143,24 @@ export class NarPushParser {
 
   /** Advances by at most one field; returns with the position at the chunk's end if it needs more. */
   #step(): void {
+    const keyword = KEYWORDS.get(this.#state);
+    if (keyword !== undefined) {
+      if (this.#expect(keyword[0])) this.#state = keyword[1];
+      return;
+    }
     switch (this.#state) {
       case S.Magic: {
         let got: string | undefined;
         try {
           got = this.#token();
         } catch (err) {
-          // Whatever is wrong with the first string, the plain truth is that this is no NAR.
-          throw new WpmError('ERR_NAR_BAD_MAGIC', `not a NAR: it does not start with "${NAR_MAGIC}"`, { cause: err });
+          throw notANar(err);
         }
         if (got === undefined) return;
-        if (got !== NAR_MAGIC) throw new WpmError('ERR_NAR_BAD_MAGIC', `not a NAR: it does not start with "${NAR_MAGIC}"`);
+        if (got !== NAR_MAGIC) throw notANar();
         this.#state = S.Open;
         return;
       }
-      case S.Open:
-        if (this.#expect('(')) this.#state = S.TypeKeyword;
-        return;
-      case S.TypeKeyword:
-        if (this.#expect('type')) this.#state = S.Type;
-        return;
       case S.Type: {
         const type = this.#token();
         if (type === undefined) return;
@@ -186,13 +199,6 @@ export class NarPushParser {
         this.#state = S.ContentsKeyword;
         return;
       }
-      case S.ContentsKeyword: {
-        const token = this.#token();
-        if (token === undefined) return;
-        if (token !== 'contents') throw this.#fail('ERR_NAR_BAD_TOKEN', `expected "contents", found ${JSON.stringify(token)}`);
-        this.#state = S.ContentsLength;
-        return;
-      }
       case S.ContentsLength: {
         const size = this.#r.length(MAX_CONTENTS, 'file contents');
         if (size === undefined) return;
@@ -216,9 +222,6 @@ export class NarPushParser {
         if (!this.#expect(')')) return;
         this.#leafDone();
         this.#call(this.#v.endFile?.());
-        return;
-      case S.TargetKeyword:
-        if (this.#expect('target')) this.#state = S.Target;
         return;
       case S.Target: {
         const target = this.#r.string(MAX_TARGET_BYTES, 'a symlink target');
@@ -249,12 +252,6 @@ export class NarPushParser {
         }
         return;
       }
-      case S.EntryOpen:
-        if (this.#expect('(')) this.#state = S.NameKeyword;
-        return;
-      case S.NameKeyword:
-        if (this.#expect('name')) this.#state = S.Name;
-        return;
       case S.Name: {
         const name = this.#r.string(MAX_NAME_BYTES, 'an entry name');
         if (name === undefined) return;

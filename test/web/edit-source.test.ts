@@ -96,15 +96,21 @@ local unrelated = wpm.derivation({ name: 'unrelated', builder: tool, args: ['x']
 wpm.derivation({ name: 'top', builder: tool, args: [b.out, c.out, unrelated.out] })
 `;
 
-  it('rewrites every mention and recomputes the paths the CLI evaluates', async () => {
-    const home = tempDir('web-edit-mentions-home');
-    const dir = tempDir('web-edit-mentions');
+  /** FILE evaluated by the CLI in a fresh home, its .drv closure, and the source `data.txt` became. */
+  async function mentions(name: string) {
+    const home = tempDir(`web-edit-${name}-home`);
+    const dir = tempDir(`web-edit-${name}`);
     fs.writeFileSync(path.join(dir, 'default.jsonnet'), FILE);
     fs.writeFileSync(path.join(dir, 'tool.wasm'), 'not run: evaluation only\n');
     fs.writeFileSync(path.join(dir, 'data.txt'), 'one\n');
     const before = cliView(home, dir);
     const closure = await readDrvClosure(before.target, storeReader(home));
     const oldSource = byName(closure, 'a')[1].inputSrcs.find((s) => s.endsWith('-data.txt'))!;
+    return { home, dir, before, closure, oldSource };
+  }
+
+  it('rewrites every mention and recomputes the paths the CLI evaluates', async () => {
+    const { home, dir, closure, oldSource } = await mentions('mentions');
     const result = editSource(closure, oldSource, 'two\n');
     fs.writeFileSync(path.join(dir, 'data.txt'), 'two\n');
     const after = cliView(home, dir);
@@ -121,14 +127,7 @@ wpm.derivation({ name: 'top', builder: tool, args: [b.out, c.out, unrelated.out]
   });
 
   it('changes nothing when the contents are the same', async () => {
-    const home = tempDir('web-edit-same-home');
-    const dir = tempDir('web-edit-same');
-    fs.writeFileSync(path.join(dir, 'default.jsonnet'), FILE);
-    fs.writeFileSync(path.join(dir, 'tool.wasm'), 'not run: evaluation only\n');
-    fs.writeFileSync(path.join(dir, 'data.txt'), 'one\n');
-    const before = cliView(home, dir);
-    const closure = await readDrvClosure(before.target, storeReader(home));
-    const oldSource = byName(closure, 'a')[1].inputSrcs.find((s) => s.endsWith('-data.txt'))!;
+    const { before, closure, oldSource } = await mentions('same');
     const result = editSource(closure, oldSource, 'one\n');
     expect(result.newSourcePath).toBe(oldSource);
     expect(result.rewritten).toEqual([]);
