@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WpmError } from '../util/index.js';
 import { LocalStore, STORE_DIR, defaultHome } from '../store/index.js';
-import { LAUNCHERS_DIR, parseLauncherConfig } from '../runtime/builders/index.js';
+import { LAUNCHERS_DIR, parseLauncherConfig } from '../runtime/builders/buildenv/manifest.js'; // not the index: see run-program.ts
 import type { Mount } from '../runtime/wasi/index.js';
 import type { ProgramRun } from './run-program.js';
 

@@ -2,7 +2,7 @@
 // layers below; commands are one file each under commands/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { DIST_DIR, isWpmError } from '../util/index.js';
 import { settingsHelp } from './config.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
@@ -53,6 +53,7 @@ function wpmVersion(): string {
 
 /** The program with the commands for `verb` (all of them when the verb is unknown or absent). */
 export async function createProgram(verb?: string): Promise<Command> {
+  const { Command } = await import('commander');
   const program = new Command('wpm')
     .description('wpm: a hermetic build system and package manager where every build step is a WebAssembly program')
     .version(wpmVersion())
@@ -65,6 +66,7 @@ Environment (settings also come from $XDG_CONFIG_HOME/wpm/wpm.conf; flags win):
 ${settingsHelp('  ', 25)}
   WPM_CACHE_TOKEN          bearer token for wpm copy --to
   WPM_EVAL_CACHE=0         evaluate every time (no evaluation cache)
+  WPM_RUN_STACK_MB=N       wpm run and launchers: run the program in a thread with an N MiB stack
   WPM_DEBUG=1              stack traces on errors
 ${EXIT_CODES_HELP}`,
     )
@@ -102,7 +104,7 @@ async function runCommand(argv: string[]): Promise<void> {
   });
   try {
     // A profile's launcher (`wpm run --launcher PATH -- ARGS`): straight to the program, without
-    // the command line parser's tree. (bin/wpm.js has started the WASI worker for both.)
+    // the command line parser (commander is loaded only past this point).
     if (argv[0] === 'run' && argv[1] === '--launcher' && argv[2] !== undefined && argv[3] === '--') {
       const { runLaunched } = await import('./launch.js');
       process.exitCode = await runLaunched(argv[2], argv.slice(4));
@@ -112,7 +114,7 @@ async function runCommand(argv: string[]): Promise<void> {
     const program = await createProgram(verb);
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) {
+    if (err instanceof (await import('commander')).CommanderError) {
       // Help and version are not errors; commander already printed its message.
       process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
       return;

@@ -3,7 +3,7 @@
 // modules one by one; a handful of chunks load several times faster. Each worker script is
 // bundled into one file of its own beside the chunks (dist/bundle/runtime.wasi.worker.js for
 // dist/runtime/wasi/worker.js), which util/worker-script.ts prefers: a thread that loads one
-// file is ready sooner, and `wpm run` waits for its WASI worker. Both find wpm's files through
+// file is ready sooner, and a build's first step waits for its WASI worker. Both find wpm's files through
 // util/dist-dir.ts, which sits at the bundle's depth.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -18,8 +18,7 @@ const common = { outdir: 'dist/bundle', bundle: true, format: 'esm', platform: '
 
 await build({
   ...common,
-  // early-worker.js has a name of its own: bin/wpm.js starts `wpm run`'s worker before main.js loads.
-  entryPoints: { main: 'dist/cli/main.js', 'early-worker': 'dist/runtime/wasi/early-worker.js' },
+  entryPoints: { main: 'dist/cli/main.js' },
   splitting: true,
 });
 

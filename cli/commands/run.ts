@@ -10,7 +10,6 @@ import { openStore } from '../context.js';
 import { collect, parseDir } from '../dirs.js';
 import { runLaunched } from '../launch.js';
 import { runProgram } from '../run-program.js';
-import { buildForCommand } from './build.js';
 import { addEvalArgOptions, addStepLimitOptions, evalArgsFrom, type EvalLimitFlags, type StepLimitFlags } from '../options.js';
 import { addSubstituteOptions, createSubstituter, type SubstituteFlags } from '../substitution.js';
 
@@ -42,6 +41,8 @@ async function resolveTarget(store: LocalStore, target: string, flags: RunFlags)
   if (st.isFile() || st.isDirectory()) {
     const quiet = !process.stderr.isTTY;
     const substituter = await createSubstituter(store, flags, { quiet });
+    // The build machinery loads only for a Jsonnet target: a store path's run starts sooner without it.
+    const { buildForCommand } = await import('./build.js');
     const targets = await buildForCommand(store, real, flags.attr ? [flags.attr] : [], evalArgsFrom(flags), { ...flags, quiet, substituter });
     if (targets.length !== 1) {
       throw new WpmError('ERR_USAGE', `${target} gives ${targets.length} derivations; choose one with -A (${targets.map((t) => t.attr).join(', ')})`);

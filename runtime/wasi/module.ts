@@ -6,7 +6,11 @@ import crypto from 'node:crypto';
 import v8 from 'node:v8';
 import { codeCacheEnabled, compileFromCache } from './code-cache/index.js';
 import { WASM_PAGE } from './constants.js';
-import { withMemoryMaximum } from './wasm-binary.js';
+import { InitialMemoryTooLarge, withMemoryMaximum } from './wasm-binary.js';
+import { WASM32_MAX_BYTES, fmtMiB, memoryLimitError } from './outcome.js';
+import type { ComponentRunnable } from './component/run.js';
+import type { ReactorCall } from './reactor.js';
+import type { WasiRunOptions } from './types.js';
 
 const WASM32_MAX_PAGES = 65536;
 
@@ -121,4 +125,24 @@ export function moduleWithMemoryLimit(module: WebAssembly.Module, memoryBytes: n
     limited.set(key, m);
   }
   return m;
+}
+
+/**
+ * What a run instantiates under its memory limit: the module, a reactor's module or each of a
+ * component's core modules with its maximum lowered (issue 9: a component's modules get the same
+ * maximum each). An initial memory above the limit is the limit's error, thrown here.
+ */
+export function withMemoryLimit<T extends WebAssembly.Module | ComponentRunnable | ReactorCall>(module: T, opts: WasiRunOptions): T {
+  const memoryBytes = opts.limits?.memoryBytes ?? WASM32_MAX_BYTES;
+  const limit = (m: WebAssembly.Module) => moduleWithMemoryLimit(m, memoryBytes);
+  try {
+    if (module instanceof WebAssembly.Module) return limit(module) as T;
+    if (module.kind === 'reactor') return { ...module, module: limit(module.module) };
+    return { ...module, cores: Object.fromEntries(Object.entries(module.cores).map(([n, m]) => [n, limit(m)])) };
+  } catch (err) {
+    if (err instanceof InitialMemoryTooLarge) {
+      throw memoryLimitError(memoryBytes, `its initial memory alone is ${fmtMiB(err.initialPages * 65536)}`);
+    }
+    throw err;
+  }
 }

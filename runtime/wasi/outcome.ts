@@ -2,6 +2,8 @@
 import { WpmError } from '../../util/errors.js';
 import type { HostOutcome } from './host.js';
 import type { WasiResult, WasiRunOptions } from './types.js';
+import type { ComponentRunnable } from './component/run.js';
+import type { ReactorCall } from './reactor.js';
 
 export const WASM32_MAX_BYTES = 4 * 1024 ** 3;
 const MiB = 1024 * 1024;
@@ -48,4 +50,19 @@ export function runResult(out: HostOutcome, opts: WasiRunOptions): WasiResult {
     throw new WpmError('ERR_WASI_TRAP', `wasm trap: ${out.trap.kind}${where} (${opts.args[0] ?? 'guest'})`);
   }
   return { exitCode: out.exitCode!, durationMs: out.durationMs, ...('value' in out ? { value: out.value } : {}) };
+}
+
+/**
+ * The error of a run that failed in the host rather than ending (a worker's failure message, or
+ * what runGuest threw in this thread). A module V8 or the host refused is the guest's fault:
+ * functions are validated when first called (module.ts), so an invalid body surfaces during the run.
+ */
+export function hostFailure(failure: { name?: string; message: string; stack?: string }, module: WebAssembly.Module | ComponentRunnable | ReactorCall): WpmError {
+  const invalid = ['LinkError', 'CompileError', 'InvalidModule'].includes(failure.name ?? '');
+  const what = module instanceof WebAssembly.Module ? 'WASI preview1 command' : module.kind === 'reactor' ? 'WASI preview1 reactor' : 'WASI 0.2 command component';
+  const e = invalid
+    ? new WpmError('ERR_WASI_INVALID_MODULE', `not a runnable ${what}: ${failure.message}`)
+    : new WpmError('ERR_WASI_HOST', `the WASI host failed: ${failure.message}`);
+  if (failure.stack) e.stack = failure.stack;
+  return e;
 }

@@ -6,11 +6,10 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { WpmError } from '../../util/errors.js';
 import type { HostOutcome } from './host.js';
-import { moduleWithMemoryLimit } from './module.js';
-import { WASM32_MAX_BYTES, fmtMiB, memoryLimitError, runResult } from './outcome.js';
+import { withMemoryLimit } from './module.js';
+import { hostFailure, runResult } from './outcome.js';
 import type { WasiResult, WasiRunOptions } from './types.js';
-import { InitialMemoryTooLarge } from './wasm-binary.js';
-import { DEFAULT_STACK_MB, newPoolWorker, takeEarlyWorker, type WorkerScript } from './early-worker.js';
+import { DEFAULT_STACK_MB, newPoolWorker, type WorkerScript } from './pool-worker.js';
 import type { ComponentRunnable } from './component/run.js';
 import type { ReactorCall } from './reactor.js';
 
@@ -61,23 +60,14 @@ export class WasiPool {
   /** Run a preview1 module, a transpiled WASI 0.2 component (component/run.ts), or a call into a reactor (reactor.ts). */
   run(module: WebAssembly.Module | ComponentRunnable | ReactorCall, opts: WasiRunOptions): Promise<WasiResult> {
     if (this.closed) return Promise.reject(new WpmError('ERR_WASI_ABORTED', 'the WASI pool is closed'));
-    const memoryBytes = opts.limits?.memoryBytes ?? WASM32_MAX_BYTES;
-    let limitedModule: WebAssembly.Module | ComponentRunnable | ReactorCall;
+    let limited: WebAssembly.Module | ComponentRunnable | ReactorCall;
     try {
-      // --- issue 9 hook: a component's core modules get the same memory maximum each.
-      limitedModule = module instanceof WebAssembly.Module
-        ? moduleWithMemoryLimit(module, memoryBytes)
-        : module.kind === 'reactor'
-          ? { ...module, module: moduleWithMemoryLimit(module.module, memoryBytes) }
-          : { ...module, cores: Object.fromEntries(Object.entries(module.cores).map(([n, m]) => [n, moduleWithMemoryLimit(m, memoryBytes)])) };
+      limited = withMemoryLimit(module, opts);
     } catch (err) {
-      if (err instanceof InitialMemoryTooLarge) {
-        return Promise.reject(memoryLimitError(memoryBytes, `its initial memory alone is ${fmtMiB(err.initialPages * 65536)}`));
-      }
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, module: limitedModule, opts, resolve, reject });
+      this.queue.push({ id: this.nextId++, module: limited, opts, resolve, reject });
       this.pump();
     });
   }
@@ -124,7 +114,7 @@ export class WasiPool {
   }
 
   private spawn(): Slot {
-    const worker = (this.script ? undefined : takeEarlyWorker(this.stackSizeMb)) ?? newPoolWorker(this.stackSizeMb, this.script);
+    const worker = newPoolWorker(this.stackSizeMb, this.script);
     const slot: Slot = { worker, job: null, timer: null, silence: null };
     worker.unref();
     worker.on('message', (msg: { id: number; outcome?: HostOutcome; failure?: { name?: string; message: string; stack?: string } }) => {
@@ -132,15 +122,7 @@ export class WasiPool {
       if (job === null || job.id !== msg.id) return;
       this.finish(slot);
       if (msg.failure) {
-        // CompileError: functions are validated when first called (module.ts), so an invalid
-        // body surfaces during the run.
-        const invalid = ['LinkError', 'CompileError', 'InvalidModule'].includes(msg.failure.name ?? '');
-        const what = job.module instanceof WebAssembly.Module ? 'WASI preview1 command' : job.module.kind === 'reactor' ? 'WASI preview1 reactor' : 'WASI 0.2 command component';
-        const e = invalid
-          ? new WpmError('ERR_WASI_INVALID_MODULE', `not a runnable ${what}: ${msg.failure.message}`)
-          : new WpmError('ERR_WASI_HOST', `the WASI host failed: ${msg.failure.message}`);
-        if (msg.failure.stack) e.stack = msg.failure.stack;
-        job.reject(e);
+        job.reject(hostFailure(msg.failure, job.module));
       } else {
         settle(job, msg.outcome!);
       }

@@ -1,6 +1,9 @@
 // Turn what V8 throws out of a guest into a trap kind (the spec's wording) and the wasm
 // function it happened in (named when the module has a name section).
 
+/** The kind of a trap on a guest that recursed deeper than its thread's stack allows. */
+export const STACK_EXHAUSTED = 'call stack exhausted';
+
 const KINDS: [RegExp, string][] = [
   [/unreachable/i, 'unreachable'],
   [/memory access out of bounds/i, 'out of bounds memory access'],
@@ -10,7 +13,7 @@ const KINDS: [RegExp, string][] = [
   [/float unrepresentable in integer range/i, 'invalid conversion to integer'],
   [/table index is out of bounds/i, 'undefined element'],
   [/null function or function signature mismatch|function signature mismatch/i, 'indirect call type mismatch'],
-  [/maximum call stack size exceeded/i, 'call stack exhausted'],
+  [/maximum call stack size exceeded/i, STACK_EXHAUSTED],
 ];
 
 export interface TrapInfo {

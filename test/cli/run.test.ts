@@ -38,6 +38,25 @@ describe('wpm run', () => {
     expect(r.status).toBe(0);
   });
 
+  it('runs a small program in its own thread, whose stack is short; WPM_RUN_STACK_MB gives it a worker with a deep one', () => {
+    // Two million calls need some 100 MB of stack: far more than a main thread's 1 MB, well
+    // within a 256 MB worker's.
+    const deep = ['run', './result', '--', '0', 'recurse', '2000000'];
+    const inThread = wpm(deep, { home, cwd, input: '' });
+    expect(inThread.status, inThread.stderr).toBe(1);
+    expect(inThread.stderr).toMatch(/wasm trap: call stack exhausted .*\(probe\)/);
+    expect(inThread.stderr).toContain('WPM_RUN_STACK_MB=256 runs it in a thread with a 256 MB stack');
+    const shallow = wpm(['run', './result', '--', '0', 'recurse', '1000'], { home, cwd, input: '' });
+    expect(shallow.stdout).toContain('recursed: ');
+    expect(shallow.status).toBe(0);
+    const inWorker = wpm(deep, { home, cwd, input: '', env: { WPM_RUN_STACK_MB: '256' } });
+    expect(inWorker.stdout, inWorker.stderr).toMatch(/recursed: \d+\n/);
+    expect(inWorker.status).toBe(0);
+    const bad = wpm(deep, { home, cwd, input: '', env: { WPM_RUN_STACK_MB: 'lots' } });
+    expect(bad.stderr).toBe('error: WPM_RUN_STACK_MB=lots: expected a stack size in MiB, from 1 to 4096\n');
+    expect(bad.status).toBe(2);
+  });
+
   it('runs a Jsonnet file directly, building it first, or a directory by its default.jsonnet', () => {
     const r = wpm(['run', FILE, '--', '3'], { home, cwd: tempDir('cwd'), input: 'x\n' });
     expect(r.stdout).toContain('stdin: x\n');
