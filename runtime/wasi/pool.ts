@@ -57,15 +57,14 @@ export class WasiPool {
     this.script = opts.workerScript;
   }
 
-  /** Run a preview1 module, a transpiled WASI 0.2 component (component/run.ts), or a call into a reactor (reactor.ts). */
-  run(module: WebAssembly.Module | ComponentRunnable | ReactorCall, opts: WasiRunOptions): Promise<WasiResult> {
-    if (this.closed) return Promise.reject(new WpmError('ERR_WASI_ABORTED', 'the WASI pool is closed'));
-    let limited: WebAssembly.Module | ComponentRunnable | ReactorCall;
-    try {
-      limited = withMemoryLimit(module, opts);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  /**
+   * Run a preview1 module, a transpiled WASI 0.2 component (component/run.ts), or a call into a
+   * reactor (reactor.ts). A closed pool, or a memory limit below the module's initial memory,
+   * rejects like any failed run.
+   */
+  async run(module: WebAssembly.Module | ComponentRunnable | ReactorCall, opts: WasiRunOptions): Promise<WasiResult> {
+    if (this.closed) throw new WpmError('ERR_WASI_ABORTED', 'the WASI pool is closed');
+    const limited = withMemoryLimit(module, opts);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, module: limited, opts, resolve, reject });
       this.pump();
