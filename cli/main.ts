@@ -52,7 +52,7 @@ function wpmVersion(): string {
 }
 
 /** The program with the commands for `verb` (all of them when the verb is unknown or absent). */
-export async function createProgram(verb?: string): Promise<Command> {
+export async function createProgram(verb?: string, opts: { noCommands?: boolean } = {}): Promise<Command> {
   const { Command } = await import('commander');
   const program = new Command('wpm')
     .description('wpm: a hermetic build system and package manager where every build step is a WebAssembly program')
@@ -73,7 +73,7 @@ ${EXIT_CODES_HELP}`,
     .exitOverride();
   const known = COMMANDS.some(([v]) => v === verb);
   for (const [v, load] of COMMANDS) {
-    if (known && v !== verb) continue;
+    if (opts.noCommands || (known && v !== verb)) continue;
     for (const mod of await Promise.all(load())) mod.register(program);
   }
   for (const cmd of program.commands) cmd.exitOverride();
@@ -111,7 +111,9 @@ async function runCommand(argv: string[]): Promise<void> {
       return;
     }
     const verb = argv.find((a) => !a.startsWith('-'));
-    const program = await createProgram(verb);
+    // `wpm --version` needs no command: loading them all would double its time.
+    const versionOnly = argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
+    const program = await createProgram(verb, { noCommands: versionOnly });
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof (await import('commander')).CommanderError) {
