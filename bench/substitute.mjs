@@ -87,10 +87,16 @@ async function narUrls(url) {
 
 let n = 0;
 function contenders(server, urls) {
-  const curl = (outputs) => {
+  const curlArgs = (outputs) => {
     const args = ['-sS', '--fail'];
     urls.forEach((u, i) => args.push('-o', outputs(i), u));
-    return timed('curl', args);
+    return args;
+  };
+  const curl = (outputs) => timed('curl', curlArgs(outputs));
+  const curlDir = () => {
+    const dir = join(work, `curl-${n++}`);
+    mkdirSync(dir);
+    return dir;
   };
   return [
     {
@@ -103,9 +109,17 @@ function contenders(server, urls) {
     {
       label: `curl from ${server}, NARs to files`,
       run: () => {
-        const dir = join(work, `curl-${n++}`);
-        mkdirSync(dir);
+        const dir = curlDir();
         return curl((i) => join(dir, `${i}.nar`));
+      },
+    },
+    {
+      // The same, made as durable as wpm: the files are on disk when it ends (`sync -f` flushes
+      // the file system they are on). The disk's share of wpm's time is in this one too.
+      label: `curl from ${server}, NARs to files, then sync -f`,
+      run: () => {
+        const dir = curlDir();
+        return timed('sh', ['-c', 'curl "$@" && sync -f "$0"', dir, ...curlArgs((i) => join(dir, `${i}.nar`))]);
       },
     },
     { label: `curl from ${server}, NARs to /dev/null (context)`, run: () => curl(() => '/dev/null') },
@@ -137,7 +151,7 @@ for (const [server, start] of [
 console.log(`substituting ${infos.length} paths, ${(bytes / MB).toFixed(0)} MB of NAR (${opts.compression}) over loopback, best of ${opts.runs}:`);
 for (const { server, cs, best } of results) {
   cs.forEach((c, i) => console.log(`  ${c.label.padEnd(50)} ${best[i].wall.toFixed(2)} s  ${(bytes / MB / best[i].wall).toFixed(0).padStart(5)} MB/s  CPU ${best[i].cpu.toFixed(2)} s`));
-  console.log(`  from ${server}: wpm / curl to files throughput ${(best[1].wall / best[0].wall).toFixed(2)}×`);
+  console.log(`  from ${server}: wpm / curl to files throughput ${(best[1].wall / best[0].wall).toFixed(2)}×; wpm / curl to files then sync ${(best[2].wall / best[0].wall).toFixed(2)}×`);
 }
 console.log(`  load: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; ${readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0]}`);
 rmSync(work, { recursive: true, force: true });
