@@ -7,13 +7,16 @@
 //   wpm-warm      wpm with a cache warmed by earlier processes compiling the same file
 //   wasmtime      wasmtime (Cranelift) running the same clang.wasm, its own code cache warm,
 //                 when a wasmtime binary is given (--wasmtime PATH, or on PATH)
+//   native-same   a native clang of clang.wasm's own release on the wasm command, when given
+//                 (--native-clang 'CMD', e.g. 'zig clang' from `pip install ziglang==0.17.1`,
+//                 which is clang 22.1): the engine's share of the gap, apart from clang's changes
 // The ratios that matter are of process CPU time (the machine is shared: wall time is noisy).
 // With --run N: `wpm run` of the hello package end to end against a bare `node -e 0`, N each.
 // With --package-set: cold builds of packages/default.jsonnet without the cache, with an empty
 // cache, and with a warm one (each in a fresh store).
 //
 //   npm run build && node bench/wasm-code-cache.mjs [--files shell.c,sqlite3.c] [--rounds 1]
-//     [--wasmtime PATH] [--run 20] [--package-set] [--fresh-cache]
+//     [--wasmtime PATH] [--native-clang CMD] [--run 20] [--package-set] [--fresh-cache]
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CLANG_WASM, FLAGS, ROOT, S, SQLITE_FLAGS, SYSROOT, ensureSqlite, ensureSysroot, guestThreadCpu, measureNative, sqliteBuildDir, threadTimes,
+  CLANG_WASM, FLAGS, ROOT, S, SQLITE_FLAGS, SYSROOT, ensureSqlite, ensureSysroot, guestThreadCpu, measureNative, measureSameRelease, sqliteBuildDir, threadTimes,
 } from './lib/clang-inputs.mjs';
 
 const argv = process.argv.slice(2);
@@ -143,7 +146,8 @@ function prepare(file, args) {
 function compileBench(file, rounds, wasmtime) {
   const args = ['clang', ...FLAGS, ...SQLITE_FLAGS, '-c', file, '-o', file.replace(/\.c$/, '.o')];
   const rounds0 = prepare(file, args);
-  const variants = ['native', 'wpm-liftoff', 'wpm-cold', 'wpm-warm', ...(wasmtime ? ['wasmtime'] : [])];
+  const sameRelease = opt('--native-clang', undefined);
+  const variants = ['native', ...(sameRelease ? ['native-same'] : []), 'wpm-liftoff', 'wpm-cold', 'wpm-warm', ...(wasmtime ? ['wasmtime'] : [])];
   if (wasmtime) {
     const b = sqliteBuildDir('wpm-bench-wt-');
     runWasmtime(wasmtime, b, args, true); // fills wasmtime's own cache
@@ -156,6 +160,7 @@ function compileBench(file, rounds, wasmtime) {
       const build = sqliteBuildDir(`wpm-bench-${v}-`);
       let m;
       if (v === 'native') m = measureNative(build, args);
+      else if (v === 'native-same') m = measureSameRelease(sameRelease, build, args);
       else if (v === 'wasmtime') m = runWasmtime(wasmtime, build, args, true);
       else {
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-empty-cache-'));
@@ -174,8 +179,18 @@ function compileBench(file, rounds, wasmtime) {
   console.log(`  ${'variant'.padEnd(12)} ${'wall'.padStart(9)} ${'CPU'.padStart(9)}  CPU / native`);
   for (const v of variants) console.log(`  ${v.padEnd(12)} ${s(best(v, 'wallMs')).padStart(9)} ${s(best(v, 'cpuMs')).padStart(9)}  ${(best(v, 'cpuMs') / best('native', 'cpuMs')).toFixed(2)}×`);
   if (wasmtime) console.log(`  wpm-warm / wasmtime: ${(best('wpm-warm', 'cpuMs') / best('wasmtime', 'cpuMs')).toFixed(2)}× CPU, ${(best('wpm-warm', 'wallMs') / best('wasmtime', 'wallMs')).toFixed(2)}× wall`);
-  for (const v of ['wpm-cold', 'wpm-warm', 'wasmtime']) {
-    if (objects[v] && objects['wpm-liftoff']) console.log(`  object: ${v} ${objects[v].equals(objects['wpm-liftoff']) ? '==' : '!='} wpm-liftoff (byte-identical is expected)`);
+  if (sameRelease) {
+    const version = spawnSync(sameRelease.split(' ')[0], [...sameRelease.split(' ').slice(1), '--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    console.log(`  native-same is ${version}; wpm-warm / native-same: ${(best('wpm-warm', 'cpuMs') / best('native-same', 'cpuMs')).toFixed(2)}× CPU`);
+    if (wasmtime) console.log(`  wasmtime / native-same: ${(best('wasmtime', 'cpuMs') / best('native-same', 'cpuMs')).toFixed(2)}× CPU`);
+  }
+  for (const v of ['wpm-cold', 'wpm-warm', 'wasmtime', 'native-same']) {
+    const expected = {
+      'native-same': 'another build of the release: either may be',
+      // wasmtime is given absolute guest paths, which __FILE__ (in assert) puts in the object.
+      wasmtime: 'its source path is absolute, /build/…: a file whose asserts record __FILE__, as shell.c, differs',
+    }[v] ?? 'byte-identical is expected';
+    if (objects[v] && objects['wpm-liftoff']) console.log(`  object: ${v} ${objects[v].equals(objects['wpm-liftoff']) ? '==' : '!='} wpm-liftoff (${expected})`);
   }
 }
 

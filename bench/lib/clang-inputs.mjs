@@ -78,6 +78,22 @@ export function measureNative(build, args) {
   return { wallMs: wall, cpuMs: cpu, threadCpuMs: cpu };
 }
 
+/**
+ * A native clang of the same release as clang.wasm (`cmd`, split on spaces: `zig clang` from PyPI's
+ * ziglang 0.17.1 is clang 22.1), on the wasm command itself: what the compiler costs natively,
+ * apart from the change in clang between release 14 and 22. Wall and CPU ms.
+ */
+export function measureSameRelease(cmd, build, args) {
+  const [bin, ...pre] = cmd.split(' ');
+  const cargs = [...pre, ...args.slice(1).map((a) => a.replaceAll(S, SYSROOT))];
+  const t0 = performance.now();
+  const r = spawnSyncChecked('/usr/bin/time', ['-f', 'CPU %U %S', bin, ...cargs], build);
+  const wall = performance.now() - t0;
+  const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
+  const cpu = m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN;
+  return { wallMs: wall, cpuMs: cpu, threadCpuMs: cpu };
+}
+
 function spawnSyncChecked(cmd, args, cwd) {
   const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'pipe'] });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
