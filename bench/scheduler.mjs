@@ -31,7 +31,8 @@ function warmUpsDone() {
 
 function wpmRun(args, env = {}) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/wpm.js'), ...args], {
+  // With the V8 flag of bin/wpm.js's #! line, as wpm run as a command has it.
+  const r = spawnSync(process.execPath, ['--single-threaded-gc', path.join(root, 'bin/wpm.js'), ...args], {
     cwd: root,
     env: { ...process.env, WPM_HOME: home, ...env },
     encoding: 'utf8',

@@ -97,7 +97,8 @@ function warmUpsDone(dir) {
 
 function runWpm(mode, dir, build, args) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, dir, build, JSON.stringify(args)], {
+  // The GC flag bin/wpm.js gives every wpm process (it is in execArgv, as there).
+  const r = spawnSync(process.execPath, ['--single-threaded-gc', fileURLToPath(import.meta.url), '--child', mode, dir, build, JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 1 << 26,
   });

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // Thin launcher: the CLI is compiled to dist/ and bundled into dist/bundle/ by `npm install`
 // (the `prepare` script; see scripts/bundle.mjs).
 //
@@ -6,6 +6,12 @@
 // for its whole evaluation, and the file I/O of its native calls needs threads too (the default
 // four would leave none with four VMs; see derivations/evaluator.ts). This file is CommonJS
 // (bin/package.json) because loading an ES module entry already starts the pool.
+//
+// Run as a command (npm's bin link, $WPM_HOME/bin/wpm, launchers), V8's garbage collector works
+// on each thread alone (--single-threaded-gc, on the #! line: V8 aborts if it is set once the heap
+// has started). A build step grows its wasm memory hundreds of times, each growth starts a major
+// GC, and marking with helper threads cost a large compile 10-16 % more CPU
+// (docs/wasm-code-cache.md). `node bin/wpm.js` runs without it, the same, only slower.
 'use strict';
 process.env.UV_THREADPOOL_SIZE ??= '8';
 import('../dist/bundle/main.js').then((m) => m.main(process.argv.slice(2)));

@@ -132,6 +132,28 @@ describe('builds from cached code', () => {
   }, LONG);
 });
 
+describe('run as a command', () => {
+  it("keys entries by the #! line's --single-threaded-gc, which its warm-ups inherit: the next build loads their code and builds the same bytes", async () => {
+    // Executed, not given to node: the kernel reads the #! line, as for npm's link and launchers.
+    const build = (home: string) =>
+      ok(spawnSync(path.join(REPO, 'bin', 'wpm.js'), ['build', '--no-link', HELLO], { cwd: REPO, env: { ...process.env, WPM_HOME: home, ...ON }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }), 'bin/wpm.js build');
+    let home = seededHome('cc-command');
+    let last = build(home);
+    for (let round = 1; round < 3 && !/MiB of code loaded/.test(last.stderr); round++) {
+      await warmUpsDone(cacheDir(home));
+      home = homeWithCache(cacheDir(home), 'cc-command');
+      last = build(home);
+    }
+    expect(last.stderr).toMatch(/MiB of code loaded/);
+    expect(last.stderr).not.toMatch(/refused/);
+    expect(readTree(path.join(home, 'store', path.basename(last.stdout.trim())))).toEqual(reference.tree);
+    await warmUpsDone(cacheDir(home));
+    const data = fs.readFileSync(clangEntry(cacheDir(home)));
+    const header = JSON.parse(data.subarray(12, 12 + data.readUInt32LE(8)).toString('utf8')) as { description: string };
+    expect((JSON.parse(header.description) as { execArgv: string[] }).execArgv).toContain('--single-threaded-gc');
+  }, 3 * LONG);
+});
+
 describe('without the addon', () => {
   it('wpm builds the same bytes, and says once (under WPM_DEBUG) that the cache is off', () => {
     // A copy of wpm without native/: as a checkout whose addon did not build.
