@@ -70,12 +70,7 @@ export function guestThreadCpu(before, after) {
 export function measureNative(build, args) {
   const cargs = args.slice(1).map((a) => a.replaceAll(S, SYSROOT)).filter((a) => !a.startsWith('-resource-dir') && a !== '--target=wasm32-wasip1');
   cargs.unshift('--target=wasm32-wasi', '-isystem', path.join(SYSROOT, 'include/wasm32-wasip1'));
-  const t0 = performance.now();
-  const r = spawnSyncChecked('/usr/bin/time', ['-f', 'CPU %U %S', 'clang-14', ...cargs], build);
-  const wall = performance.now() - t0;
-  const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
-  const cpu = m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN;
-  return { wallMs: wall, cpuMs: cpu, threadCpuMs: cpu };
+  return timedCompile('clang-14', cargs, build);
 }
 
 /**
@@ -85,9 +80,13 @@ export function measureNative(build, args) {
  */
 export function measureSameRelease(cmd, build, args) {
   const [bin, ...pre] = cmd.split(' ');
-  const cargs = [...pre, ...args.slice(1).map((a) => a.replaceAll(S, SYSROOT))];
+  return timedCompile(bin, [...pre, ...args.slice(1).map((a) => a.replaceAll(S, SYSROOT))], build);
+}
+
+/** A native compile in `build`, timed by GNU time: wall and CPU ms. */
+function timedCompile(bin, args, build) {
   const t0 = performance.now();
-  const r = spawnSyncChecked('/usr/bin/time', ['-f', 'CPU %U %S', bin, ...cargs], build);
+  const r = spawnSyncChecked('/usr/bin/time', ['-f', 'CPU %U %S', bin, ...args], build);
   const wall = performance.now() - t0;
   const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
   const cpu = m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN;
