@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LocalStore, removeTree } from '../dist/store/index.js';
-import { nixEnv, timed } from './lib/closure.mjs';
+import { nixEnv, NODE_FLAGS, timed } from './lib/closure.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -47,7 +47,7 @@ const fresh = () => join(work, `store-${round++}`);
 const cpu = {};
 const contenders = {
   'wpm store add (one process)': async () => {
-    const r = timed(process.execPath, [WPM, 'store', 'add', ...sources], { env: { ...process.env, WPM_HOME: fresh() } });
+    const r = timed(process.execPath, [...NODE_FLAGS, WPM, 'store', 'add', ...sources], { env: { ...process.env, WPM_HOME: fresh() } });
     return r;
   },
   'nix-store --add (one process)': async () => {

@@ -11,6 +11,8 @@ import { LocalStore } from '../../dist/store/index.js';
 
 export const MB = 1e6;
 export const WPM = fileURLToPath(new URL('../../bin/wpm.js', import.meta.url));
+/** Node's flags for WPM as the `#!` line of bin/wpm.js gives them, when wpm runs as a command. */
+export const NODE_FLAGS = ['--single-threaded-gc'];
 
 /** Nix's tools see /wpm/store, keep their state under `dir`, and write nothing under /nix. */
 export function nixEnv(dir) {
