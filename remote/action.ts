@@ -1,5 +1,6 @@
-// A wpm step as a REAPI Action: the Command runs the step runner (`node wpm-runner.mjs .`) in an
-// input root holding the runner, the step description, stdin and the input closure under
+// A wpm step as a REAPI Action: the Command runs the step runner (`node --single-threaded-gc
+// wpm-runner.mjs .`) in an input root holding the runner, the step description, stdin and the
+// input closure under
 // wpm/store/; the one declared output is the directory wpm-result/. Everything that decides the
 // step's bytes is in the input root, so the action digest is a cache key as good as the .drv's.
 import { digestKey, type Digest } from './digest.js';
@@ -41,7 +42,9 @@ export function buildAction(m: MerkleBuilder, a: ActionInputs): BuiltAction {
   });
   const platform = { properties: Object.entries(a.platform).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([name, value]) => ({ name, value })) };
   const command: Msg = {
-    arguments: ['node', RUNNER_FILE, '.'],
+    // The GC flag of bin/wpm.js's #! line: a step's memory growths each start a major GC, cheaper
+    // marked on its own thread (docs/wasm-code-cache.md).
+    arguments: ['node', '--single-threaded-gc', RUNNER_FILE, '.'],
     environment_variables: [],
     ...(a.outputPaths ? { output_paths: [RESULT_DIR] } : { output_directories: [RESULT_DIR] }),
     platform,
