@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { MB, NODE_FLAGS, WPM, makeClosure, nixEnv, scratch, timed, wpm } from './lib/closure.mjs';
+import { MB, NODE_FLAGS, WPM, makeClosure, nixEnv, scratch, timed, timedThenSync, wpm } from './lib/closure.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -55,18 +55,20 @@ const contenders = [
     },
   },
   {
-    // The same, made as durable as wpm: the store's files are on disk when it ends (`sync -f`
-    // flushes the file system they are on). The disk's share of wpm's time is in this one too.
+    // The same, made as durable as wpm: the disk's share of wpm's time is in this one too.
     label: 'nix copy --from file://, then sync -f',
     run: () => {
       const dir = join(work, `nix-${n++}`);
-      return timed('sh', ['-c', 'nix "$@" && sync -f "$0"', dir, ...nixCopy(dir)], { env: nixEnv(join(dir, 'home')) });
+      return timedThenSync(dir, 'nix', nixCopy(dir), { env: nixEnv(join(dir, 'home')) });
     },
   },
   {
     // What the disk alone takes to hold this many bytes: the NAR files copied whole, then flushed.
     label: 'cp of the NAR files, then sync -f (context)',
-    run: () => timed('sh', ['-c', 'cp -r "$0" "$1" && sync -f "$1"', join(cache, 'nar'), join(work, `cp-${n++}`)]),
+    run: () => {
+      const dir = join(work, `cp-${n++}`);
+      return timedThenSync(dir, 'cp', ['-r', join(cache, 'nar'), dir]);
+    },
   },
 ];
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS, WPM } from './lib/wpm-command.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const home = process.env.WPM_BENCH_HOME ?? path.join(os.tmpdir(), 'wpm-bench-launcher');
@@ -16,7 +17,7 @@ fs.mkdirSync(home, { recursive: true });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wpm-bench-launcher-cwd-'));
 
 function wpm(args) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/wpm.js'), ...args], { cwd: work, env: { ...process.env, WPM_HOME: home }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [WPM, ...args], { cwd: work, env: { ...process.env, WPM_HOME: home }, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wpm ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
 }
@@ -31,8 +32,8 @@ delete env.WPM_HOME; // a launcher finds its store through its own path
 
 const variants = {
   launcher: () => spawnSync('hello', ['world'], { cwd: work, env, encoding: 'utf8' }),
-  // With the V8 flag of bin/wpm.js's #! line, as `wpm run` as a command (and the launcher) has it.
-  'wpm run': () => spawnSync(process.execPath, ['--single-threaded-gc', path.join(root, 'bin/wpm.js'), 'run', './result', '--', 'world'], { cwd: work, env: { ...process.env, WPM_HOME: home }, encoding: 'utf8' }),
+  // As the command runs (the launcher goes through bin/wpm.js's #! line itself).
+  'wpm run': () => spawnSync(process.execPath, [...NODE_FLAGS, WPM, 'run', './result', '--', 'world'], { cwd: work, env: { ...process.env, WPM_HOME: home }, encoding: 'utf8' }),
   'node -e 0': () => spawnSync(process.execPath, ['-e', '0'], { cwd: work, encoding: 'utf8' }),
 };
 for (const [name, f] of Object.entries(variants)) {

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS, WPM } from './lib/wpm-command.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const home = process.env.WPM_BENCH_HOME ?? path.join(os.tmpdir(), 'wpm-bench-scheduler');
@@ -31,8 +32,7 @@ function warmUpsDone() {
 
 function wpmRun(args, env = {}) {
   const t = performance.now();
-  // With the V8 flag of bin/wpm.js's #! line, as wpm run as a command has it.
-  const r = spawnSync(process.execPath, ['--single-threaded-gc', path.join(root, 'bin/wpm.js'), ...args], {
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, WPM, ...args], {
     cwd: root,
     env: { ...process.env, WPM_HOME: home, ...env },
     encoding: 'utf8',

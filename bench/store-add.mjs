@@ -13,10 +13,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LocalStore, removeTree } from '../dist/store/index.js';
-import { nixEnv, NODE_FLAGS, timed } from './lib/closure.mjs';
+import { nixEnv, NODE_FLAGS, timed, WPM } from './lib/closure.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -25,7 +24,6 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
   },
 });
-const WPM = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'wpm.js');
 const work = mkdtempSync(join(tmpdir(), 'wpm-bench-add-'));
 const sources = [];
 for (let i = 0; i < Number(opts.files); i++) {

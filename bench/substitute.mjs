@@ -20,7 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { MB, NODE_FLAGS, WPM, makeClosure, scratch, timed, wpm } from './lib/closure.mjs';
+import { MB, NODE_FLAGS, WPM, makeClosure, scratch, timed, timedThenSync, wpm } from './lib/closure.mjs';
 import { startWpmServe } from './lib/web.mjs';
 
 const { values: opts } = parseArgs({
@@ -114,12 +114,11 @@ function contenders(server, urls) {
       },
     },
     {
-      // The same, made as durable as wpm: the files are on disk when it ends (`sync -f` flushes
-      // the file system they are on). The disk's share of wpm's time is in this one too.
+      // The same, made as durable as wpm: the disk's share of wpm's time is in this one too.
       label: `curl from ${server}, NARs to files, then sync -f`,
       run: () => {
         const dir = curlDir();
-        return timed('sh', ['-c', 'curl "$@" && sync -f "$0"', dir, ...curlArgs((i) => join(dir, `${i}.nar`))]);
+        return timedThenSync(dir, 'curl', curlArgs((i) => join(dir, `${i}.nar`)));
       },
     },
     { label: `curl from ${server}, NARs to /dev/null (context)`, run: () => curl(() => '/dev/null') },

@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CLANG_WASM, FLAGS, ROOT, S, SQLITE_FLAGS, SYSROOT, ensureSqlite, ensureSysroot, guestThreadCpu, measureNative, measureSameRelease, sqliteBuildDir, threadTimes,
 } from './lib/clang-inputs.mjs';
+import { NODE_FLAGS } from './lib/wpm-command.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -97,8 +98,8 @@ function warmUpsDone(dir) {
 
 function runWpm(mode, dir, build, args) {
   const t0 = performance.now();
-  // The GC flag bin/wpm.js gives every wpm process (it is in execArgv, as there).
-  const r = spawnSync(process.execPath, ['--single-threaded-gc', fileURLToPath(import.meta.url), '--child', mode, dir, build, JSON.stringify(args)], {
+  // With the Node flags of bin/wpm.js's #! line (in execArgv, as there: the cache key has them).
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), '--child', mode, dir, build, JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 1 << 26,
   });
@@ -147,7 +148,7 @@ function prepare(file, args) {
 function compileBench(file, rounds, wasmtime) {
   const args = ['clang', ...FLAGS, ...SQLITE_FLAGS, '-c', file, '-o', file.replace(/\.c$/, '.o')];
   const rounds0 = prepare(file, args);
-  const sameRelease = opt('--native-clang', undefined);
+  const sameRelease = opt('--native-clang', undefined)?.split(' '); // a command and its first arguments
   const variants = ['native', ...(sameRelease ? ['native-same'] : []), 'wpm-liftoff', 'wpm-cold', 'wpm-warm', ...(wasmtime ? ['wasmtime'] : [])];
   if (wasmtime) {
     const b = sqliteBuildDir('wpm-bench-wt-');
@@ -181,17 +182,20 @@ function compileBench(file, rounds, wasmtime) {
   for (const v of variants) console.log(`  ${v.padEnd(12)} ${s(best(v, 'wallMs')).padStart(9)} ${s(best(v, 'cpuMs')).padStart(9)}  ${(best(v, 'cpuMs') / best('native', 'cpuMs')).toFixed(2)}×`);
   if (wasmtime) console.log(`  wpm-warm / wasmtime: ${(best('wpm-warm', 'cpuMs') / best('wasmtime', 'cpuMs')).toFixed(2)}× CPU, ${(best('wpm-warm', 'wallMs') / best('wasmtime', 'wallMs')).toFixed(2)}× wall`);
   if (sameRelease) {
-    const version = spawnSync(sameRelease.split(' ')[0], [...sameRelease.split(' ').slice(1), '--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    const version = spawnSync(sameRelease[0], [...sameRelease.slice(1), '--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
     console.log(`  native-same is ${version}; wpm-warm / native-same: ${(best('wpm-warm', 'cpuMs') / best('native-same', 'cpuMs')).toFixed(2)}× CPU`);
     if (wasmtime) console.log(`  wasmtime / native-same: ${(best('wasmtime', 'cpuMs') / best('native-same', 'cpuMs')).toFixed(2)}× CPU`);
   }
+  // Why an object may differ from wpm's; any other difference is a bug.
+  const mayDiffer = {
+    'native-same': 'another build of the same release',
+    // wasmtime is given absolute guest paths, which __FILE__ (in assert) puts in the object.
+    wasmtime: 'its source path is absolute, /build/…, and shell.c records __FILE__',
+  };
   for (const v of ['wpm-cold', 'wpm-warm', 'wasmtime', 'native-same']) {
-    const expected = {
-      'native-same': 'another build of the release: either may be',
-      // wasmtime is given absolute guest paths, which __FILE__ (in assert) puts in the object.
-      wasmtime: 'its source path is absolute, /build/…: a file whose asserts record __FILE__, as shell.c, differs',
-    }[v] ?? 'byte-identical is expected';
-    if (objects[v] && objects['wpm-liftoff']) console.log(`  object: ${v} ${objects[v].equals(objects['wpm-liftoff']) ? '==' : '!='} wpm-liftoff (${expected})`);
+    if (!objects[v] || !objects['wpm-liftoff']) continue;
+    const same = objects[v].equals(objects['wpm-liftoff']);
+    console.log(`  object: ${v} ${same ? '==' : '!='} wpm-liftoff${same ? '' : ` (${mayDiffer[v] ?? 'byte-identical was expected'})`}`);
   }
 }
 

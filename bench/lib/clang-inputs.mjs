@@ -74,12 +74,11 @@ export function measureNative(build, args) {
 }
 
 /**
- * A native clang of the same release as clang.wasm (`cmd`, split on spaces: `zig clang` from PyPI's
- * ziglang 0.17.1 is clang 22.1), on the wasm command itself: what the compiler costs natively,
- * apart from the change in clang between release 14 and 22. Wall and CPU ms.
+ * A native clang of the same release as clang.wasm (`[bin, ...its first arguments]`: `zig clang`
+ * from PyPI's ziglang 0.17.1 is clang 22.1), on the wasm command itself: what the compiler costs
+ * natively, apart from the change in clang between release 14 and 22. Wall and CPU ms.
  */
-export function measureSameRelease(cmd, build, args) {
-  const [bin, ...pre] = cmd.split(' ');
+export function measureSameRelease([bin, ...pre], build, args) {
   return timedCompile(bin, [...pre, ...args.slice(1).map((a) => a.replaceAll(S, SYSROOT))], build);
 }
 

@@ -6,13 +6,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LocalStore } from '../../dist/store/index.js';
+import { WPM } from './wpm-command.mjs';
 
 export const MB = 1e6;
-export const WPM = fileURLToPath(new URL('../../bin/wpm.js', import.meta.url));
-/** Node's flags for WPM as the `#!` line of bin/wpm.js gives them, when wpm runs as a command. */
-export const NODE_FLAGS = ['--single-threaded-gc'];
+export { NODE_FLAGS, WPM } from './wpm-command.mjs';
 
 /** Nix's tools see /wpm/store, keep their state under `dir`, and write nothing under /nix. */
 export function nixEnv(dir) {
@@ -40,6 +38,14 @@ export function timed(cmd, args, opts = {}) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 4).join(' ')}… exited ${r.status}: ${lines.join('\n')}`);
   const [wall, user, sys] = last.split(' ').map(Number);
   return { wall, cpu: user + sys, stdout: r.stdout, stderr: lines.join('\n') };
+}
+
+/**
+ * `timed`, for a peer made as durable as wpm: `sync -f` on the file system of `dir` (where it
+ * wrote) runs right after it, in the time counted.
+ */
+export function timedThenSync(dir, cmd, args, opts = {}) {
+  return timed('sh', ['-c', '"$@" && sync -f "$0"', dir, cmd, ...args], opts);
 }
 
 export function wpm(args, home, opts = {}) {
