@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_FLAGS, WPM } from './lib/wpm-command.mjs';
+import { NODE_FLAGS, WPM, commandEnv } from './lib/wpm-command.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const home = process.env.WPM_BENCH_HOME ?? path.join(os.tmpdir(), 'wpm-bench-launcher');
@@ -33,12 +33,15 @@ delete env.WPM_HOME; // a launcher finds its store through its own path
 const variants = {
   launcher: () => spawnSync('hello', ['world'], { cwd: work, env, encoding: 'utf8' }),
   // As the command runs (the launcher goes through bin/wpm.js's #! line itself).
-  'wpm run': () => spawnSync(process.execPath, [...NODE_FLAGS, WPM, 'run', './result', '--', 'world'], { cwd: work, env: { ...process.env, WPM_HOME: home }, encoding: 'utf8' }),
+  'wpm run': () => spawnSync(process.execPath, [...NODE_FLAGS, WPM, 'run', './result', '--', 'world'], { cwd: work, env: commandEnv({ ...process.env, WPM_HOME: home }), encoding: 'utf8' }),
   'node -e 0': () => spawnSync(process.execPath, ['-e', '0'], { cwd: work, encoding: 'utf8' }),
+  // Where NODE_EXTRA_CA_CERTS is set, Node 20 parses it at every start and the #! line spares wpm
+  // that (util/trusted-cas.ts): the bare start without it is the stricter peer.
+  ...(process.env.NODE_EXTRA_CA_CERTS ? { 'node -e 0, NODE_EXTRA_CA_CERTS empty': () => spawnSync(process.execPath, ['-e', '0'], { cwd: work, env: { ...process.env, NODE_EXTRA_CA_CERTS: '' }, encoding: 'utf8' }) } : {}),
 };
 for (const [name, f] of Object.entries(variants)) {
   const r = f();
-  if (r.status !== 0 || (name !== 'node -e 0' && !r.stdout.startsWith('Hello, world!'))) throw new Error(`${name}: ${r.status} ${r.stdout} ${r.stderr}`);
+  if (r.status !== 0 || (!name.startsWith('node -e 0') && !r.stdout.startsWith('Hello, world!'))) throw new Error(`${name}: ${r.status} ${r.stdout} ${r.stderr}`);
 }
 const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) {
@@ -52,8 +55,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 for (const [k, v] of Object.entries(m)) console.log(`${k.padEnd(10)} ${v.toFixed(0).padStart(5)} ms (median of ${runs})`);
 console.log(`launcher / wpm run:   ${(m.launcher / m['wpm run']).toFixed(2)}×`);
-console.log(`launcher / node -e 0: ${(m.launcher / m['node -e 0']).toFixed(2)}×`);
-console.log(`wpm run / node -e 0:  ${(m['wpm run'] / m['node -e 0']).toFixed(2)}×`);
+for (const peer of Object.keys(m).filter((k) => k.startsWith('node -e 0'))) {
+  console.log(`launcher / ${peer}: ${(m.launcher / m[peer]).toFixed(2)}×`);
+  console.log(`wpm run / ${peer}:  ${(m['wpm run'] / m[peer]).toFixed(2)}×`);
+}
 try {
   console.log(`cpu pressure: ${fs.readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0]}`);
 } catch {

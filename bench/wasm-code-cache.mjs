@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CLANG_WASM, FLAGS, ROOT, S, SQLITE_FLAGS, SYSROOT, ensureSqlite, ensureSysroot, guestThreadCpu, measureNative, measureSameRelease, sqliteBuildDir, threadTimes,
 } from './lib/clang-inputs.mjs';
-import { NODE_FLAGS } from './lib/wpm-command.mjs';
+import { NODE_FLAGS, commandEnv } from './lib/wpm-command.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -100,6 +100,7 @@ function runWpm(mode, dir, build, args) {
   const t0 = performance.now();
   // With the Node flags of bin/wpm.js's #! line (in execArgv, as there: the cache key has them).
   const r = spawnSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), '--child', mode, dir, build, JSON.stringify(args)], {
+    env: commandEnv(process.env),
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 1 << 26,
   });

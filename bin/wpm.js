@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --single-threaded-gc
+#!/usr/bin/env -S WPM_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} NODE_EXTRA_CA_CERTS= node --single-threaded-gc
 // Thin launcher: the CLI is compiled to dist/ and bundled into dist/bundle/ by `npm install`
 // (the `prepare` script; see scripts/bundle.mjs).
 //
@@ -12,6 +12,10 @@
 // has started). A build step grows its wasm memory hundreds of times, each growth starts a major
 // GC, and marking with helper threads cost a large compile 10-16 % more CPU
 // (docs/wasm-code-cache.md). `node bin/wpm.js` runs without it, the same, only slower.
+//
+// The same line moves NODE_EXTRA_CA_CERTS aside, to WPM_EXTRA_CA_CERTS: Node 20 parses that file
+// and its own root certificates when it starts, 45-50 ms of every command, though few commands
+// open a TLS connection. wpm's TLS clients trust the file all the same (util/trusted-cas.ts).
 'use strict';
 process.env.UV_THREADPOOL_SIZE ??= '8';
 import('../dist/bundle/main.js').then((m) => m.main(process.argv.slice(2)));

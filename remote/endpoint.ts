@@ -3,6 +3,7 @@
 // and headers sent with every call (`Authorization: Bearer …`, `x-buildbuddy-api-key: …`).
 import * as grpc from '@grpc/grpc-js';
 import { WpmError } from '../util/errors.js';
+import { trustedCas } from '../util/trusted-cas.js';
 
 export interface RemoteEndpoint {
   /** The URL as the user gave it. */
@@ -35,7 +36,10 @@ export function parseEndpoint(url: string, opts: { instance?: string; headers?: 
 }
 
 export function channelCredentials(ep: RemoteEndpoint): grpc.ChannelCredentials {
-  return ep.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+  if (!ep.tls) return grpc.credentials.createInsecure();
+  // grpc-js reads GRPC_DEFAULT_SSL_ROOTS_FILE_PATH itself when given no roots.
+  const cas = process.env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH ? undefined : trustedCas();
+  return grpc.credentials.createSsl(cas ? Buffer.from(cas.join('\n')) : null);
 }
 
 export function callMetadata(ep: RemoteEndpoint): grpc.Metadata {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { WpmError, isWpmError } from '../../util/index.js';
+import { trustedCas } from '../../util/trusted-cas.js';
 import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
 
 export interface HttpCacheOptions {
@@ -26,10 +27,9 @@ export class HttpCache implements BinaryCache {
   readonly url: string;
   readonly #timeoutMs: number;
   readonly #token: string | undefined;
-  readonly #agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
-  };
+  readonly #http = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  /** Made with the first https request: the certificate authorities are read then (util/trusted-cas.ts). */
+  #https: https.Agent | undefined;
 
   constructor(url: string, opts: HttpCacheOptions = {}) {
     this.url = url.replace(/\/+$/, '');
@@ -39,8 +39,14 @@ export class HttpCache implements BinaryCache {
 
   /** Closes kept-alive connections (they never keep the process alive, but tests like it tidy). */
   close(): void {
-    this.#agents['http:'].destroy();
-    this.#agents['https:'].destroy();
+    this.#http.destroy();
+    this.#https?.destroy();
+  }
+
+  #agent(protocol: string): http.Agent {
+    if (protocol === 'http:') return this.#http;
+    this.#https ??= new https.Agent({ keepAlive: true, maxSockets: 16, ca: trustedCas() });
+    return this.#https;
   }
 
   private request(
@@ -56,7 +62,7 @@ export class HttpCache implements BinaryCache {
     return new Promise((resolve, reject) => {
       let timedOut = false;
       let response: http.IncomingMessage | undefined;
-      const req = mod.request(u, { method, agent: this.#agents[u.protocol as 'http:' | 'https:'], headers }, (res) => {
+      const req = mod.request(u, { method, agent: this.#agent(u.protocol), headers }, (res) => {
         response = res;
         res.once('close', settle);
         resolve({ res, timedOut: () => timedOut });

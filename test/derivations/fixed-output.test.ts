@@ -109,6 +109,43 @@ describe('fixed-output derivations', () => {
     expect(fs.readdirSync(path.join(home, 'tmp')).filter((f) => !f.startsWith('.'))).toEqual([]);
   });
 
+  it("follows a registry's redirect, sending its npm token to the registry and not to the other host", async () => {
+    const seen: { where: string; auth: string | undefined }[] = [];
+    const mirror = await startLoopback((req, res) => {
+      seen.push({ where: 'mirror', auth: req.headers.authorization });
+      res.end(BODY);
+    });
+    const registry = await startLoopback((req, res) => {
+      seen.push({ where: 'registry', auth: req.headers.authorization });
+      res.writeHead(302, { location: `${mirror.url}/tarballs/left-pad-1.3.0.tgz` });
+      res.end();
+    });
+    try {
+      const dir = tempDir('fod-npm');
+      const hostPath = registry.url.replace(/^http:/, '');
+      fs.writeFileSync(path.join(dir, 'npmrc'), `${hostPath}/:_authToken=s3cret\n`);
+      fs.writeFileSync(
+        path.join(dir, 'default.jsonnet'),
+        `(import 'wpm.libsonnet').fetchNpm({ package: 'left-pad', version: '1.3.0', integrity: '${SRI}' })\n`,
+      );
+      const home = tempDir('home');
+      const r = await wpm(['build', '--no-link', path.join(dir, 'default.jsonnet')], {
+        home,
+        // npm run and npx set npm_config_* for their children, and those win: set them too.
+        env: { npm_config_userconfig: path.join(dir, 'npmrc'), npm_config_registry: `${registry.url}/` },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.readFileSync(path.join(home, 'store', path.basename(r.stdout.trim())))).toEqual(BODY);
+      expect(seen).toEqual([
+        { where: 'registry', auth: 'Bearer s3cret' },
+        { where: 'mirror', auth: undefined },
+      ]);
+    } finally {
+      await registry.close();
+      await mirror.close();
+    }
+  });
+
   it("changing the URL but not the hash changes neither the output nor dependents' paths", async () => {
     const home = tempDir('home');
     const a = JSON.parse((await wpm(['eval', '--json', project(`${base}/file`, SRI)], { home })).stdout);

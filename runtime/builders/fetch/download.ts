@@ -2,9 +2,11 @@
 // bytes are streamed to a file; the caller verifies them against the declared hash before anything
 // is registered, so a wrong hash or a broken download stores nothing.
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
+import http from 'node:http';
+import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { WpmError } from '../../../util/index.js';
+import { trustedCas } from '../../../util/trusted-cas.js';
 import { loadNpmConfig, npmTarball } from './npm-registry.js';
 
 export interface FetchRequest {
@@ -26,6 +28,10 @@ export interface FetchRequest {
   /** Bytes the download may have (max-output-size); more is ERR_BUILD_OUTPUT_LIMIT, not tried again. */
   maxBytes?: number | undefined;
 }
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+/** As fetch() allows. */
+const MAX_REDIRECTS = 20;
 
 export async function fetchToFile(req: FetchRequest): Promise<void> {
   let url: string;
@@ -72,16 +78,18 @@ async function downloadOnce(url: string, headers: Record<string, string>, req: F
     idle = setTimeout(() => controller.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
   };
   try {
-    let response: Response;
+    let body: http.IncomingMessage;
     try {
-      response = await fetch(url, { headers, redirect: 'follow', signal: controller.signal });
+      body = await get(url, headers, controller.signal, req.where);
     } catch (cause) {
+      if (cause instanceof WpmError) throw cause;
       throw new WpmError('ERR_FETCH_FAILED', `${req.where}: cannot download ${url}: ${reason(cause, controller)}`, { cause });
     }
-    if (!response.ok || !response.body) {
-      throw new WpmError('ERR_FETCH_FAILED', `${req.where}: downloading ${url} failed with HTTP ${response.status}`, { status: response.status });
+    const status = body.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      body.resume();
+      throw new WpmError('ERR_FETCH_FAILED', `${req.where}: downloading ${url} failed with HTTP ${status}`, { status });
     }
-    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
     body.on('data', touch);
     let got = 0;
     let tooLarge: WpmError | undefined;
@@ -101,6 +109,32 @@ async function downloadOnce(url: string, headers: Record<string, string>, req: F
   } finally {
     clearTimeout(idle);
     req.signal?.removeEventListener('abort', interrupt);
+  }
+}
+
+/**
+ * GET `url`, following redirects as fetch() does. http(s) rather than fetch(): Node 20's fetch
+ * cannot be given certificate authorities, and wpm hands them over itself (util/trusted-cas.ts).
+ */
+async function get(url: string, headers: Record<string, string>, signal: AbortSignal, where: string): Promise<http.IncomingMessage> {
+  let u = new URL(url);
+  let sent: Record<string, string> = { 'user-agent': 'wpm', ...headers };
+  for (let redirects = 0; ; redirects++) {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const opts = { headers: sent, signal };
+      const req = u.protocol === 'https:' ? https.get(u, { ...opts, ca: trustedCas() }, resolve) : http.get(u, opts, resolve);
+      req.on('error', reject);
+    });
+    const location = res.headers.location;
+    if (!REDIRECT.has(res.statusCode ?? 0) || location === undefined) return res;
+    res.resume();
+    const next = new URL(location, u);
+    if (redirects >= MAX_REDIRECTS || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+      throw new WpmError('ERR_FETCH_FAILED', `${where}: ${url} redirects ${redirects >= MAX_REDIRECTS ? `more than ${MAX_REDIRECTS} times` : `to ${next.href}, which is not http(s)`}`);
+    }
+    // A token for one host is not sent to another (as fetch() does).
+    if (next.origin !== u.origin) sent = Object.fromEntries(Object.entries(sent).filter(([k]) => k.toLowerCase() !== 'authorization'));
+    u = next;
   }
 }
 

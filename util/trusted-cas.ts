@@ -1,0 +1,37 @@
+// The certificate authorities wpm's TLS clients trust: Node's own, plus the file named by
+// NODE_EXTRA_CA_CERTS, without paying for that file at every start.
+//
+// Node 20 reads NODE_EXTRA_CA_CERTS when the process starts, and parses its own ~140 root
+// certificates with it: 45–50 ms of CPU on a machine whose variable names the system's bundle
+// (against 25–35 ms for all the rest of `node -e 0`). Every wpm command paid it, whether it opened
+// a connection or not. Node 22 and later wait for the first TLS connection. So bin/wpm.js's #!
+// line moves the variable aside (into WPM_EXTRA_CA_CERTS, leaving NODE_EXTRA_CA_CERTS empty), and
+// each TLS client wpm makes (binary caches, builtin:fetch, remote execution) gets the same
+// authorities from here, read once, when the first of them is made. docs/design.md, "Starting".
+import fs from 'node:fs';
+import tls from 'node:tls';
+
+let cached: { cas: string[] | undefined } | undefined;
+
+/**
+ * The `ca` option for a TLS client: undefined when Node's default store already holds the extra
+ * authorities (NODE_EXTRA_CA_CERTS was left in place) or there are none; otherwise Node's root
+ * certificates and the moved-aside file. An unreadable file is reported once and left out, as
+ * Node does with NODE_EXTRA_CA_CERTS.
+ */
+export function trustedCas(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  if (cached) return cached.cas;
+  const moved = env.WPM_EXTRA_CA_CERTS;
+  if (env.NODE_EXTRA_CA_CERTS || !moved) {
+    cached = { cas: undefined };
+    return undefined;
+  }
+  try {
+    cached = { cas: [...tls.rootCertificates, fs.readFileSync(moved, 'utf8')] };
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    process.stderr.write(`warning: cannot read the certificate authorities in ${moved} (NODE_EXTRA_CA_CERTS): ${why}; not trusting them\n`);
+    cached = { cas: undefined };
+  }
+  return cached.cas;
+}
