@@ -45,7 +45,7 @@ function render(m: SubstituteMessage, json: boolean, fallback: Fallback): string
     return `copied ${m.path} from ${m.cache} (${(m.narSize / 1e6).toFixed(1)} MB in ${(m.durationMs / 1000).toFixed(1)}s${by})`;
   }
   const tail = !m.path ? '; not using it' : fallback === 'build' ? '; building it locally if needed' : '; not copying it';
-  return `warning: ${m.message}${tail}`;
+  return `warning: ${m.message}${tail}${m.hint ? `\nhint: ${m.hint}` : ''}`;
 }
 
 /**

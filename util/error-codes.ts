@@ -114,6 +114,8 @@ export const ERROR_CODES = {
   ERR_FETCH_BAD_REQUEST: userError,
   /** A download failed; `status` carries the HTTP status where the server answered. */
   ERR_FETCH_FAILED: { exit: EXIT.ERROR, user: false },
+  /** The server's certificate comes from an authority wpm does not trust (not tried again). */
+  ERR_FETCH_UNTRUSTED: userError,
 
   // The store.
   ERR_BAD_STORE_PATH: userError,

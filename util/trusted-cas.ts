@@ -35,3 +35,20 @@ export function trustedCas(env: NodeJS.ProcessEnv = process.env): string[] | und
   }
   return cached.cas;
 }
+
+/** Node's codes for a certificate chain that ends at an authority it does not trust. */
+const UNKNOWN_AUTHORITY = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+/** What to do about a TLS connection refused for its certificate's authority; undefined for any other failure. */
+export function unknownAuthorityHint(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined || !UNKNOWN_AUTHORITY.has(code)) return undefined;
+  return "the server's certificate comes from an authority wpm does not trust; if your network or organisation signs it, name that authority's certificate (PEM) in NODE_EXTRA_CA_CERTS";
+}

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { WpmError, isWpmError } from '../../util/index.js';
-import { trustedCas } from '../../util/trusted-cas.js';
+import { trustedCas, unknownAuthorityHint } from '../../util/trusted-cas.js';
 import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
 
 export interface HttpCacheOptions {
@@ -95,7 +95,10 @@ export class HttpCache implements BinaryCache {
       });
       req.on('error', (err) => {
         if (isWpmError(err)) reject(err);
-        else reject(new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${u.href}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
+        else {
+          const hint = unknownAuthorityHint(err);
+          reject(new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${u.href}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err, ...(hint ? { hint } : {}) }));
+        }
       });
       if (body === undefined) req.end();
       else if (typeof body === 'object' && 'file' in body) {

@@ -25,7 +25,7 @@ export { mapLimit } from './closure-plan.js';
 
 export type SubstituteMessage =
   | { type: 'substituted'; path: string; cache: string; narSize: number; durationMs: number; signers: string[] }
-  | { type: 'warning'; path?: string; cache: string; code: string; message: string };
+  | { type: 'warning'; path?: string; cache: string; code: string; message: string; hint?: string };
 
 export interface CacheSubstituterOptions {
   trust: TrustPolicy;
@@ -74,7 +74,8 @@ export class CacheSubstituter {
   private warn(cache: BinaryCache, err: unknown, storePath?: string): void {
     const code = isWpmError(err) ? err.code : 'ERR_INTERNAL';
     const message = err instanceof Error ? err.message : String(err);
-    this.#opts.onMessage?.({ type: 'warning', cache: cache.url, code, message, ...(storePath ? { path: storePath } : {}) });
+    const hint = isWpmError(err) ? err.hint : undefined;
+    this.#opts.onMessage?.({ type: 'warning', cache: cache.url, code, message, ...(storePath ? { path: storePath } : {}), ...(hint ? { hint } : {}) });
   }
 
   /** The caches that answered with a usable nix-cache-info, best priority first (asked once). */

@@ -20,6 +20,8 @@ let storePath: string;
 let publicKey: string;
 let server: https.Server;
 let base: string;
+/** TLS handshakes the client broke off (it did not trust the certificate). */
+let refusedHandshakes = 0;
 
 function openssl(args: string[]): void {
   const r = spawnSync('openssl', args, { cwd: certs, encoding: 'utf8' });
@@ -80,6 +82,7 @@ beforeAll(async () => {
       }
     }
   });
+  server.on('tlsClientError', () => refusedHandshakes++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 60_000);
@@ -111,11 +114,16 @@ describe('extra certificate authorities (NODE_EXTRA_CA_CERTS), wpm run as a comm
     for (const value of ['', path.join(certs, 'no-such.pem')]) {
       const home = tempDir('extra-ca-home');
       const env = { NODE_EXTRA_CA_CERTS: value };
+      const before = refusedHandshakes;
       const built = await asCommand(['build', '--no-link', fetchProject(`${base}/file`)], home, env);
       expect(built.status).not.toBe(0);
       expect(built.stderr).toMatch(/certificate/i);
+      // Not tried again (one refused handshake), and the way out is named.
+      expect(refusedHandshakes).toBe(before + 1);
+      expect(built.stderr).toContain('name that authority');
       const copied = await asCommand(['copy', '--from', base, '--trusted-public-keys', publicKey, storePath], home, env);
       expect(copied.status).not.toBe(0);
+      expect(copied.stderr).toContain('name that authority');
       expect(fs.existsSync(path.join(home, 'store', path.basename(storePath)))).toBe(false);
       if (value) expect(built.stderr + copied.stderr).toContain(`cannot read the certificate authorities in ${value}`);
     }

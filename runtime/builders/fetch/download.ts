@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { WpmError } from '../../../util/index.js';
-import { trustedCas } from '../../../util/trusted-cas.js';
+import { trustedCas, unknownAuthorityHint } from '../../../util/trusted-cas.js';
 import { loadNpmConfig, npmTarball } from './npm-registry.js';
 
 export interface FetchRequest {
@@ -83,7 +83,10 @@ async function downloadOnce(url: string, headers: Record<string, string>, req: F
       body = await get(url, headers, controller.signal, req.where);
     } catch (cause) {
       if (cause instanceof WpmError) throw cause;
-      throw new WpmError('ERR_FETCH_FAILED', `${req.where}: cannot download ${url}: ${reason(cause, controller)}`, { cause });
+      // An untrusted certificate is not transient: not tried again.
+      const hint = unknownAuthorityHint(cause);
+      const code = hint ? 'ERR_FETCH_UNTRUSTED' : 'ERR_FETCH_FAILED';
+      throw new WpmError(code, `${req.where}: cannot download ${url}: ${reason(cause, controller)}`, { cause, ...(hint ? { hint } : {}) });
     }
     const status = body.statusCode ?? 0;
     if (status < 200 || status >= 300) {
