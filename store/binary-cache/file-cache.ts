@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WpmError } from '../../util/index.js';
-import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
+import type { BinaryCache, PutBody, ReadOptions } from './cache.js';
 
 export class FileCache implements BinaryCache {
   readonly url: string;
@@ -79,10 +79,30 @@ export class FileCache implements BinaryCache {
   }
 
   async getText(rel: string, maxBytes = 1 << 20, opts: ReadOptions = {}): Promise<string | undefined> {
-    const s = await this.getStream(rel, opts);
-    if (!s) return undefined;
-    const buf = await readAll(s, maxBytes, () => new WpmError('ERR_CACHE_TOO_BIG', `${this.url}/${rel} is larger than ${maxBytes} bytes`));
-    return buf.toString('utf8');
+    // Read whole: a narinfo is a few hundred bytes, and a stream would allocate its 1 MiB buffer
+    // for each (a closure's worth of them made the garbage collector run for nothing).
+    if (opts.signal?.aborted) throw this.interrupted(rel);
+    const file = this.file(rel);
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(file, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw this.ioError(err, rel, 'read');
+    }
+    const tooBig = () => new WpmError('ERR_CACHE_TOO_BIG', `${this.url}/${rel} is larger than ${maxBytes} bytes`);
+    try {
+      if ((await handle.stat()).size > maxBytes) throw tooBig();
+      const buf = await handle.readFile();
+      if (buf.length > maxBytes) throw tooBig();
+      return buf.toString('utf8');
+    } catch (err) {
+      if (err instanceof WpmError) throw err;
+      throw this.ioError(err, rel, 'read');
+    } finally {
+      await handle.close();
+    }
   }
 
   async exists(rel: string): Promise<boolean> {
