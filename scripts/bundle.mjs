@@ -13,13 +13,25 @@ import { build } from 'esbuild';
 rmSync('dist/bundle', { recursive: true, force: true });
 
 // What both builds share: ES modules for Node 20, dependencies left in node_modules (node-jsonnet
-// is a native addon, jco is large and loaded only for components).
-const common = { outdir: 'dist/bundle', bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
+// is a native addon, jco is large and loaded only for components), except commander: every
+// command parses its arguments with it, and from node_modules it is a CommonJS package of seven
+// files behind an ES module wrapper, which Node 20 resolves, reads and scans one by one at each
+// start.
+const BUNDLED = new Set(['commander']);
+const dependencies = {
+  name: 'dependencies',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(args.path) ? undefined : { path: args.path, external: true }));
+  },
+};
+const common = { outdir: 'dist/bundle', bundle: true, format: 'esm', platform: 'node', target: 'node20', plugins: [dependencies], logLevel: 'warning' };
 
 await build({
   ...common,
   entryPoints: { main: 'dist/cli/main.js' },
   splitting: true,
+  // commander, a CommonJS package, calls require() for Node's modules; an ES module has none.
+  banner: { js: "import { createRequire as __wpmCreateRequire } from 'node:module';\nconst require = __wpmCreateRequire(import.meta.url);" },
 });
 
 // The workers' scripts (util/worker-script.ts lists where they are started), without splitting:
