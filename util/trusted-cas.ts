@@ -19,10 +19,10 @@ let cached: { cas: string[] | undefined } | undefined;
  * certificates and the moved-aside file. An unreadable file is reported once and left out, as
  * Node does with NODE_EXTRA_CA_CERTS.
  */
-export function trustedCas(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+export function trustedCas(): string[] | undefined {
   if (cached) return cached.cas;
-  const moved = env.WPM_EXTRA_CA_CERTS;
-  if (env.NODE_EXTRA_CA_CERTS || !moved) {
+  const moved = process.env.WPM_EXTRA_CA_CERTS;
+  if (process.env.NODE_EXTRA_CA_CERTS || !moved) {
     cached = { cas: undefined };
     return undefined;
   }

@@ -34,18 +34,23 @@ export class FileCache implements BinaryCache {
     return new WpmError('ERR_INTERRUPTED', `reading ${this.url}/${rel}: interrupted`);
   }
 
-  async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
-    // A local file does not trickle: no deadline, but Ctrl-C stops a large read.
-    if (opts.signal?.aborted) throw this.interrupted(rel);
-    const file = this.file(rel);
-    let handle: fs.promises.FileHandle;
+  /** The file opened for reading; undefined if the cache has no such file. */
+  private async open(rel: string): Promise<fs.promises.FileHandle | undefined> {
+    const file = this.file(rel); // throws for a path outside the cache
     try {
-      handle = await fs.promises.open(file, 'r');
+      return await fs.promises.open(file, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw this.ioError(err, rel, 'read');
     }
+  }
+
+  async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+    // A local file does not trickle: no deadline, but Ctrl-C stops a large read.
+    if (opts.signal?.aborted) throw this.interrupted(rel);
+    const handle = await this.open(rel);
+    if (!handle) return undefined;
     if (opts.reuseChunks) return this.readReusing(handle, rel, opts.signal);
     const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
     const signal = opts.signal;
@@ -82,15 +87,8 @@ export class FileCache implements BinaryCache {
     // Read whole: a narinfo is a few hundred bytes, and a stream would allocate its 1 MiB buffer
     // for each (a closure's worth of them made the garbage collector run for nothing).
     if (opts.signal?.aborted) throw this.interrupted(rel);
-    const file = this.file(rel);
-    let handle: fs.promises.FileHandle;
-    try {
-      handle = await fs.promises.open(file, 'r');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw this.ioError(err, rel, 'read');
-    }
+    const handle = await this.open(rel);
+    if (!handle) return undefined;
     const tooBig = () => new WpmError('ERR_CACHE_TOO_BIG', `${this.url}/${rel} is larger than ${maxBytes} bytes`);
     try {
       if ((await handle.stat()).size > maxBytes) throw tooBig();
