@@ -16,6 +16,11 @@
 // The same line moves NODE_EXTRA_CA_CERTS aside, to WPM_EXTRA_CA_CERTS: Node 20 parses that file
 // and its own root certificates when it starts, 45-50 ms of every command, though few commands
 // open a TLS connection. wpm's TLS clients trust the file all the same (util/trusted-cas.ts).
+//
+// A profile's launcher (`wpm run --launcher PATH -- ARGS`) loads a bundle of its own, which holds
+// only what a launcher runs (cli/launcher-main.ts).
 'use strict';
 process.env.UV_THREADPOOL_SIZE ??= '8';
-import('../dist/bundle/main.js').then((m) => m.main(process.argv.slice(2)));
+const argv = process.argv.slice(2);
+const launcher = argv[0] === 'run' && argv[1] === '--launcher' && argv[2] !== undefined && argv[3] === '--';
+import(launcher ? '../dist/bundle/launcher.js' : '../dist/bundle/main.js').then((m) => m.main(argv));

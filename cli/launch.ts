@@ -1,5 +1,5 @@
 // A launcher's run, kept apart from the `run` command's module so that a launcher loads no more
-// than it needs (main.ts reaches it without building the command line parser's tree).
+// than it needs (launcher-main.ts reaches it without the command line parser).
 import { resolveLauncher } from './launcher.js';
 import { runProgram } from './run-program.js';
 

@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DIST_DIR, isWpmError } from '../util/index.js';
+import { DIST_DIR } from '../util/index.js';
+import { runFramed } from './command-frame.js';
 import { settingsHelp } from './config.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
-import { exitNow } from './exit-now.js';
 
 type Registrar = { register(program: Command): void };
 
@@ -81,56 +81,20 @@ ${EXIT_CODES_HELP}`,
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // If the event loop empties while a command is still waiting (say, a download that stalled
-  // without keeping a handle open), Node would exit 0 having done nothing: make that an error.
-  let settled = false;
-  process.on('exit', (code) => {
-    if (settled || code !== 0) return;
-    process.stderr.write('internal error: wpm stopped with work still pending (nothing was left to wait on)\n');
-    process.exitCode = EXIT.ERROR;
-  });
-  try {
-    await runCommand(argv);
-  } finally {
-    settled = true;
-  }
+  await runFramed(() => runCommand(argv), usageError);
 }
 
 async function runCommand(argv: string[]): Promise<void> {
-  // `wpm eval … | head`: a closed pipe is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
-  try {
-    // A profile's launcher (`wpm run --launcher PATH -- ARGS`): straight to the program, without
-    // the command line parser (commander is loaded only past this point).
-    if (argv[0] === 'run' && argv[1] === '--launcher' && argv[2] !== undefined && argv[3] === '--') {
-      const { runLaunched } = await import('./launch.js');
-      process.exitCode = await runLaunched(argv[2], argv.slice(4));
-      return;
-    }
-    const verb = argv.find((a) => !a.startsWith('-'));
-    // `wpm --version` needs no command: loading them all would double its time.
-    const versionOnly = argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
-    const program = await createProgram(verb, { noCommands: versionOnly });
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof (await import('commander')).CommanderError) {
-      // Help and version are not errors; commander already printed its message.
-      process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-      return;
-    }
-    if (isWpmError(err)) {
-      process.stderr.write(`error: ${err.message}\n`);
-      if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
-      if (process.env.WPM_DEBUG && err.stack) process.stderr.write(err.stack + '\n');
-      process.exitCode = err.exitCode ?? err.kind.exit;
-      // libjsonnet's thread goes on past a limit, and would keep the process alive (and busy).
-      if (err.code === 'ERR_EVAL_LIMIT') exitNow(process.exitCode);
-      return;
-    }
-    process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = EXIT.ERROR;
-  }
+  const verb = argv.find((a) => !a.startsWith('-'));
+  // `wpm --version` needs no command: loading them all would double its time.
+  const versionOnly = argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
+  const program = await createProgram(verb, { noCommands: versionOnly });
+  await program.parseAsync(argv, { from: 'user' });
+}
+
+/** Help, version and bad command lines: commander has printed its message already. */
+async function usageError(err: unknown): Promise<boolean> {
+  if (!(err instanceof (await import('commander')).CommanderError)) return false;
+  process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  return true;
 }

@@ -34,6 +34,9 @@ await build({
   banner: { js: "import { createRequire as __wpmCreateRequire } from 'node:module';\nconst require = __wpmCreateRequire(import.meta.url);" },
 });
 
+// A profile's launcher: one file with exactly what it runs (bin/wpm.js loads it instead of main.js).
+await build({ ...common, entryPoints: { launcher: 'dist/cli/launcher-main.js' } });
+
 // The workers' scripts (util/worker-script.ts lists where they are started), without splitting:
 // one file each.
 const WORKERS = ['runtime/wasi/worker', 'glue/drv-writer-worker', 'derivations/vm-worker'];
