@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { MB, NODE_FLAGS, WPM, commandEnv, makeClosure, nixEnv, scratch, timed, timedThenSync, wpm } from './lib/closure.mjs';
+import { MB, WPM, makeClosure, nixEnv, scratch, timed, timedThenSync, wpm } from './lib/closure.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -44,7 +44,7 @@ const contenders = [
     label: 'wpm copy --from file:// (durable)',
     run: () => {
       const home = join(work, `wpm-${n++}`);
-      return timed(process.execPath, [...NODE_FLAGS, WPM, 'copy', '--from', `file://${cache}`, '--trusted-public-keys', pub, root], { env: commandEnv({ ...process.env, WPM_HOME: home }) });
+      return timed(WPM, ['copy', '--from', `file://${cache}`, '--trusted-public-keys', pub, root], { env: { ...process.env, WPM_HOME: home } });
     },
   },
   {

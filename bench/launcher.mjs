@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_FLAGS, WPM, commandEnv } from './lib/wpm-command.mjs';
+import { WPM } from './lib/wpm-command.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const home = process.env.WPM_BENCH_HOME ?? path.join(os.tmpdir(), 'wpm-bench-launcher');
@@ -32,8 +32,7 @@ delete env.WPM_HOME; // a launcher finds its store through its own path
 
 const variants = {
   launcher: () => spawnSync('hello', ['world'], { cwd: work, env, encoding: 'utf8' }),
-  // As the command runs (the launcher goes through bin/wpm.js's #! line itself).
-  'wpm run': () => spawnSync(process.execPath, [...NODE_FLAGS, WPM, 'run', './result', '--', 'world'], { cwd: work, env: commandEnv({ ...process.env, WPM_HOME: home }), encoding: 'utf8' }),
+  'wpm run': () => spawnSync(WPM, ['run', './result', '--', 'world'], { cwd: work, env: { ...process.env, WPM_HOME: home }, encoding: 'utf8' }),
   'node -e 0': () => spawnSync(process.execPath, ['-e', '0'], { cwd: work, encoding: 'utf8' }),
   // Where NODE_EXTRA_CA_CERTS is set, Node 20 parses it at every start and the #! line spares wpm
   // that (util/trusted-cas.ts): the bare start without it is the stricter peer.

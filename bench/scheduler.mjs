@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_FLAGS, WPM, commandEnv } from './lib/wpm-command.mjs';
+import { WPM } from './lib/wpm-command.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const home = process.env.WPM_BENCH_HOME ?? path.join(os.tmpdir(), 'wpm-bench-scheduler');
@@ -32,9 +32,9 @@ function warmUpsDone() {
 
 function wpmRun(args, env = {}) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [...NODE_FLAGS, WPM, ...args], {
+  const r = spawnSync(WPM, args, {
     cwd: root,
-    env: commandEnv({ ...process.env, WPM_HOME: home, ...env }),
+    env: { ...process.env, WPM_HOME: home, ...env },
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });

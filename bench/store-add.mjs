@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalStore, removeTree } from '../dist/store/index.js';
-import { commandEnv, nixEnv, NODE_FLAGS, timed, WPM } from './lib/closure.mjs';
+import { nixEnv, timed, WPM } from './lib/closure.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,7 +45,7 @@ const fresh = () => join(work, `store-${round++}`);
 const cpu = {};
 const contenders = {
   'wpm store add (one process)': async () => {
-    const r = timed(process.execPath, [...NODE_FLAGS, WPM, 'store', 'add', ...sources], { env: commandEnv({ ...process.env, WPM_HOME: fresh() }) });
+    const r = timed(WPM, ['store', 'add', ...sources], { env: { ...process.env, WPM_HOME: fresh() } });
     return r;
   },
   'nix-store --add (one process)': async () => {

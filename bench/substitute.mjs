@@ -20,7 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { MB, NODE_FLAGS, WPM, commandEnv, makeClosure, scratch, timed, timedThenSync, wpm } from './lib/closure.mjs';
+import { MB, WPM, makeClosure, scratch, timed, timedThenSync, wpm } from './lib/closure.mjs';
 import { startWpmServe } from './lib/web.mjs';
 
 const { values: opts } = parseArgs({
@@ -103,7 +103,7 @@ function contenders(server, urls) {
       label: `wpm copy --from ${server}`,
       run: (url) => {
         const home = join(work, `b-${n++}`);
-        return timed(process.execPath, [...NODE_FLAGS, WPM, 'copy', '--from', url, '--trusted-public-keys', pub, root], { env: commandEnv({ ...process.env, WPM_HOME: home }) });
+        return timed(WPM, ['copy', '--from', url, '--trusted-public-keys', pub, root], { env: { ...process.env, WPM_HOME: home } });
       },
     },
     {

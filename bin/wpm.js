@@ -14,7 +14,7 @@
 // (docs/wasm-code-cache.md). `node bin/wpm.js` runs without it, the same, only slower.
 //
 // The same line moves NODE_EXTRA_CA_CERTS aside, to WPM_EXTRA_CA_CERTS: Node 20 parses that file
-// and its own root certificates when it starts, 45-50 ms of every command, though few commands
+// and its own root certificates when it starts, 35-55 ms of every command, though few commands
 // open a TLS connection. wpm's TLS clients trust the file all the same (util/trusted-cas.ts).
 //
 // A profile's launcher (`wpm run --launcher PATH -- ARGS`) loads a bundle of its own, which holds

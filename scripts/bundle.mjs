@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 // one's chunks behind.
 rmSync('dist/bundle', { recursive: true, force: true });
 
-// What both builds share: ES modules for Node 20, dependencies left in node_modules (node-jsonnet
+// What every build shares: ES modules for Node 20, dependencies left in node_modules (node-jsonnet
 // is a native addon, jco is large and loaded only for components), except commander: every
 // command parses its arguments with it, and from node_modules it is a CommonJS package of seven
 // files behind an ES module wrapper, which Node 20 resolves, reads and scans one by one at each

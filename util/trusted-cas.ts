@@ -2,7 +2,7 @@
 // NODE_EXTRA_CA_CERTS, without paying for that file at every start.
 //
 // Node 20 reads NODE_EXTRA_CA_CERTS when the process starts, and parses its own ~140 root
-// certificates with it: 45–50 ms of CPU on a machine whose variable names the system's bundle
+// certificates with it: 35–55 ms of CPU on a machine whose variable names the system's bundle
 // (against 25–35 ms for all the rest of `node -e 0`). Every wpm command paid it, whether it opened
 // a connection or not. Node 22 and later wait for the first TLS connection. So bin/wpm.js's #!
 // line moves the variable aside (into WPM_EXTRA_CA_CERTS, leaving NODE_EXTRA_CA_CERTS empty), and

@@ -10,7 +10,7 @@ import { LocalStore } from '../../dist/store/index.js';
 import { WPM } from './wpm-command.mjs';
 
 export const MB = 1e6;
-export { NODE_FLAGS, WPM, commandEnv } from './wpm-command.mjs';
+export { WPM } from './wpm-command.mjs';
 
 /** Nix's tools see /wpm/store, keep their state under `dir`, and write nothing under /nix. */
 export function nixEnv(dir) {

@@ -4,11 +4,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { NODE_FLAGS, WPM, commandEnv } from './closure.mjs';
+import { WPM } from './closure.mjs';
 
 /** `wpm serve --port 0 …args` over `home`; resolves with its URL (its first line) and the process. */
 export async function startWpmServe(home, args = []) {
-  const child = spawn(process.execPath, [...NODE_FLAGS, WPM, 'serve', '--port', '0', ...args], { env: commandEnv({ ...process.env, WPM_HOME: home }), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(WPM, ['serve', '--port', '0', ...args], { env: { ...process.env, WPM_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve) => {
     let out = '';
     child.stdout.on('data', (d) => {

@@ -1,5 +1,7 @@
-// How the benchmarks start wpm: bin/wpm.js under node, with the environment and the Node flags its
-// #! line gives it when wpm runs as a command (read from that line, so the two cannot drift apart).
+// How the benchmarks start wpm: bin/wpm.js executed itself, so that the kernel reads its #! line as
+// for a user's shell, npm's link and launchers. A benchmark that runs wpm's code in a script of its
+// own (bench/wasm-code-cache.mjs) gets the environment and the Node flags that line gives wpm, read
+// from it, so the two cannot drift apart.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
