@@ -1,11 +1,12 @@
 #!/usr/bin/env -S WPM_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} NODE_EXTRA_CA_CERTS= node --single-threaded-gc
 // Thin launcher: the CLI is compiled to dist/ and bundled into dist/bundle/ by `npm install`
-// (the `prepare` script; see scripts/bundle.mjs).
+// (the `prepare` script; see scripts/bundle.mjs), and loaded with the code cache its verb's
+// earlier runs left (cached-bundle.js).
 //
 // libuv's thread pool is sized here, before anything uses it: each Jsonnet VM holds a pool thread
 // for its whole evaluation, and the file I/O of its native calls needs threads too (the default
 // four would leave none with four VMs; see derivations/evaluator.ts). This file is CommonJS
-// (bin/package.json) because loading an ES module entry already starts the pool.
+// (bin/package.json): loading an ES module entry would already start the pool.
 //
 // Run as a command (npm's bin link, $WPM_HOME/bin/wpm, launchers), V8's garbage collector works
 // on each thread alone (--single-threaded-gc, on the #! line: V8 aborts if it is set once the heap
@@ -21,6 +22,11 @@
 // only what a launcher runs (cli/launcher-main.ts).
 'use strict';
 process.env.UV_THREADPOOL_SIZE ??= '8';
+const path = require('node:path');
+const { loadBundle } = require('./cached-bundle.js');
+
 const argv = process.argv.slice(2);
 const launcher = argv[0] === 'run' && argv[1] === '--launcher' && argv[2] !== undefined && argv[3] === '--';
-import(launcher ? '../dist/bundle/launcher.js' : '../dist/bundle/main.js').then((m) => m.main(argv));
+const verb = argv.find((a) => !a.startsWith('-'));
+const use = launcher ? 'run' : verb !== undefined && /^[a-z][a-z-]{0,30}$/.test(verb) ? verb : 'none';
+loadBundle(path.join(__dirname, '..', 'dist', 'bundle', launcher ? 'launcher.cjs' : 'main.cjs'), use).main(argv);

@@ -68,6 +68,7 @@ ${settingsHelp('  ', 25)}
   WPM_EVAL_CACHE=0         evaluate every time (no evaluation cache)
   WPM_RUN_STACK_MB=N       wpm run and launchers: run the program in a thread with an N MiB stack
   WPM_DEBUG=1              stack traces on errors
+  WPM_CLI_CACHE=0          start without the command line's compiled-code cache
 ${EXIT_CODES_HELP}`,
     )
     .exitOverride();

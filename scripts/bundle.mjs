@@ -1,22 +1,24 @@
-// Bundles the CLI (dist/cli/main.js and every module it reaches, one chunk per lazily loaded verb)
-// into dist/bundle/, after tsc. A no-op build spent most of its time loading about a hundred ES
-// modules one by one; a handful of chunks load several times faster. Each worker script is
-// bundled into one file of its own beside the chunks (dist/bundle/runtime.wasi.worker.js for
-// dist/runtime/wasi/worker.js), which util/worker-script.ts prefers: a thread that loads one
-// file is ready sooner, and a build's first step waits for its WASI worker. Both find wpm's files through
-// util/dist-dir.ts, which sits at the bundle's depth.
+// Bundles the CLI into dist/bundle/, after tsc: dist/cli/main.js and every module it reaches into
+// one CommonJS file, main.cjs, and a profile's launcher (cli/launcher-main.ts) into another,
+// launcher.cjs. bin/wpm.js loads them with a V8 code cache (bin/cached-bundle.js), which skips
+// compiling what a command ran before; a CommonJS script is the only kind Node 20 can hand a
+// code cache. Before, the CLI was ES module chunks, and Node's ES module loader spent a no-op
+// `wpm copy` 25 ms longer on resolving, compiling and linking them (docs/design.md, "Starting").
+// Each worker script is bundled into one file of its own beside them
+// (dist/bundle/runtime.wasi.worker.js for dist/runtime/wasi/worker.js), which
+// util/worker-script.ts prefers: a thread that loads one file is ready sooner, and a build's
+// first step waits for its WASI worker. Both find wpm's files through util/dist-dir.ts, which
+// sits at the bundle's depth.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// Chunk names carry content hashes: without a clean directory every build would leave the last
-// one's chunks behind.
+// A clean directory: nothing of the last build stays, the code caches made for it included.
 rmSync('dist/bundle', { recursive: true, force: true });
 
-// What every build shares: ES modules for Node 20, dependencies left in node_modules (node-jsonnet
-// is a native addon, jco is large and loaded only for components), except commander: every
-// command parses its arguments with it, and from node_modules it is a CommonJS package of seven
-// files behind an ES module wrapper, which Node 20 resolves, reads and scans one by one at each
-// start.
+// What every build shares: Node 20, dependencies left in node_modules (node-jsonnet is a native
+// addon, jco is large and loaded only for components), except commander: every command parses
+// its arguments with it, and from node_modules it is a CommonJS package of seven files, read and
+// compiled one by one at each start.
 const BUNDLED = new Set(['commander']);
 const dependencies = {
   name: 'dependencies',
@@ -24,20 +26,26 @@ const dependencies = {
     b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(args.path) ? undefined : { path: args.path, external: true }));
   },
 };
-const common = { outdir: 'dist/bundle', bundle: true, format: 'esm', platform: 'node', target: 'node20', plugins: [dependencies], logLevel: 'warning' };
+const common = { outdir: 'dist/bundle', bundle: true, platform: 'node', target: 'node20', plugins: [dependencies], logLevel: 'warning' };
 
+// The command line and the launcher, as CommonJS. A verb's modules stay lazy: esbuild turns
+// `import('./commands/copy.js')` into a call that runs them on first use, and import() of a
+// package into require(), which loads jco (an ES module without top-level await) on Node 20.19
+// and later. No import() is left: in a script run through vm.Script it would need Node 20's
+// experimental loader hook, which prints a warning and, with cached data, fails to find its
+// callback. import.meta.url, which util/dist-dir.ts and the native addons' loaders use, becomes
+// the file's own URL.
 await build({
   ...common,
-  entryPoints: { main: 'dist/cli/main.js' },
-  splitting: true,
-  // commander, a CommonJS package, calls require() for Node's modules; an ES module has none.
-  banner: { js: "import { createRequire as __wpmCreateRequire } from 'node:module';\nconst require = __wpmCreateRequire(import.meta.url);" },
+  entryPoints: { main: 'dist/cli/main.js', launcher: 'dist/cli/launcher-main.js' },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__wpm_import_meta_url' },
+  banner: { js: "const __wpm_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 });
-
-// A profile's launcher: one file with exactly what it runs (bin/wpm.js loads it instead of main.js).
-await build({ ...common, entryPoints: { launcher: 'dist/cli/launcher-main.js' } });
 
 // The workers' scripts (util/worker-script.ts lists where they are started), without splitting:
 // one file each.
 const WORKERS = ['runtime/wasi/worker', 'glue/drv-writer-worker', 'derivations/vm-worker'];
-await build({ ...common, entryPoints: Object.fromEntries(WORKERS.map((w) => [w.replaceAll('/', '.'), `dist/${w}.js`])) });
+await build({ ...common, format: 'esm', entryPoints: Object.fromEntries(WORKERS.map((w) => [w.replaceAll('/', '.'), `dist/${w}.js`])) });

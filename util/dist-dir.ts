@@ -1,8 +1,8 @@
 // Where wpm's compiled modules are. Everything that finds a file of wpm itself (worker scripts,
 // packages/lib, its own evaluation code) goes through here, because the CLI runs from a bundle
-// (dist/bundle/, see scripts/bundle.mjs) where a module's import.meta.url is the bundle chunk's,
-// not its own. This module sits one directory below dist/, as the bundle chunks do, so the
-// answer is the same from either. Run untranspiled (vitest), it is the source tree's root,
+// (dist/bundle/, see scripts/bundle.mjs) where a module's import.meta.url is the bundle's, not
+// its own. This module sits one directory below dist/, as the bundles do, so the answer is the
+// same from either. Run untranspiled (vitest), it is the source tree's root,
 // which has the same layout with .ts files.
 import fs from 'node:fs';
 import path from 'node:path';
