@@ -2,8 +2,9 @@
 // one CommonJS file, main.cjs, and a profile's launcher (cli/launcher-main.ts) into another,
 // launcher.cjs. bin/wpm.js loads them with a V8 code cache (bin/cached-bundle.js), which skips
 // compiling what a command ran before; a CommonJS script is the only kind Node 20 can hand a
-// code cache. Before, the CLI was ES module chunks, and Node's ES module loader spent a no-op
-// `wpm copy` 25 ms longer on resolving, compiling and linking them (docs/design.md, "Starting").
+// code cache. Before, the CLI was ES module chunks, which Node's loader resolved, compiled and
+// linked one by one at every start: a no-op `wpm copy` took 90 ms, now 55-60 (docs/design.md,
+// "The command line's code cache").
 // Each worker script is bundled into one file of its own beside them
 // (dist/bundle/runtime.wasi.worker.js for dist/runtime/wasi/worker.js), which
 // util/worker-script.ts prefers: a thread that loads one file is ready sooner, and a build's
@@ -49,16 +50,23 @@ for (const file of ['dist/bundle/main.cjs', 'dist/bundle/launcher.cjs']) writeFi
 
 /**
  * Two rewrites of a CommonJS bundle for the CLI's start, neither changing what it does:
- * - Every non-ASCII character becomes a \u escape. esbuild escapes those in strings, but not in
- *   the comments it keeps, and one such character makes V8 hold the whole 770 KB source at two
- *   bytes a character. An escape means the same character in a string, a regular expression or
- *   an identifier, and nothing in a comment.
+ * - Non-ASCII characters in comments become \u escapes. esbuild escapes them everywhere else, but
+ *   keeps some comments as they are, and one such character makes V8 hold the whole 770 KB
+ *   source at two bytes a character. Anywhere but a comment (a tagged template's raw text) an
+ *   escape could change the program, so there the build stops instead.
  * - `__toESM(require("node:fs"))`, esbuild's namespace for a default import of a builtin, copies
  *   the builtin's every property into a new object, once for each module importing it (87 for
  *   node:fs): one shared namespace per builtin does the same.
  */
 function forTheStart(code) {
-  const ascii = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const ascii = code
+    .split('\n')
+    .map((line, i) => {
+      if (!/[^\x00-\x7f]/.test(line)) return line;
+      if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`bundle line ${i + 1} has a non-ASCII character outside a comment: ${line.trim()}`);
+      return line.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    })
+    .join('\n');
   return ascii.replace(/__toESM\(require\(("node:[a-z0-9_/]+")\)(, 1)?\)/g, '(__wpmBuiltins[$1] ??= $&)');
 }
 

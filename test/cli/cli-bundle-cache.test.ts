@@ -132,6 +132,18 @@ describe('the CLI code cache', () => {
     expect(fs.readFileSync(cacheDir, 'utf8')).toBe('not a directory');
   });
 
+  it('is made from bundles of ASCII only, with one namespace per Node builtin (scripts/bundle.mjs)', () => {
+    for (const name of ['main.cjs', 'launcher.cjs']) {
+      const code = fs.readFileSync(path.join(REPO, 'dist', 'bundle', name), 'latin1');
+      // One non-ASCII character would make V8 keep the whole source at two bytes a character.
+      expect({ name, nonAscii: code.match(/[^\x00-\x7f]/g) ?? [] }).toEqual({ name, nonAscii: [] });
+      const namespaces = code.match(/__toESM\(require\("node:[^"]+"\)/g) ?? [];
+      const shared = code.match(/\(__wpmBuiltins\["node:[^"]+"\] \?\?= __toESM\(require\("node:[^"]+"\)/g) ?? [];
+      expect(namespaces.length).toBeGreaterThan(0);
+      expect({ name, unshared: namespaces.length - shared.length }).toEqual({ name, unshared: 0 });
+    }
+  });
+
   it('is written whole by concurrent first runs', async () => {
     const { root, bundle, cacheDir } = install();
     const runs = Array.from({ length: 6 }, () => {
