@@ -6,7 +6,9 @@
 // The caches live beside the bundle, in dist/bundle/code-cache/, as trusted as the bundle itself
 // (a code cache is code: it is never read from a place others can write). One cache per use:
 // `copy`, `build`, `run`… each compiles different functions, so each verb gets the cache its own
-// first run leaves. A run that found no usable cache writes one when the process exits. Keys:
+// first run leaves. A run that found no usable cache writes one when the process exits, if it
+// succeeded and was not asked for help: a verb's help or a failed command line runs little of it,
+// and the cache would stay that small (it is not refreshed). Keys:
 // - the file's name: the use, and a digest of what V8 requires to match (Node's version, the
 //   architecture, Node's and V8's flags), so runs with and without --single-threaded-gc do not
 //   replace each other's cache;
@@ -63,9 +65,9 @@ function writeCache(file, sourceDigest, data) {
 
 /**
  * The exports of the CommonJS bundle `bundle`, run with the code cache kept for `use` (a name
- * made of letters, digits and dashes).
+ * made of letters, digits and dashes). With `write` false, a missing cache is not made.
  */
-function loadBundle(bundle, use) {
+function loadBundle(bundle, use, write = true) {
   const source = fs.readFileSync(bundle, 'utf8');
   const enabled = process.env.WPM_CLI_CACHE !== '0';
   const sourceDigest = enabled ? sha256(source) : undefined;
@@ -74,8 +76,10 @@ function loadBundle(bundle, use) {
   const cachedData = enabled ? readCache(cacheFile, sourceDigest) : undefined;
   // Wrapped as Node wraps a CommonJS module; on the first line, so line numbers stay the file's.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-  if (enabled && (cachedData === undefined || script.cachedDataRejected)) {
-    process.once('exit', () => writeCache(cacheFile, sourceDigest, script.createCachedData()));
+  if (enabled && write && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', (code) => {
+      if (code === 0) writeCache(cacheFile, sourceDigest, script.createCachedData());
+    });
   }
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));

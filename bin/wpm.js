@@ -29,4 +29,7 @@ const argv = process.argv.slice(2);
 const launcher = argv[0] === 'run' && argv[1] === '--launcher' && argv[2] !== undefined && argv[3] === '--';
 const verb = argv.find((a) => !a.startsWith('-'));
 const use = launcher ? 'run' : verb !== undefined && /^[a-z][a-z-]{0,30}$/.test(verb) ? verb : 'none';
-loadBundle(path.join(__dirname, '..', 'dist', 'bundle', launcher ? 'launcher.cjs' : 'main.cjs'), use).main(argv);
+// A verb's help runs little of it: its cache would stay that small (cached-bundle.js).
+const ownArgs = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+const help = !launcher && ownArgs.some((a) => a === '--help' || a === '-h' || a === 'help');
+loadBundle(path.join(__dirname, '..', 'dist', 'bundle', launcher ? 'launcher.cjs' : 'main.cjs'), use, !help).main(argv);

@@ -64,7 +64,7 @@ describe('the CLI code cache', () => {
     const version = run(root, ['--version']);
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
-    expect(run(root, ['hash', '--help']).stdout).toContain('Usage: wpm hash');
+    expect(run(root, ['hash', 'file', path.join(root, 'package.json')]).stdout).toMatch(/^sha256:[0-9a-z]{52}\n$/);
     const files = caches(cacheDir);
     expect(files.map((f) => f.split('.').slice(0, 2).join('.'))).toEqual(['main.hash', 'main.none']);
     const source = fs.readFileSync(path.join(bundle, 'main.cjs'));
@@ -81,6 +81,8 @@ describe('the CLI code cache', () => {
 
   it('is not run for another bundle of the same length, and is made again for it', () => {
     const { root, bundle, cacheDir } = install();
+    // `--version` runs the code that sets the description `--help` prints, and leaves the cache.
+    expect(run(root, ['--version']).status).toBe(0);
     expect(run(root, ['--help']).stdout).toContain('wpm: a hermetic build system');
     // The same length, other code: V8 checks only the length, so its cached strings would print.
     const main = path.join(bundle, 'main.cjs');
@@ -90,13 +92,24 @@ describe('the CLI code cache', () => {
     const help = run(root, ['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('WPM: A HERMETIC BUILD SYSTEM');
+    expect(run(root, ['--version']).status).toBe(0);
     const [file] = caches(cacheDir);
     expect(validFor(path.join(cacheDir, file!), Buffer.from(edited))).toBe(true);
   });
 
+  it('is not made by a verb\'s help or by a command that fails', () => {
+    const { root, cacheDir } = install();
+    expect(run(root, ['hash', '--help']).stdout).toContain('Usage: wpm hash');
+    expect(run(root, ['help', 'hash']).stdout).toContain('Usage: wpm hash');
+    expect(run(root, ['hash', 'file', path.join(root, 'no-such-file')]).status).not.toBe(0);
+    expect(caches(cacheDir)).toEqual([]);
+    expect(run(root, ['hash', 'file', path.join(root, 'package.json')]).status).toBe(0);
+    expect(caches(cacheDir).map((f) => f.split('.').slice(0, 2).join('.'))).toEqual(['main.hash']);
+  });
+
   it('treats a damaged, truncated or foreign file as a miss and replaces it', () => {
     const { root, bundle, cacheDir } = install();
-    const expected = run(root, ['--help']).stdout;
+    const expected = run(root, ['--version']).stdout;
     const [name] = caches(cacheDir);
     const file = path.join(cacheDir, name!);
     const good = fs.readFileSync(file);
@@ -112,7 +125,7 @@ describe('the CLI code cache', () => {
     const source = fs.readFileSync(path.join(bundle, 'main.cjs'));
     for (const [what, bytes] of damaged) {
       fs.writeFileSync(file, bytes);
-      const r = run(root, ['--help']);
+      const r = run(root, ['--version']);
       expect({ what, status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ what, status: 0, stdout: expected, stderr: '' });
       expect({ what, valid: validFor(file, source) }).toEqual({ what, valid: true });
     }
