@@ -40,7 +40,7 @@ function run(root: string, args: string[], env: NodeJS.ProcessEnv = {}): { statu
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The cache files in `dir` (not temporary ones), by name. */
+/** The files in the cache directory `dir`, by name: temporary ones too, so a leftover shows. */
 function caches(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
 }
