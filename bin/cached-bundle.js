@@ -63,22 +63,25 @@ function writeCache(file, sourceDigest, data) {
   }
 }
 
+/** Where the cache of `bundle` for `use` lives, for this Node and its flags. */
+function cacheFileOf(bundle, use) {
+  const engine = sha256([process.version, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? ''].join('\0'));
+  return path.join(path.dirname(bundle), 'code-cache', `${path.basename(bundle, '.cjs')}.${use}.${engine.toString('hex', 0, 8)}`);
+}
+
 /**
  * The exports of the CommonJS bundle `bundle`, run with the code cache kept for `use` (a name
- * made of letters, digits and dashes). With `write` false, a missing cache is not made.
+ * of lowercase letters and dashes). With `write` false, a missing cache is not made.
  */
 function loadBundle(bundle, use, write = true) {
   const source = fs.readFileSync(bundle, 'utf8');
-  const enabled = process.env.WPM_CLI_CACHE !== '0';
-  const sourceDigest = enabled ? sha256(source) : undefined;
-  const engine = sha256([process.version, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? ''].join('\0'));
-  const cacheFile = path.join(path.dirname(bundle), 'code-cache', `${path.basename(bundle, '.cjs')}.${use}.${engine.toString('hex', 0, 8)}`);
-  const cachedData = enabled ? readCache(cacheFile, sourceDigest) : undefined;
+  const cache = process.env.WPM_CLI_CACHE === '0' ? undefined : { file: cacheFileOf(bundle, use), sourceDigest: sha256(source) };
+  const cachedData = cache && readCache(cache.file, cache.sourceDigest);
   // Wrapped as Node wraps a CommonJS module; on the first line, so line numbers stay the file's.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-  if (enabled && write && (cachedData === undefined || script.cachedDataRejected)) {
+  if (cache && write && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', (code) => {
-      if (code === 0) writeCache(cacheFile, sourceDigest, script.createCachedData());
+      if (code === 0) writeCache(cache.file, cache.sourceDigest, script.createCachedData());
     });
   }
   const module = { exports: {} };
