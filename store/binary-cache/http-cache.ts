@@ -11,6 +11,7 @@ import https from 'node:https';
 import { WpmError, isWpmError } from '../../util/index.js';
 import { trustedCas, unknownAuthorityHint } from '../../util/trusted-cas.js';
 import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
+import { RawHttpClient } from './raw-http-get.js';
 
 export interface HttpCacheOptions {
   /** Milliseconds without an answer or a byte before giving up (default 10 000). */
@@ -30,6 +31,8 @@ export class HttpCache implements BinaryCache {
   readonly #http = new http.Agent({ keepAlive: true, maxSockets: 16 });
   /** Made with the first https request: the certificate authorities are read then (util/trusted-cas.ts). */
   #https: https.Agent | undefined;
+  /** NARs read into reused buffers, over plain HTTP (raw-http-get.ts). */
+  readonly #raw = new RawHttpClient();
 
   constructor(url: string, opts: HttpCacheOptions = {}) {
     this.url = url.replace(/\/+$/, '');
@@ -41,6 +44,7 @@ export class HttpCache implements BinaryCache {
   close(): void {
     this.#http.destroy();
     this.#https?.destroy();
+    this.#raw.close();
   }
 
   #agent(protocol: string): http.Agent {
@@ -128,6 +132,13 @@ export class HttpCache implements BinaryCache {
   }
 
   async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const u = new URL(rel, this.url + '/');
+    if (opts.reuseChunks && u.protocol === 'http:') {
+      const r = await this.#raw.get(u, { timeoutMs: this.#timeoutMs, deadlineMs: opts.deadlineMs ?? this.#timeoutMs, started: Date.now(), signal: opts.signal });
+      if (r.body) return r.body;
+      if (ABSENT.has(r.status)) return undefined;
+      // A redirect or an error: Node's client asks again, follows it or names it.
+    }
     const r = await this.get(rel, opts);
     return r && body(r.res, r.href, r.timedOut);
   }
