@@ -131,24 +131,45 @@ export class HttpCache implements BinaryCache {
     }
   }
 
-  async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+  /**
+   * A GET over plain HTTP by wpm's own client: the body as views of a reused buffer, or 'absent';
+   * undefined when Node's client must ask (https) or ask again (a redirect, which it follows).
+   */
+  async #rawGet(rel: string, opts: ReadOptions): Promise<AsyncGenerator<Uint8Array> | 'absent' | undefined> {
     const u = new URL(rel, this.url + '/');
-    if (opts.reuseChunks && u.protocol === 'http:') {
-      const r = await this.#raw.get(u, { timeoutMs: this.#timeoutMs, deadlineMs: opts.deadlineMs ?? this.#timeoutMs, started: Date.now(), signal: opts.signal });
-      if (r.body) return r.body;
-      if (ABSENT.has(r.status)) return undefined;
-      // A redirect or an error: Node's client asks again, follows it or names it.
-    }
+    if (u.protocol !== 'http:') return undefined;
+    const r = await this.#raw.get(u, { timeoutMs: this.#timeoutMs, deadlineMs: opts.deadlineMs ?? this.#timeoutMs, started: Date.now(), signal: opts.signal });
+    if (r.body) return r.body;
+    if (ABSENT.has(r.status)) return 'absent';
+    if (REDIRECT.has(r.status)) return undefined;
+    throw new WpmError('ERR_CACHE_HTTP', `${u.href} answered HTTP ${r.status}`, { status: r.status });
+  }
+
+  async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const raw = await this.#rawGet(rel, opts);
+    if (raw === 'absent') return undefined;
+    if (raw) return opts.reuseChunks ? raw : copies(raw);
     const r = await this.get(rel, opts);
     return r && body(r.res, r.href, r.timedOut);
   }
 
   async getText(rel: string, maxBytes = 1 << 20, opts: ReadOptions = {}): Promise<string | undefined> {
-    const r = await this.get(rel, opts);
-    if (!r) return undefined;
-    const buf = await readAll(body(r.res, r.href, r.timedOut), maxBytes, () => {
-      r.res.destroy();
-      return new WpmError('ERR_CACHE_TOO_BIG', `${r.href} is larger than ${maxBytes} bytes`);
+    const raw = await this.#rawGet(rel, opts);
+    if (raw === 'absent') return undefined;
+    let source: AsyncIterable<Uint8Array>;
+    let href = new URL(rel, this.url + '/').href;
+    let stop = () => undefined as void; // a raw body's connection closes as its reading stops
+    if (raw) source = copies(raw);
+    else {
+      const r = await this.get(rel, opts);
+      if (!r) return undefined;
+      source = body(r.res, r.href, r.timedOut);
+      href = r.href;
+      stop = () => void r.res.destroy();
+    }
+    const buf = await readAll(source, maxBytes, () => {
+      stop();
+      return new WpmError('ERR_CACHE_TOO_BIG', `${href} is larger than ${maxBytes} bytes`);
     });
     return buf.toString('utf8');
   }
@@ -182,6 +203,11 @@ export class HttpCache implements BinaryCache {
     }
     throw new WpmError('ERR_CACHE_HTTP', `uploading ${u.href}: HTTP ${status}${detail}`, { status });
   }
+}
+
+/** Each chunk copied: for readers that keep chunks, from a source that reuses its buffer. */
+async function* copies(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) yield Buffer.from(chunk);
 }
 
 function interrupted(u: URL): WpmError {

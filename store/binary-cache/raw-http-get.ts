@@ -1,16 +1,17 @@
-// NAR downloads over plain HTTP, read straight off the socket. Node's HTTP client hands a body to
-// JavaScript by copying every piece the socket read into a new buffer, then pushes it through a
-// stream; for a closure of 110 MB that was about 110 ms of copying in its parser alone, and
-// twice the garbage collection of the same copy from a file:// cache (docs/store-throughput.md).
-// Here each connection reads into one buffer of its own (net.Socket's `onread`), the answer's
-// head is parsed once, and the body is handed on as views of that buffer, each valid until the
-// next is asked for: the `reuseChunks` contract of cache.ts. The socket is paused while a view is
-// out, so the kernel holds what comes next.
+// GETs from a binary cache over plain HTTP (narinfos and NARs), read straight off the socket.
+// Node's HTTP client hands a body to JavaScript by copying every piece the socket read into a new
+// buffer, then pushes it through a stream; for a closure of 110 MB that was about 110 ms of
+// copying in its parser alone, and twice the garbage collection of the same copy from a file://
+// cache (docs/store-throughput.md). Here each connection reads into one buffer of its own
+// (net.Socket's `onread`), the answer's head is parsed once, and the body is handed on as views
+// of that buffer, each valid until the next is asked for: the `reuseChunks` contract of
+// cache.ts. The socket is paused while a view is out, so the kernel holds what comes next.
 //
 // Only what a binary cache's GET needs: a status line and headers; a body framed by
 // Content-Length, by chunks, or by the connection's end; connections kept alive. An answer other
-// than 200 is handed back by its status alone, its connection closed: the caller asks again
-// with Node's client, which follows redirects and names errors.
+// than 200 is handed back by its status alone (its body dropped): the caller says "absent" for a
+// 404, names an error, or asks again with Node's client, which follows redirects. https stays
+// with Node's client.
 
 import net from 'node:net';
 import { WpmError, isWpmError } from '../../util/index.js';
@@ -21,6 +22,8 @@ const READ_SIZE = 512 << 10;
 const MAX_HEAD = 64 << 10;
 /** The longest line of chunk framing (a size with extensions, a trailer). */
 const MAX_LINE = 4096;
+/** The longest body of an answer other than 200 read (and dropped) to keep its connection. */
+const MAX_DISCARD = 64 << 10;
 /** Connections kept alive per server once their answer is read. */
 const MAX_IDLE = 16;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -288,11 +291,34 @@ class Exchange {
     }
     this.#answered = true;
     if (head.status !== 200) {
-      this.#settle();
-      this.#conn.destroy();
+      await this.#discard(head, rest);
       return { status: head.status };
     }
     return { status: 200, body: this.#body(head, rest) };
+  }
+
+  /**
+   * Reads and drops the body of an answer other than 200 (a 404 for a narinfo the cache lacks is
+   * common), so the connection serves the next request; one too long, or framed by the
+   * connection's end, closes it instead.
+   */
+  async #discard(head: Head, rest: Uint8Array): Promise<void> {
+    if (head.status === 204 || head.status === 304) head.length = 0;
+    if (!head.chunked && (head.length === undefined || head.length > MAX_DISCARD)) {
+      this.#settle();
+      this.#conn.destroy();
+      return;
+    }
+    let dropped = 0;
+    const body = this.#body(head, rest);
+    try {
+      for await (const piece of body) {
+        dropped += piece.length;
+        if (dropped > MAX_DISCARD) break; // the generator's end closes the connection
+      }
+    } catch {
+      // The status is the answer; a body cut short only costs the connection.
+    }
   }
 
   async #next(): Promise<Arrival> {

@@ -1,8 +1,8 @@
-// NAR downloads over plain HTTP are read off the socket by wpm's own client (raw-http-get.ts).
-// Here it meets a TCP server that writes its answers byte by byte as a test scripts them: every
-// way of framing a body, split at awkward places, kept-alive connections the server closes,
-// answers cut short, stalled or malformed. Each is read through HttpCache.getStream with
-// reuseChunks, as the substituter reads NARs.
+// GETs over plain HTTP are read off the socket by wpm's own client (raw-http-get.ts). Here it
+// meets a TCP server that writes its answers byte by byte as a test scripts them: every way of
+// framing a body, split at awkward places, kept-alive connections the server closes, answers cut
+// short, stalled or malformed. NARs are read through HttpCache.getStream with reuseChunks, as the
+// substituter reads them; narinfos through getText.
 import crypto from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -184,12 +184,31 @@ describe('NAR downloads read off the socket', () => {
     expect(connections).toBe(2);
   });
 
-  it('says a missing NAR is absent, and follows a redirect', async () => {
+  it('says a missing file is absent and keeps the connection; names an error status; follows a redirect', async () => {
     const c = cache();
+    scripts.set('/x.narinfo', (sock) => void sock.write('HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n9\r\nnot here\n\r\n0\r\n\r\n'));
     expect(await download(c, 'nar/missing.nar')).toBeUndefined();
+    expect(await c.getText('x.narinfo')).toBeUndefined();
+    scripts.set('/y.narinfo', withLength(Buffer.from('StorePath: /wpm/store/y\n')));
+    expect(await c.getText('y.narinfo')).toBe('StorePath: /wpm/store/y\n');
+    expect(connections).toBe(1); // the 404s' bodies were read and dropped, so the connection stayed
+
+    scripts.set('/nar/broken.nar', (sock) => void sock.write('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy'));
+    expect(await code(download(c, 'nar/broken.nar'))).toBe(`ERR_CACHE_HTTP: ${base}/nar/broken.nar answered HTTP 503`);
+    expect(requests).toBe(4); // asked once, not again by Node's client
+
     scripts.set('/nar/old.nar', (sock) => void sock.write('HTTP/1.1 302 Found\r\nLocation: /nar/new.nar\r\nContent-Length: 0\r\n\r\n'));
     scripts.set('/nar/new.nar', withLength(body.subarray(0, 777)));
     expect((await download(c, 'nar/old.nar'))!.bytes.equals(body.subarray(0, 777))).toBe(true);
+  });
+
+  it('refuses a text file larger than asked, and closes its connection', async () => {
+    scripts.set('/big.narinfo', withLength(body.subarray(0, 200_000)));
+    const c = cache();
+    expect(await code(c.getText('big.narinfo', 1000))).toBe(`ERR_CACHE_TOO_BIG: ${base}/big.narinfo is larger than 1000 bytes`);
+    scripts.set('/small.narinfo', withLength(Buffer.from('ok')));
+    expect(await c.getText('small.narinfo')).toBe('ok');
+    expect(connections).toBe(2);
   });
 
   it('maps a body cut short to ERR_CACHE_TRUNCATED, with the bytes it got', async () => {
