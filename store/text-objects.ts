@@ -5,13 +5,16 @@
 // --repair` drops it), and one write of temporary roots for the whole batch.
 import fs from 'node:fs';
 import path from 'node:path';
-import { threadId } from 'node:worker_threads';
+import type WorkerThreads from 'node:worker_threads';
 import { WpmError } from '../util/index.js';
+import { builtin } from '../util/builtin.js';
 import { formatHash, hashBytes, makeTextPathFromHash, type Hash } from './format/index.js';
 import { hashFileContents } from './nar/index.js';
 import type { PathInfo } from './path-info.js';
 import type { StoreContext } from './store-context.js';
 import { addTempRootsSync } from './temp-roots.js';
+
+const workerThreads = builtin<typeof WorkerThreads>('node:worker_threads');
 
 /** A text object to add: its name, bytes (as UTF-8) and declared references. */
 export interface TextObject {
@@ -61,7 +64,7 @@ function writeTextObject(store: StoreContext, { item, bytes, contentHash, storeP
     // Another writer's, complete or not, or a crash's leftover: replaced whole by a complete one.
     // A bare file in tmp/, named for this process so GC and verify know whose leftover it is.
     // The pid first (GC and verify read it); the thread too, as the .drv writer's thread has its own store.
-    const tmp = path.join(store.layout.tmp, `${process.pid}-text-${threadId}-${++tmpCounter}`);
+    const tmp = path.join(store.layout.tmp, `${process.pid}-text-${workerThreads().threadId}-${++tmpCounter}`);
     try {
       writeNewFile(tmp, bytes);
       fs.renameSync(tmp, dest);

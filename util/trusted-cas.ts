@@ -9,7 +9,10 @@
 // each TLS client wpm makes (binary caches, builtin:fetch, remote execution) gets the same
 // authorities from here, read once, when the first of them is made. docs/design.md, "Starting".
 import fs from 'node:fs';
-import tls from 'node:tls';
+import type Tls from 'node:tls';
+import { builtin } from './builtin.js';
+
+const tls = builtin<typeof Tls>('node:tls');
 
 let cached: { cas: string[] | undefined } | undefined;
 
@@ -27,7 +30,7 @@ export function trustedCas(): string[] | undefined {
     return undefined;
   }
   try {
-    cached = { cas: [...tls.rootCertificates, fs.readFileSync(moved, 'utf8')] };
+    cached = { cas: [...tls().rootCertificates, fs.readFileSync(moved, 'utf8')] };
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     process.stderr.write(`warning: cannot read the certificate authorities in ${moved} (NODE_EXTRA_CA_CERTS): ${why}; not trusting them\n`);

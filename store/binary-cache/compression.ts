@@ -6,29 +6,33 @@
 // libuv's pool). A NAR in a format this machine cannot decompress is a miss, never an error.
 // Nix 2.8 reads and writes all of none, gzip, br, xz and zstd (and bzip2, lz4, lzip).
 
-import { spawn, spawnSync } from 'node:child_process';
+import type ChildProcess from 'node:child_process';
 import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
-import zlib from 'node:zlib';
+import type Zlib from 'node:zlib';
 import { WpmError } from '../../util/index.js';
+import { builtin } from '../../util/builtin.js';
+
+const childProcess = builtin<typeof ChildProcess>('node:child_process');
+const zlibModule = builtin<typeof Zlib>('node:zlib');
 
 export type Compression = 'none' | 'gzip' | 'br' | 'xz' | 'zstd' | 'bzip2';
 
 const ALL: Compression[] = ['none', 'gzip', 'br', 'xz', 'zstd', 'bzip2'];
 
 type ZstdZlib = { createZstdCompress?: () => Transform; createZstdDecompress?: () => Transform };
-const zstd = zlib as unknown as ZstdZlib;
+const zstd = () => zlibModule() as unknown as ZstdZlib;
 
 const found = new Map<string, boolean>();
 function hasProgram(name: 'xz' | 'zstd'): boolean {
   let ok = found.get(name);
   if (ok === undefined) {
-    ok = spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
+    ok = childProcess().spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
     found.set(name, ok);
   }
   return ok;
 }
 
-const nodeZstd = () => typeof zstd.createZstdDecompress === 'function';
+const nodeZstd = () => typeof zstd().createZstdDecompress === 'function';
 
 export function isCompressionSupported(name: string): name is Compression {
   switch (name) {
@@ -74,7 +78,7 @@ function through(source: AsyncIterable<Uint8Array>, t: Transform): AsyncIterable
 
 /** Pipes `source` through an external program (xz), failing if it exits non-zero. */
 async function* throughProgram(source: AsyncIterable<Uint8Array>, cmd: string, args: string[], where: string): AsyncGenerator<Uint8Array> {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = childProcess().spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve, reject) => {
@@ -106,11 +110,11 @@ export function decompress(name: string, source: AsyncIterable<Uint8Array>, wher
     case 'none':
       return source;
     case 'gzip':
-      return through(source, zlib.createGunzip());
+      return through(source, zlibModule().createGunzip());
     case 'br':
-      return through(source, zlib.createBrotliDecompress());
+      return through(source, zlibModule().createBrotliDecompress());
     case 'zstd':
-      return nodeZstd() ? through(source, zstd.createZstdDecompress!()) : throughProgram(source, 'zstd', ['-d', '-c', '-q'], where);
+      return nodeZstd() ? through(source, zstd().createZstdDecompress!()) : throughProgram(source, 'zstd', ['-d', '-c', '-q'], where);
     case 'xz':
       return throughProgram(source, 'xz', ['-d', '-c', '-q'], where);
   }
@@ -124,13 +128,13 @@ export function compress(name: string, source: AsyncIterable<Uint8Array>): Async
     case 'none':
       return through(source, new PassThrough());
     case 'gzip':
-      return through(source, zlib.createGzip({ level: 6 }));
+      return through(source, zlibModule().createGzip({ level: 6 }));
     case 'br':
       // Quality 11 (the default) runs at about 1 MB/s; 5 is within a few percent of it on NARs.
-      return through(source, zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } }));
+      return through(source, zlibModule().createBrotliCompress({ params: { [zlibModule().constants.BROTLI_PARAM_QUALITY]: 5 } }));
     case 'zstd':
       // Level 3, zstd's default (and Nix's): fast at a ratio close to xz's on NARs.
-      return nodeZstd() ? through(source, zstd.createZstdCompress!()) : throughProgram(source, 'zstd', ['-c', '-q', '-3', '-T0'], 'compressing a NAR');
+      return nodeZstd() ? through(source, zstd().createZstdCompress!()) : throughProgram(source, 'zstd', ['-c', '-q', '-3', '-T0'], 'compressing a NAR');
     case 'xz':
       return throughProgram(source, 'xz', ['-c', '-q', '-6', '-T0'], 'compressing a NAR');
   }

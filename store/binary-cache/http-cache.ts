@@ -6,12 +6,17 @@
 // requests a build makes. 404, 403 and 410 mean "not here" (S3 answers 403 for a missing key).
 
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
+import type Http from 'node:http';
+import type Https from 'node:https';
 import { WpmError, isWpmError } from '../../util/index.js';
 import { trustedCas, unknownAuthorityHint } from '../../util/trusted-cas.js';
 import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
 import { RawHttpClient } from './raw-http-get.js';
+import { builtin } from '../../util/builtin.js';
+
+/** Node's client, for https, redirects, HEAD and PUT; plain GETs do without it. */
+const http = builtin<typeof Http>('node:http');
+const https = builtin<typeof Https>('node:https');
 
 export interface HttpCacheOptions {
   /** Milliseconds without an answer or a byte before giving up (default 10 000). */
@@ -28,9 +33,9 @@ export class HttpCache implements BinaryCache {
   readonly url: string;
   readonly #timeoutMs: number;
   readonly #token: string | undefined;
-  readonly #http = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  #http: Http.Agent | undefined;
   /** Made with the first https request: the certificate authorities are read then (util/trusted-cas.ts). */
-  #https: https.Agent | undefined;
+  #https: Https.Agent | undefined;
   /** NARs read into reused buffers, over plain HTTP (raw-http-get.ts). */
   readonly #raw = new RawHttpClient();
 
@@ -42,14 +47,14 @@ export class HttpCache implements BinaryCache {
 
   /** Closes kept-alive connections (they never keep the process alive, but tests like it tidy). */
   close(): void {
-    this.#http.destroy();
+    this.#http?.destroy();
     this.#https?.destroy();
     this.#raw.close();
   }
 
-  #agent(protocol: string): http.Agent {
-    if (protocol === 'http:') return this.#http;
-    this.#https ??= new https.Agent({ keepAlive: true, maxSockets: 16, ca: trustedCas() });
+  #agent(protocol: string): Http.Agent {
+    if (protocol === 'http:') return (this.#http ??= new (http().Agent)({ keepAlive: true, maxSockets: 16 }));
+    this.#https ??= new (https().Agent)({ keepAlive: true, maxSockets: 16, ca: trustedCas() });
     return this.#https;
   }
 
@@ -59,13 +64,13 @@ export class HttpCache implements BinaryCache {
     body?: PutBody,
     headers: Record<string, string> = {},
     read: ReadOptions & { started?: number } = {},
-  ): Promise<{ res: http.IncomingMessage; timedOut: () => boolean }> {
-    const mod = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : undefined;
+  ): Promise<{ res: Http.IncomingMessage; timedOut: () => boolean }> {
+    const mod = u.protocol === 'https:' ? https() : u.protocol === 'http:' ? http() : undefined;
     if (!mod) return Promise.reject(new WpmError('ERR_CACHE_BAD_URL', `${u.href}: only http, https and file caches are supported`));
     if (read.signal?.aborted) return Promise.reject(interrupted(u));
     return new Promise((resolve, reject) => {
       let timedOut = false;
-      let response: http.IncomingMessage | undefined;
+      let response: Http.IncomingMessage | undefined;
       const req = mod.request(u, { method, agent: this.#agent(u.protocol), headers }, (res) => {
         response = res;
         res.once('close', settle);
@@ -114,7 +119,7 @@ export class HttpCache implements BinaryCache {
   }
 
   /** GET following redirects; undefined when the file is absent. */
-  private async get(rel: string, read: ReadOptions): Promise<{ res: http.IncomingMessage; timedOut: () => boolean; href: string } | undefined> {
+  private async get(rel: string, read: ReadOptions): Promise<{ res: Http.IncomingMessage; timedOut: () => boolean; href: string } | undefined> {
     let u = new URL(rel, this.url + '/');
     const started = Date.now();
     for (let i = 0; ; i++) {
@@ -215,7 +220,7 @@ function interrupted(u: URL): WpmError {
 }
 
 /** The response body, with a premature end or a stall turned into a WpmError naming the URL. */
-async function* body(res: http.IncomingMessage, href: string, timedOut: () => boolean): AsyncGenerator<Uint8Array> {
+async function* body(res: Http.IncomingMessage, href: string, timedOut: () => boolean): AsyncGenerator<Uint8Array> {
   let got = 0;
   try {
     for await (const chunk of res as AsyncIterable<Buffer>) {

@@ -13,8 +13,11 @@
 // 404, names an error, or asks again with Node's client, which follows redirects. https stays
 // with Node's client.
 
-import net from 'node:net';
+import type Net from 'node:net';
 import { WpmError, isWpmError } from '../../util/index.js';
+import { builtin } from '../../util/builtin.js';
+
+const net = builtin<typeof Net>('node:net');
 
 /** Each connection's read buffer: a read from loopback brings at most about this much. */
 const READ_SIZE = 512 << 10;
@@ -45,7 +48,7 @@ type Arrival = { chunk: Uint8Array } | { end: true } | { error: Error };
 
 /** One kept-alive TCP connection, read one chunk at a time into its own buffer. */
 class Connection {
-  readonly socket: net.Socket;
+  readonly socket: Net.Socket;
   #waiting: ((a: Arrival) => void) | undefined;
   /** How the connection ended, once it has: every later read gets this. */
   #over: Arrival | undefined;
@@ -56,7 +59,7 @@ class Connection {
 
   constructor(host: string, port: number) {
     const buffer = Buffer.allocUnsafe(READ_SIZE);
-    this.socket = net.connect({ host, port, noDelay: true, onread: { buffer, callback: (n) => this.#arrived({ chunk: buffer.subarray(0, n) }) } });
+    this.socket = net().connect({ host, port, noDelay: true, onread: { buffer, callback: (n) => this.#arrived({ chunk: buffer.subarray(0, n) }) } });
     this.socket.on('end', () => this.#finish({ end: true }));
     this.socket.on('close', () => this.#finish({ end: true }));
     this.socket.on('error', (error) => this.#finish({ error }));

@@ -5,9 +5,10 @@
 // index; clients only ever follow the narinfo's URL. PUT uploads need the server's token.
 
 import { timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
+import type Http from 'node:http';
 import { pipeline } from 'node:stream';
 import { WpmError, isWpmError } from '../../util/index.js';
+import { builtin } from '../../util/builtin.js';
 import { formatNarInfo, nix32Encode, parseHash, type LocalStore, type SecretKey } from '../index.js';
 import { readAll } from './cache.js';
 import { formatCacheInfo } from './cache-info.js';
@@ -16,6 +17,8 @@ import { compress, compressionExtension, isCompressionSupported, type Compressio
 import { narSource } from './nar-source.js';
 import { narInfoFor } from './path-narinfo.js';
 import { receiveNarFile, receiveNarInfo } from './receive-upload.js';
+
+const http = builtin<typeof Http>('node:http');
 
 export interface CacheServerOptions {
   /** Keys to sign every served narinfo with. */
@@ -35,12 +38,12 @@ export interface CacheServerOptions {
 const NARINFO = /^\/([0-9a-df-np-sv-z]{32})\.narinfo$/;
 const SERVED_NAR = /^\/nar\/([0-9a-df-np-sv-z]{32})-([0-9a-df-np-sv-z]{52})\.nar(\.[a-z0-9]+)?$/;
 
-function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain'): void {
+function send(res: Http.ServerResponse, status: number, body: string, type = 'text/plain'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
-function authorised(req: http.IncomingMessage, token: string): boolean {
+function authorised(req: Http.IncomingMessage, token: string): boolean {
   const h = req.headers.authorization ?? '';
   let given = '';
   if (h.startsWith('Bearer ')) given = h.slice(7);
@@ -50,7 +53,7 @@ function authorised(req: http.IncomingMessage, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function createCacheServer(store: LocalStore, opts: CacheServerOptions = {}): http.Server {
+export function createCacheServer(store: LocalStore, opts: CacheServerOptions = {}): Http.Server {
   const compression = opts.compression ?? 'none';
   if (!isCompressionSupported(compression)) {
     throw new WpmError('ERR_CACHE_COMPRESSION', `cannot serve ${compression}-compressed NARs: not supported on this machine`);
@@ -58,7 +61,7 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
   const ext = compressionExtension(compression);
   const cacheInfo = formatCacheInfo({ priority: opts.priority ?? 40 });
 
-  const getNarInfo = (res: http.ServerResponse, hashPart: string) => {
+  const getNarInfo = (res: Http.ServerResponse, hashPart: string) => {
     const info = store.db.getByHashPart(hashPart);
     if (!info) return send(res, 404, 'no such path\n');
     const narDigest = nix32Encode(parseHash(info.narHash).digest);
@@ -68,10 +71,10 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
     send(res, 200, formatNarInfo(narInfoFor(info, file, opts.signKeys)), 'text/x-nix-narinfo');
   };
 
-  const getNar = (req: http.IncomingMessage, res: http.ServerResponse, hashPart: string, narDigest: string, suffix: string) => {
+  const getNar = (req: Http.IncomingMessage, res: Http.ServerResponse, hashPart: string, narDigest: string, suffix: string) => {
     const info = store.db.getByHashPart(hashPart);
     if (!info || nix32Encode(parseHash(info.narHash).digest) !== narDigest || suffix !== ext) return send(res, 404, 'no such NAR\n');
-    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/x-nix-nar' };
+    const headers: Http.OutgoingHttpHeaders = { 'content-type': 'application/x-nix-nar' };
     if (compression === 'none') headers['content-length'] = info.narSize;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return res.end();
@@ -84,7 +87,7 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
     });
   };
 
-  const put = async (req: http.IncomingMessage, res: http.ServerResponse, url: string) => {
+  const put = async (req: Http.IncomingMessage, res: Http.ServerResponse, url: string) => {
     if (opts.uploadToken === undefined) return send(res, 403, 'uploads are disabled on this server (wpm serve --allow-upload TOKEN)\n');
     if (!authorised(req, opts.uploadToken)) return send(res, 401, 'wrong or missing upload token\n');
     if (url === '/nix-cache-info') {
@@ -113,7 +116,7 @@ export function createCacheServer(store: LocalStore, opts: CacheServerOptions = 
     send(res, added ? 201 : 200, added ? 'added\n' : 'already valid\n');
   };
 
-  return http.createServer((req, res) => {
+  return http().createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     const handle = async () => {
       if (opts.uiDir !== undefined && serveUi(req, res, url, opts.uiDir)) return;

@@ -10,10 +10,14 @@
 //
 // Used only where it is known to work: on Linux, with the native module or once a probe
 // (`sync -f /dev/null`) succeeded. Elsewhere callers fsync file by file.
-import { spawn } from 'node:child_process';
+import type ChildProcess from 'node:child_process';
 import { createRequire } from 'node:module';
 import { WpmError } from '../../util/index.js';
 import { distFile } from '../../util/dist-dir.js';
+import { builtin } from '../../util/builtin.js';
+
+/** Only where the native module is missing. */
+const childProcess = builtin<typeof ChildProcess>('node:child_process');
 
 let probe: Promise<boolean> | undefined;
 
@@ -34,7 +38,7 @@ function nativeSyncfs(): NativeSyncfs | null {
 function run(target: string): Promise<{ code: number | null; stderr: string; spawnError?: Error }> {
   return new Promise((resolve) => {
     let stderr = '';
-    const child = spawn('sync', ['-f', target], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = childProcess().spawn('sync', ['-f', target], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (spawnError) => resolve({ code: null, stderr, spawnError }));
     child.on('close', (code) => resolve({ code, stderr }));
