@@ -3,12 +3,12 @@
 // (they delete this process's temporary GC roots), then _exit(2). Without the native helper
 // (no compiler at install), the process kills itself: the message is out, the code is 137.
 import { createRequire } from 'node:module';
-import { distFile } from '../util/index.js';
+import { nativeFile } from '../util/index.js';
 
 export function exitNow(code: number): never {
   process.emit('exit', code);
   try {
-    const native = createRequire(import.meta.url)(distFile('native/hard-exit.node')) as { hardExit(code: number): never };
+    const native = createRequire(import.meta.url)(nativeFile('hard-exit')) as { hardExit(code: number): never };
     native.hardExit(code);
   } catch {
     // not built: fall through

@@ -28,3 +28,13 @@ export function distModule(relative: string): { url: URL; compiled: boolean } {
   if (fs.existsSync(fileURLToPath(js))) return { url: js, compiled: true };
   return { url: distUrl(`${relative}.ts`), compiled: false };
 }
+
+/**
+ * One of wpm's native helpers, native/NAME compiled to dist/native/NAME.node by `npm run build`.
+ * Run untranspiled (vitest), the sources' root holds their C sources, so the compiled helper is
+ * taken from its dist/.
+ */
+export function nativeFile(name: string): string {
+  const built = distFile(`native/${name}.node`);
+  return fs.existsSync(built) ? built : path.join(DIST_DIR, 'dist', 'native', `${name}.node`);
+}

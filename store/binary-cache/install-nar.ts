@@ -8,9 +8,9 @@
 import path from 'node:path';
 import { WpmError, isWpmError } from '../../util/index.js';
 import {
-  HashSink,
   formatHash,
   installBatch,
+  narHasher,
   newFlushBatch,
   removeTree,
   restoreNarTree,
@@ -41,14 +41,14 @@ function infoOf(narinfo: NarInfo): PathInfo {
  * error naming `where` (the NAR's URL) if anything is wrong; then nothing is left at `dest`.
  */
 export async function unpackNar(narinfo: NarInfo, file: AsyncIterable<Uint8Array>, where: string, dest: string, batch: FlushBatch): Promise<FinishedTree> {
-  const sink = new HashSink('sha256');
-  // Hashed and counted as the bytes pass, before they are parsed; more bytes than NarSize is an
-  // error at once.
-  const onChunk = (chunk: Uint8Array): void => {
-    sink.update(chunk);
-    if (sink.size > narinfo.narSize) {
+  const sink = narHasher();
+  // Counted as the bytes pass, before they are parsed (more bytes than NarSize is an error at
+  // once), and hashed on another thread while they are parsed and written.
+  const onChunk = (chunk: Uint8Array): void | Promise<void> => {
+    if (sink.size + chunk.length > narinfo.narSize) {
       throw new WpmError('ERR_SUBSTITUTE_NAR_SIZE', `${where}: the NAR of ${narinfo.storePath} is longer than its NarSize ${narinfo.narSize}`);
     }
+    return sink.update(chunk);
   };
   try {
     await restoreNarTree(decompress(narinfo.compression, file, where), dest, { normalize: true, batch, onChunk });

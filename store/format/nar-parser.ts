@@ -33,21 +33,32 @@ export interface NarVisitor {
 /**
  * Parses the NAR read from `source`, handing its tree to `visitor`; each chunk is parsed whole,
  * then what the visitor returned to wait for is awaited before the next chunk is read.
- * `onChunk` sees every chunk before it is parsed (to hash or count it) and may throw to stop.
+ * `onChunk` sees every chunk before it is parsed (to hash or count it) and may throw to stop. It
+ * may return a promise (a hash computed on another thread while the chunk is parsed): that too is
+ * awaited before the next chunk is read, since the source may reuse the chunk's buffer.
  */
-export async function parseNar(source: AsyncIterable<Uint8Array>, visitor: NarVisitor = {}, onChunk?: (chunk: Uint8Array) => void): Promise<void> {
+export async function parseNar(
+  source: AsyncIterable<Uint8Array>,
+  visitor: NarVisitor = {},
+  onChunk?: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<void> {
   const parser = new NarPushParser(visitor);
+  let seen: void | Promise<void> = undefined;
   try {
     for await (const chunk of source) {
-      onChunk?.(chunk);
+      seen = onChunk?.(chunk);
       parser.push(chunk);
       const pending = parser.takePending();
       if (pending) await pending;
+      if (seen) await seen;
+      seen = undefined;
     }
   } finally {
-    // What the visitor started settles before an error (its own or the source's) is reported.
+    // What the visitor and onChunk started settles before an error (their own or the source's)
+    // is reported.
     const pending = parser.takePending();
     if (pending) await pending.catch(() => undefined);
+    if (seen) await seen.catch(() => undefined);
   }
   parser.end();
 }

@@ -21,7 +21,7 @@ import { TreeWriter, type TreeWriterOptions } from '../tree/tree-writer.js';
 export async function restoreNarTree(
   source: AsyncIterable<Uint8Array>,
   destPath: string,
-  opts: TreeWriterOptions & { onChunk?: (chunk: Uint8Array) => void } = {},
+  opts: TreeWriterOptions & { onChunk?: (chunk: Uint8Array) => void | Promise<void> } = {},
 ): Promise<void> {
   if (fs.lstatSync(destPath, { throwIfNoEntry: false })) {
     throw new WpmError('ERR_NAR_DEST_EXISTS', `cannot restore into ${destPath}: it already exists`);

@@ -13,7 +13,7 @@
 import type ChildProcess from 'node:child_process';
 import { createRequire } from 'node:module';
 import { WpmError } from '../../util/index.js';
-import { distFile } from '../../util/dist-dir.js';
+import { nativeFile } from '../../util/dist-dir.js';
 import { builtin } from '../../util/builtin.js';
 
 /** Only where the native module is missing. */
@@ -27,7 +27,7 @@ let native: NativeSyncfs | null | undefined;
 function nativeSyncfs(): NativeSyncfs | null {
   if (native === undefined) {
     try {
-      native = createRequire(import.meta.url)(distFile('native/syncfs.node')) as NativeSyncfs;
+      native = createRequire(import.meta.url)(nativeFile('syncfs')) as NativeSyncfs;
     } catch {
       native = null;
     }
