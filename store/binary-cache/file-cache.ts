@@ -9,6 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { WpmError } from '../../util/index.js';
 import type { BinaryCache, PutBody, ReadOptions } from './cache.js';
 
+/** Each NAR read is a MiB at a time into a buffer of its own. */
+const READ_SIZE = 1 << 20;
+/**
+ * Buffers of finished reads, for the next ones: a closure of hundreds of NARs then touches as many
+ * fresh MiB as it has downloads in flight, not one per NAR.
+ */
+const spareBuffers: Buffer[] = [];
+const MAX_SPARE = 16;
+
 export class FileCache implements BinaryCache {
   readonly url: string;
   readonly root: string;
@@ -65,7 +74,7 @@ export class FileCache implements BinaryCache {
 
   /** The file read into one buffer again and again; each chunk is valid until the next is asked for. */
   private async *readReusing(handle: fs.promises.FileHandle, rel: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-    const buf = Buffer.allocUnsafe(1 << 20);
+    const buf = spareBuffers.pop() ?? Buffer.allocUnsafe(READ_SIZE);
     try {
       for (;;) {
         if (signal?.aborted) throw this.interrupted(rel);
@@ -79,6 +88,8 @@ export class FileCache implements BinaryCache {
         yield buf.subarray(0, n);
       }
     } finally {
+      // The reader is done with the last chunk once it asked for the next or stopped asking.
+      if (spareBuffers.length < MAX_SPARE) spareBuffers.push(buf);
       await handle.close();
     }
   }
