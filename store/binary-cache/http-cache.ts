@@ -4,15 +4,17 @@
 // So a stalled cache, or one that drips a byte every few seconds, costs one timeout and then the
 // path is built locally. Ctrl-C (the read's signal) ends a request at once. Connections are kept alive across the many small narinfo
 // requests a build makes. 404, 403 and 410 mean "not here" (S3 answers 403 for a missing key).
+// Plain-HTTP GETs go through wpm's own client (raw-http-get.ts); https, redirects, HEAD and PUT
+// through Node's, loaded when first needed.
 
 import fs from 'node:fs';
 import type Http from 'node:http';
 import type Https from 'node:https';
 import { WpmError, isWpmError } from '../../util/index.js';
 import { trustedCas, unknownAuthorityHint } from '../../util/trusted-cas.js';
+import { builtin } from '../../util/builtin.js';
 import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
 import { RawHttpClient } from './raw-http-get.js';
-import { builtin } from '../../util/builtin.js';
 
 /** Node's client, for https, redirects, HEAD and PUT; plain GETs do without it. */
 const http = builtin<typeof Http>('node:http');
@@ -36,7 +38,7 @@ export class HttpCache implements BinaryCache {
   #http: Http.Agent | undefined;
   /** Made with the first https request: the certificate authorities are read then (util/trusted-cas.ts). */
   #https: Https.Agent | undefined;
-  /** NARs read into reused buffers, over plain HTTP (raw-http-get.ts). */
+  /** Plain-HTTP GETs, narinfos and NARs, read off the socket (raw-http-get.ts). */
   readonly #raw = new RawHttpClient();
 
   constructor(url: string, opts: HttpCacheOptions = {}) {
@@ -161,19 +163,13 @@ export class HttpCache implements BinaryCache {
   async getText(rel: string, maxBytes = 1 << 20, opts: ReadOptions = {}): Promise<string | undefined> {
     const raw = await this.#rawGet(rel, opts);
     if (raw === 'absent') return undefined;
-    let source: AsyncIterable<Uint8Array>;
-    let href = new URL(rel, this.url + '/').href;
-    let stop = () => undefined as void; // a raw body's connection closes as its reading stops
-    if (raw) source = copies(raw);
-    else {
-      const r = await this.get(rel, opts);
-      if (!r) return undefined;
-      source = body(r.res, r.href, r.timedOut);
-      href = r.href;
-      stop = () => void r.res.destroy();
-    }
+    const r = raw ? undefined : await this.get(rel, opts);
+    if (!raw && !r) return undefined;
+    const href = r?.href ?? new URL(rel, this.url + '/').href;
+    // Past maxBytes the reading stops: a raw body's connection closes with it, Node's is destroyed.
+    const source = raw ? copies(raw) : body(r!.res, r!.href, r!.timedOut);
     const buf = await readAll(source, maxBytes, () => {
-      stop();
+      r?.res.destroy();
       return new WpmError('ERR_CACHE_TOO_BIG', `${href} is larger than ${maxBytes} bytes`);
     });
     return buf.toString('utf8');
