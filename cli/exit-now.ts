@@ -2,17 +2,11 @@
 // process.exit() would wait for forever (see native/hard-exit). wpm's exit handlers run first
 // (they delete this process's temporary GC roots), then _exit(2). Without the native helper
 // (no compiler at install), the process kills itself: the message is out, the code is 137.
-import { createRequire } from 'node:module';
-import { nativeFile } from '../util/index.js';
+import { loadNative } from '../util/index.js';
 
 export function exitNow(code: number): never {
   process.emit('exit', code);
-  try {
-    const native = createRequire(import.meta.url)(nativeFile('hard-exit')) as { hardExit(code: number): never };
-    native.hardExit(code);
-  } catch {
-    // not built: fall through
-  }
+  loadNative<{ hardExit(code: number): never }>('hard-exit')?.hardExit(code); // not built: fall through
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable');
 }

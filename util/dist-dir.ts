@@ -5,6 +5,7 @@
 // same from either. Run untranspiled (vitest), it is the source tree's root,
 // which has the same layout with .ts files.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -29,12 +30,23 @@ export function distModule(relative: string): { url: URL; compiled: boolean } {
   return { url: distUrl(`${relative}.ts`), compiled: false };
 }
 
+const natives = new Map<string, unknown>();
+
 /**
- * One of wpm's native helpers, native/NAME compiled to dist/native/NAME.node by `npm run build`.
- * Run untranspiled (vitest), the sources' root holds their C sources, so the compiled helper is
- * taken from its dist/.
+ * One of wpm's native helpers, native/NAME compiled to dist/native/NAME.node by `npm run build`,
+ * loaded once; null where it was not built (no C compiler or headers at install), and callers
+ * then do without. Run untranspiled (vitest), the sources' root holds their C sources, so the
+ * compiled helper is taken from its dist/.
  */
-export function nativeFile(name: string): string {
-  const built = distFile(`native/${name}.node`);
-  return fs.existsSync(built) ? built : path.join(DIST_DIR, 'dist', 'native', `${name}.node`);
+export function loadNative<T>(name: string): T | null {
+  if (!natives.has(name)) {
+    const built = distFile(`native/${name}.node`);
+    const file = fs.existsSync(built) ? built : path.join(DIST_DIR, 'dist', 'native', `${name}.node`);
+    try {
+      natives.set(name, createRequire(import.meta.url)(file));
+    } catch {
+      natives.set(name, null);
+    }
+  }
+  return natives.get(name) as T | null;
 }

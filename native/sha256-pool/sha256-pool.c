@@ -90,11 +90,13 @@ static void complete(napi_env env, napi_status status, void *data) {
   free(u);
 }
 
-static napi_value update(napi_env env, napi_callback_info info) {
+/* The handle and bytes of update() and updateSync(): NULL (an exception thrown) if they are wrong
+ * or the handle cannot take an update now. */
+static Hash *update_args(napi_env env, napi_callback_info info, napi_value *bytes_value, void **bytes, size_t *length) {
   size_t argc = 2;
   napi_value argv[2];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2) {
-    napi_throw_type_error(env, NULL, "update(handle, bytes)");
+    napi_throw_type_error(env, NULL, "sha256-pool: update(handle, bytes)");
     return NULL;
   }
   Hash *h = hash_of(env, argv[0]);
@@ -104,14 +106,22 @@ static napi_value update(napi_env env, napi_callback_info info) {
     return NULL;
   }
   napi_typedarray_type type;
-  size_t length;
-  void *bytes;
   napi_value arraybuffer;
   size_t offset;
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, &arraybuffer, &offset) != napi_ok || type != napi_uint8_array) {
+  if (napi_get_typedarray_info(env, argv[1], &type, length, bytes, &arraybuffer, &offset) != napi_ok || type != napi_uint8_array) {
     napi_throw_type_error(env, NULL, "sha256-pool: bytes must be a Uint8Array");
     return NULL;
   }
+  *bytes_value = argv[1];
+  return h;
+}
+
+static napi_value update(napi_env env, napi_callback_info info) {
+  napi_value bytes_value;
+  void *bytes;
+  size_t length;
+  Hash *h = update_args(env, info, &bytes_value, &bytes, &length);
+  if (!h) return NULL;
   Update *u = calloc(1, sizeof *u);
   if (!u) {
     napi_throw_error(env, NULL, "sha256-pool: out of memory");
@@ -121,7 +131,7 @@ static napi_value update(napi_env env, napi_callback_info info) {
   u->data = bytes;
   u->length = length;
   napi_value promise, name;
-  napi_create_reference(env, argv[1], 1, &u->bytes);
+  napi_create_reference(env, bytes_value, 1, &u->bytes);
   napi_create_promise(env, &u->deferred, &promise);
   napi_create_string_utf8(env, "wpm:sha256", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, NULL, name, execute, complete, u, &u->work);
@@ -131,27 +141,11 @@ static napi_value update(napi_env env, napi_callback_info info) {
 }
 
 static napi_value update_sync(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2) {
-    napi_throw_type_error(env, NULL, "updateSync(handle, bytes)");
-    return NULL;
-  }
-  Hash *h = hash_of(env, argv[0]);
-  if (!h) return NULL;
-  if (h->busy || h->done) {
-    napi_throw_error(env, NULL, h->done ? "sha256-pool: update after digest" : "sha256-pool: update while another runs");
-    return NULL;
-  }
-  napi_typedarray_type type;
-  size_t length;
+  napi_value bytes_value;
   void *bytes;
-  napi_value arraybuffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, &arraybuffer, &offset) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "sha256-pool: bytes must be a Uint8Array");
-    return NULL;
-  }
+  size_t length;
+  Hash *h = update_args(env, info, &bytes_value, &bytes, &length);
+  if (!h) return NULL;
   if (EVP_DigestUpdate(h->ctx, bytes, length) != 1) napi_throw_error(env, NULL, "sha256-pool: the update failed");
   return NULL;
 }

@@ -142,8 +142,7 @@ export class HttpCache implements BinaryCache {
    * A GET over plain HTTP by wpm's own client: the body as views of a reused buffer, or 'absent';
    * undefined when Node's client must ask (https) or ask again (a redirect, which it follows).
    */
-  async #rawGet(rel: string, opts: ReadOptions): Promise<AsyncGenerator<Uint8Array> | 'absent' | undefined> {
-    const u = new URL(rel, this.url + '/');
+  async #rawGet(u: URL, opts: ReadOptions): Promise<AsyncGenerator<Uint8Array> | 'absent' | undefined> {
     if (u.protocol !== 'http:') return undefined;
     const r = await this.#raw.get(u, { timeoutMs: this.#timeoutMs, deadlineMs: opts.deadlineMs ?? this.#timeoutMs, started: Date.now(), signal: opts.signal });
     if (r.body) return r.body;
@@ -153,7 +152,7 @@ export class HttpCache implements BinaryCache {
   }
 
   async getStream(rel: string, opts: ReadOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
-    const raw = await this.#rawGet(rel, opts);
+    const raw = await this.#rawGet(new URL(rel, this.url + '/'), opts);
     if (raw === 'absent') return undefined;
     if (raw) return opts.reuseChunks ? raw : copies(raw);
     const r = await this.get(rel, opts);
@@ -161,11 +160,12 @@ export class HttpCache implements BinaryCache {
   }
 
   async getText(rel: string, maxBytes = 1 << 20, opts: ReadOptions = {}): Promise<string | undefined> {
-    const raw = await this.#rawGet(rel, opts);
+    const u = new URL(rel, this.url + '/');
+    const raw = await this.#rawGet(u, opts);
     if (raw === 'absent') return undefined;
     const r = raw ? undefined : await this.get(rel, opts);
     if (!raw && !r) return undefined;
-    const href = r?.href ?? new URL(rel, this.url + '/').href;
+    const href = r?.href ?? u.href;
     // Past maxBytes the reading stops: a raw body's connection closes with it, Node's is destroyed.
     const source = raw ? copies(raw) : body(r!.res, r!.href, r!.timedOut);
     const buf = await readAll(source, maxBytes, () => {

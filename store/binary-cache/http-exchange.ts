@@ -17,14 +17,13 @@ export interface RawGetOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** A 200's body as views of a reused buffer, or another status (its connection is closed). */
+/** A 200's body as views of a reused buffer, or another status (its body dropped). */
 export type RawAnswer = { status: 200; body: AsyncGenerator<Uint8Array> } | { status: number; body?: undefined };
 
 /** One request and its answer on one connection, with its limits: idle time, deadline, Ctrl-C. */
 export class Exchange {
   readonly #conn: HttpConnection;
   readonly #u: URL;
-  readonly #href: string;
   readonly #opts: RawGetOptions;
   readonly #reusable: () => void;
   #answered = false;
@@ -37,7 +36,6 @@ export class Exchange {
   constructor(conn: HttpConnection, u: URL, opts: RawGetOptions, reusable: () => void) {
     this.#conn = conn;
     this.#u = u;
-    this.#href = u.href;
     this.#opts = opts;
     this.#reusable = reusable;
   }
@@ -53,7 +51,7 @@ export class Exchange {
     }, timeoutMs);
     this.#deadline = setTimeout(() => {
       const what = this.#answered ? `not done within ${deadlineMs / 1000} s (a cache this slow is not used)` : `no answer within ${deadlineMs / 1000} s`;
-      this.#fail(new WpmError('ERR_CACHE_TIMEOUT', `${this.#href}: ${what}`));
+      this.#fail(new WpmError('ERR_CACHE_TIMEOUT', `${this.#u.href}: ${what}`));
     }, Math.max(0, deadlineMs - (Date.now() - started)));
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     let head: Head;
@@ -114,7 +112,7 @@ export class Exchange {
         const error = 'error' in a ? a.error : undefined;
         if (isWpmError(error)) throw error;
         const why = error ? ((error as NodeJS.ErrnoException).code ?? error.message) : 'the connection closed without an answer';
-        const unreachable = new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${this.#href}: ${why}`, { cause: error });
+        const unreachable = new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${this.#u.href}: ${why}`, { cause: error });
         throw seen.length === 0 ? new StaleConnection(unreachable) : unreachable;
       }
       const before = seen.length;
@@ -176,7 +174,7 @@ export class Exchange {
 
   #stalled(): void {
     const what = this.#answered ? `the download stalled after ${this.#got} bytes` : `no answer within ${this.#opts.timeoutMs / 1000} s`;
-    this.#fail(new WpmError('ERR_CACHE_TIMEOUT', `${this.#href}: ${what}`));
+    this.#fail(new WpmError('ERR_CACHE_TIMEOUT', `${this.#u.href}: ${what}`));
   }
 
   #fail(err: WpmError): void {
@@ -190,11 +188,11 @@ export class Exchange {
   }
 
   #truncated(cause?: Error): WpmError {
-    return new WpmError('ERR_CACHE_TRUNCATED', `${this.#href}: the connection ended after ${this.#got} bytes`, { cause });
+    return new WpmError('ERR_CACHE_TRUNCATED', `${this.#u.href}: the connection ended after ${this.#got} bytes`, { cause });
   }
 
   #malformed(what: string): WpmError {
-    return new WpmError('ERR_CACHE_UNREACHABLE', `cannot read ${this.#href}: the server sent ${what}`);
+    return new WpmError('ERR_CACHE_UNREACHABLE', `cannot read ${this.#u.href}: the server sent ${what}`);
   }
 }
 

@@ -5,8 +5,7 @@
 // until update()'s promise settles (parseNar awaits it before reading the next chunk).
 //
 // Where the native module was not built, node:crypto hashes on the main thread, as before.
-import { createRequire } from 'node:module';
-import { nativeFile } from '../../util/dist-dir.js';
+import { loadNative } from '../../util/dist-dir.js';
 import { HashSink, type Hash } from '../format/index.js';
 
 type Handle = { readonly __sha256: unique symbol };
@@ -20,17 +19,6 @@ type NativeSha256 = {
 /** Chunks smaller than this are hashed where they are: a trip to the pool costs more. */
 const POOL_FROM = 64 << 10;
 
-let native: NativeSha256 | null | undefined;
-function nativeSha256(): NativeSha256 | null {
-  if (native === undefined) {
-    try {
-      native = createRequire(import.meta.url)(nativeFile('sha256-pool')) as NativeSha256;
-    } catch {
-      native = null;
-    }
-  }
-  return native;
-}
 
 export interface NarHasher {
   /** Bytes seen so far. */
@@ -68,6 +56,6 @@ class PoolHasher implements NarHasher {
 
 /** A SHA-256 hasher for a NAR: on libuv's pool where wpm's native module is built (`pool`). */
 export function narHasher(opts: { pool?: boolean } = {}): NarHasher {
-  const n = opts.pool === false ? null : nativeSha256();
+  const n = opts.pool === false ? null : loadNative<NativeSha256>('sha256-pool');
   return n ? new PoolHasher(n) : new HashSink('sha256');
 }

@@ -11,9 +11,8 @@
 // Used only where it is known to work: on Linux, with the native module or once a probe
 // (`sync -f /dev/null`) succeeded. Elsewhere callers fsync file by file.
 import type ChildProcess from 'node:child_process';
-import { createRequire } from 'node:module';
 import { WpmError } from '../../util/index.js';
-import { nativeFile } from '../../util/dist-dir.js';
+import { loadNative } from '../../util/dist-dir.js';
 import { builtin } from '../../util/builtin.js';
 
 /** Only where the native module is missing. */
@@ -22,18 +21,7 @@ const childProcess = builtin<typeof ChildProcess>('node:child_process');
 let probe: Promise<boolean> | undefined;
 
 type NativeSyncfs = { syncfs(path: string): Promise<void> };
-let native: NativeSyncfs | null | undefined;
-
-function nativeSyncfs(): NativeSyncfs | null {
-  if (native === undefined) {
-    try {
-      native = createRequire(import.meta.url)(nativeFile('syncfs')) as NativeSyncfs;
-    } catch {
-      native = null;
-    }
-  }
-  return native;
-}
+const nativeSyncfs = (): NativeSyncfs | null => loadNative<NativeSyncfs>('syncfs');
 
 function run(target: string): Promise<{ code: number | null; stderr: string; spawnError?: Error }> {
   return new Promise((resolve) => {
