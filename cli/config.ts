@@ -94,7 +94,7 @@ const SETTINGS: Record<Key, { env: string; help: string }> = {
   'trusted-public-keys': { env: 'WPM_TRUSTED_PUBLIC_KEYS', help: 'keys whose signatures are trusted' },
   'required-signatures': { env: 'WPM_REQUIRED_SIGNATURES', help: 'how many trusted signatures a download needs' },
   'substitute-timeout': { env: 'WPM_SUBSTITUTE_TIMEOUT', help: 'seconds a cache may take to answer' },
-  'max-substitution-jobs': { env: 'WPM_MAX_SUBSTITUTION_JOBS', help: 'NARs downloaded and unpacked at once (default 16)' },
+  'max-substitution-jobs': { env: 'WPM_MAX_SUBSTITUTION_JOBS', help: 'the most NARs downloaded at once (default 16; wpm starts with 4 and adds more while it waits on the network)' },
   'fetch-timeout': { env: 'WPM_FETCH_TIMEOUT', help: 'seconds without data before a download fails' },
   'eval-timeout': { env: 'WPM_EVAL_TIMEOUT', help: 'seconds an evaluation may take (default 600)' },
   'max-eval-memory': { env: 'WPM_MAX_EVAL_MEMORY', help: 'memory an evaluation may use, e.g. 4G (default: half the RAM, at most 8G)' },

@@ -1,5 +1,5 @@
 // One round of substitution: the closures of some wanted paths, planned (closure-plan.ts), their
-// NARs downloaded and unpacked several at a time (`max-substitution-jobs`), then flushed to disk
+// NARs downloaded and unpacked several at a time (download-limit.ts), then flushed to disk
 // once and registered in one transaction, references first (install-batch.ts). A NAR that fails
 // from one cache is tried from the next that has the path; a path that cannot be had takes the
 // paths that refer to it with it, each with a warning, and the rest is installed.
@@ -8,7 +8,8 @@ import path from 'node:path';
 import { isWpmError, WpmError } from '../../util/index.js';
 import { installBatch, newFlushBatch, referenceLevels, removeTree, type FinishedTree, type NarInfo } from '../index.js';
 import { UNREACHABLE_CODES } from './cache.js';
-import { installable, interrupted, locate, mapLimit, planClosure, type Located, type PlanContext } from './closure-plan.js';
+import { installable, interrupted, locate, planClosure, type Located, type PlanContext } from './closure-plan.js';
+import { mapAdaptive } from './download-limit.js';
 import { unpackNar } from './install-nar.js';
 
 export interface Substituted {
@@ -53,7 +54,7 @@ export async function substituteClosure(ctx: RoundContext, roots: readonly strin
     let n = 0;
     // Larger NARs first: the longest downloads start early and the small ones fill in around them.
     const order = [...ok].sort((a, b) => found.get(b)!.narinfo.narSize - found.get(a)!.narinfo.narSize);
-    await mapLimit(order, ctx.jobs, async (p) => {
+    await mapAdaptive(order, { max: ctx.jobs }, async (p) => {
       let from: Located | undefined = found.get(p)!;
       const started = Date.now();
       while (from) {

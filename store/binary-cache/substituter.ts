@@ -34,7 +34,7 @@ export interface CacheSubstituterOptions {
    * per MB): a cache slower than that is a miss, and is not used again by this process.
    */
   narDeadlineMs?: (narSize: number) => number;
-  /** NARs downloaded and unpacked at once (`max-substitution-jobs`, default 16 as in Nix). */
+  /** The most NARs downloaded and unpacked at once (`max-substitution-jobs`, default 16 as in Nix; download-limit.ts). */
   jobs?: number;
   /** Progress and warnings; the CLI prints them on stderr. */
   onMessage?: (m: SubstituteMessage) => void;
