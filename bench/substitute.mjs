@@ -4,8 +4,9 @@
 // directory cache written by `wpm copy --to`). For each server, `wpm copy --from URL ROOT`
 // (narinfos, signature checks, NARs streamed, hashed, unpacked, flushed to disk and registered)
 // against curl writing the same NARs to files on the same disk (one process, kept-alive
-// connection), as MB/s and a ratio; curl to /dev/null for context. Needs `npm run build`, curl
-// and nginx (Debian package nginx).
+// connection), as MB/s and a ratio; Nix's own `nix copy --from URL` into a local store, for what
+// the reference implementation reaches against the same curl on the same machine; curl to
+// /dev/null for context. Needs `npm run build`, curl, nginx and nix (Debian packages nginx, nix-bin).
 //
 //   node bench/substitute.mjs [--mb 300] [--paths 30] [--runs 3] [--compression none]
 //
@@ -20,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { MB, WPM, makeClosure, scratch, timed, timedThenSync, wpm } from './lib/closure.mjs';
+import { MB, WPM, makeClosure, nixEnv, scratch, timed, timedThenSync, wpm } from './lib/closure.mjs';
 import { startWpmServe } from './lib/web.mjs';
 
 const { values: opts } = parseArgs({
@@ -121,6 +122,15 @@ function contenders(server, urls) {
         return timedThenSync(dir, 'curl', curlArgs((i) => join(dir, `${i}.nar`)));
       },
     },
+    {
+      // The reference implementation over the same server: Nix as configured by default (no flush).
+      label: `nix copy --from ${server} (local store)`,
+      run: (url) => {
+        const dir = join(work, `nix-${n++}`);
+        const args = ['--extra-experimental-features', 'nix-command', 'copy', '--from', url, '--store', `local?root=${dir}`, '--option', 'trusted-public-keys', pub, root];
+        return timed('nix', args, { env: nixEnv(join(dir, 'home')) });
+      },
+    },
     { label: `curl from ${server}, NARs to /dev/null (context)`, run: () => curl(() => '/dev/null') },
   ];
 }
@@ -151,6 +161,7 @@ console.log(`substituting ${infos.length} paths, ${(bytes / MB).toFixed(0)} MB o
 for (const { server, cs, best } of results) {
   cs.forEach((c, i) => console.log(`  ${c.label.padEnd(50)} ${best[i].wall.toFixed(2)} s  ${(bytes / MB / best[i].wall).toFixed(0).padStart(5)} MB/s  CPU ${best[i].cpu.toFixed(2)} s`));
   console.log(`  from ${server}: wpm / curl to files throughput ${(best[1].wall / best[0].wall).toFixed(2)}×; wpm / curl to files then sync ${(best[2].wall / best[0].wall).toFixed(2)}×`);
+  console.log(`  from ${server}: nix / curl to files throughput ${(best[1].wall / best[3].wall).toFixed(2)}×; wpm / nix ${(best[3].wall / best[0].wall).toFixed(2)}×`);
 }
 console.log(`  load: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; ${readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0]}`);
 rmSync(work, { recursive: true, force: true });

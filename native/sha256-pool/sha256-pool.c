@@ -1,6 +1,6 @@
 /*
  * SHA-256 whose updates run on a libuv pool thread, so a NAR's hash is computed while the main
- * thread writes the same bytes to disk (store/nar-hash.ts).
+ * thread writes the same bytes to disk (store/nar/nar-hasher.ts).
  *
  *   create() -> handle
  *   update(handle, bytes) -> Promise<void>   bytes must not change until the promise settles
