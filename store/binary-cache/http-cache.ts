@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import type Http from 'node:http';
 import type Https from 'node:https';
 import { WpmError, isWpmError } from '../../util/index.js';
-import { trustedCas, unknownAuthorityHint } from '../../util/trusted-cas.js';
+import { trustedSecureContext, unknownAuthorityHint } from '../../util/trusted-cas.js';
 import { builtin } from '../../util/builtin.js';
 import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
 import { RawHttpClient } from './raw-http-get.js';
@@ -56,7 +56,7 @@ export class HttpCache implements BinaryCache {
 
   #agent(protocol: string): Http.Agent {
     if (protocol === 'http:') return (this.#http ??= new (http().Agent)({ keepAlive: true, maxSockets: 16 }));
-    this.#https ??= new (https().Agent)({ keepAlive: true, maxSockets: 16, ca: trustedCas() });
+    this.#https ??= new (https().Agent)({ keepAlive: true, maxSockets: 16, secureContext: trustedSecureContext() });
     return this.#https;
   }
 
@@ -215,14 +215,29 @@ function interrupted(u: URL): WpmError {
   return new WpmError('ERR_INTERRUPTED', `${u.href}: interrupted`);
 }
 
+/**
+ * Node's client hands a body on as its socket reads it: over TLS, one piece per record of at most
+ * 16 KiB. Each piece would cost the NAR's reader a write(2), a hash on the main thread and a
+ * parser step, so pieces are gathered into chunks of this much before they are handed on.
+ */
+const GATHER = 256 << 10;
+
 /** The response body, with a premature end or a stall turned into a WpmError naming the URL. */
 async function* body(res: Http.IncomingMessage, href: string, timedOut: () => boolean): AsyncGenerator<Uint8Array> {
   let got = 0;
   try {
+    let parts: Buffer[] = [];
+    let size = 0;
     for await (const chunk of res as AsyncIterable<Buffer>) {
       got += chunk.length;
-      yield chunk;
+      parts.push(chunk);
+      size += chunk.length;
+      if (size < GATHER) continue;
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
     }
+    if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
   } catch (err) {
     if (isWpmError(err, 'ERR_INTERRUPTED') || isWpmError(err, 'ERR_CACHE_TIMEOUT')) throw err;
     if (timedOut()) throw new WpmError('ERR_CACHE_TIMEOUT', `${href}: the download stalled after ${got} bytes`, { cause: err });

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { WpmError } from '../../../util/index.js';
-import { trustedCas, unknownAuthorityHint } from '../../../util/trusted-cas.js';
+import { trustedSecureContext, unknownAuthorityHint } from '../../../util/trusted-cas.js';
 import { loadNpmConfig, npmTarball } from './npm-registry.js';
 
 export interface FetchRequest {
@@ -115,6 +115,13 @@ async function downloadOnce(url: string, headers: Record<string, string>, req: F
   }
 }
 
+let agent: https.Agent | undefined;
+
+/** Connections kept alive, as by Node's global agent, all with one TLS context (util/trusted-cas.ts). */
+function tlsAgent(): https.Agent {
+  return (agent ??= new https.Agent({ keepAlive: true, secureContext: trustedSecureContext() }));
+}
+
 /**
  * GET `url`, following redirects as fetch() does. http(s) rather than fetch(): Node 20's fetch
  * cannot be given certificate authorities, and wpm hands them over itself (util/trusted-cas.ts).
@@ -125,7 +132,7 @@ async function get(url: string, headers: Record<string, string>, signal: AbortSi
   for (let redirects = 0; ; redirects++) {
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const opts = { headers: sent, signal };
-      const req = u.protocol === 'https:' ? https.get(u, { ...opts, ca: trustedCas() }, resolve) : http.get(u, opts, resolve);
+      const req = u.protocol === 'https:' ? https.get(u, { ...opts, agent: tlsAgent() }, resolve) : http.get(u, opts, resolve);
       req.on('error', reject);
     });
     const location = res.headers.location;

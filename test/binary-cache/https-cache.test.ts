@@ -1,0 +1,116 @@
+// A binary cache over https (store/binary-cache/http-cache.ts, Node's client): every connection
+// shares one TLS context built from the trusted authorities (util/trusted-cas.ts), where Node
+// would build one per connection and parse every certificate again; and a body that arrives in
+// small pieces (TLS records) reaches its reader gathered into larger chunks, byte for byte, with
+// a body cut short still named as such. A private authority signs a loopback server, trusted the
+// way bin/wpm.js leaves it: WPM_EXTRA_CA_CERTS set, NODE_EXTRA_CA_CERTS empty.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { HttpCache as HttpCacheType } from '../../store/binary-cache/http-cache.js';
+import { tempDir } from '../helpers/cli.js';
+
+const BIG = Buffer.alloc(1 << 20);
+for (let i = 0; i < BIG.length; i++) BIG[i] = (i * 7 + (i >> 10)) & 0xff;
+
+let server: https.Server;
+let base: string;
+let handshakes = 0;
+let HttpCache: typeof HttpCacheType;
+
+beforeAll(async () => {
+  const certs = tempDir('https-cache-certs');
+  const openssl = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: certs, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=wpm test authority']);
+  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  fs.writeFileSync(path.join(certs, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
+
+  server = https.createServer({ key: fs.readFileSync(path.join(certs, 'server.key')), cert: fs.readFileSync(path.join(certs, 'server.pem')) }, (req, res) => {
+    if (req.url === '/small') {
+      // Each answer on a connection of its own.
+      res.writeHead(200, { connection: 'close' });
+      res.end('small\n');
+    } else if (req.url === '/big' || req.url === '/cut') {
+      res.writeHead(200, { 'content-length': BIG.length });
+      const end = req.url === '/big' ? BIG.length : 300 << 10;
+      let at = 0;
+      // 4 KiB at a time, each its own TLS record, across several turns of the event loop.
+      const more = () => {
+        for (let n = 0; n < 16 && at < end; n++, at += 4096) res.write(BIG.subarray(at, Math.min(end, at + 4096)));
+        if (at < end) setImmediate(more);
+        else if (req.url === '/big') res.end();
+        else res.socket?.destroy();
+      };
+      more();
+    } else res.writeHead(404).end();
+  });
+  server.on('secureConnection', () => handshakes++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  process.env.WPM_EXTRA_CA_CERTS = path.join(certs, 'ca.pem');
+  process.env.NODE_EXTRA_CA_CERTS = '';
+  vi.resetModules(); // util/trusted-cas.ts reads the variables once: a fresh copy reads these
+  ({ HttpCache } = await import('../../store/binary-cache/http-cache.js'));
+}, 60_000);
+
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server?.closeAllConnections();
+      server?.close(() => r());
+    }),
+);
+
+describe('a binary cache over https', () => {
+  it('builds one TLS context for all its connections', async () => {
+    const contexts = vi.spyOn(tls, 'createSecureContext');
+    const cache = new HttpCache(base);
+    const before = handshakes;
+    try {
+      for (let i = 0; i < 5; i++) expect(await cache.getText('small')).toBe('small\n');
+      expect(handshakes - before).toBe(5);
+      expect(contexts).toHaveBeenCalledTimes(1);
+      // And the context trusts what it should: the next connection still verifies the server.
+      expect(await cache.getText('small')).toBe('small\n');
+      expect(contexts).toHaveBeenCalledTimes(1);
+    } finally {
+      contexts.mockRestore();
+      cache.close();
+    }
+  });
+
+  it('hands a body sent in 4 KiB records on in chunks of up to 256 KiB, byte for byte', async () => {
+    const cache = new HttpCache(base);
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of (await cache.getStream('big'))!) chunks.push(Buffer.from(chunk));
+      expect(Buffer.concat(chunks).equals(BIG)).toBe(true);
+      expect(chunks.length).toBeLessThanOrEqual(5);
+      expect(chunks.slice(0, -1).every((c) => c.length >= 256 << 10)).toBe(true);
+    } finally {
+      cache.close();
+    }
+  });
+
+  it('names a body cut short, with the bytes that came', async () => {
+    const cache = new HttpCache(base);
+    try {
+      const read = async () => {
+        for await (const chunk of (await cache.getStream('cut'))!) void chunk;
+      };
+      await expect(read()).rejects.toMatchObject({ code: 'ERR_CACHE_TRUNCATED', message: expect.stringMatching(/ended after \d+ bytes/) });
+    } finally {
+      cache.close();
+    }
+  });
+});
