@@ -4,8 +4,8 @@
 // So a stalled cache, or one that drips a byte every few seconds, costs one timeout and then the
 // path is built locally. Ctrl-C (the read's signal) ends a request at once. Connections are kept alive across the many small narinfo
 // requests a build makes. 404, 403 and 410 mean "not here" (S3 answers 403 for a missing key).
-// Plain-HTTP GETs go through wpm's own client (raw-http-get.ts); https, redirects, HEAD and PUT
-// through Node's, loaded when first needed.
+// GETs, over HTTP and https, go through wpm's own client (raw-http-get.ts); redirects, HEAD and
+// PUT through Node's, loaded when first needed.
 
 import fs from 'node:fs';
 import type Http from 'node:http';
@@ -16,7 +16,7 @@ import { builtin } from '../../util/builtin.js';
 import { readAll, type BinaryCache, type PutBody, type ReadOptions } from './cache.js';
 import { RawHttpClient } from './raw-http-get.js';
 
-/** Node's client, for https, redirects, HEAD and PUT; plain GETs do without it. */
+/** Node's client, for redirects, HEAD and PUT; GETs do without it. */
 const http = builtin<typeof Http>('node:http');
 const https = builtin<typeof Https>('node:https');
 
@@ -38,7 +38,7 @@ export class HttpCache implements BinaryCache {
   #http: Http.Agent | undefined;
   /** Made with the first https request: the certificate authorities are read then (util/trusted-cas.ts). */
   #https: Https.Agent | undefined;
-  /** Plain-HTTP GETs, narinfos and NARs, read off the socket (raw-http-get.ts). */
+  /** GETs, narinfos and NARs, read off the socket (raw-http-get.ts). */
   readonly #raw = new RawHttpClient();
 
   constructor(url: string, opts: HttpCacheOptions = {}) {
@@ -139,11 +139,11 @@ export class HttpCache implements BinaryCache {
   }
 
   /**
-   * A GET over plain HTTP by wpm's own client: the body as views of a reused buffer, or 'absent';
-   * undefined when Node's client must ask (https) or ask again (a redirect, which it follows).
+   * A GET by wpm's own client: the body as views of a reused buffer, or 'absent'; undefined when
+   * Node's client must ask again (a redirect, which it follows).
    */
   async #rawGet(u: URL, opts: ReadOptions): Promise<AsyncGenerator<Uint8Array> | 'absent' | undefined> {
-    if (u.protocol !== 'http:') return undefined;
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
     const r = await this.#raw.get(u, { timeoutMs: this.#timeoutMs, deadlineMs: opts.deadlineMs ?? this.#timeoutMs, started: Date.now(), signal: opts.signal });
     if (r.body) return r.body;
     if (ABSENT.has(r.status)) return 'absent';

@@ -2,6 +2,7 @@
 // limits: no byte for the timeout while one is awaited, the whole read by its deadline, Ctrl-C
 // at once. A 200's body is read as the caller asks for it; another answer's body is dropped.
 import { WpmError, isWpmError } from '../../util/index.js';
+import { unknownAuthorityHint } from '../../util/trusted-cas.js';
 import type { Arrival, HttpConnection } from './http-connection.js';
 import { CRLFCRLF, Dechunker, MAX_HEAD, parseHead, type Head } from './http-framing.js';
 
@@ -112,7 +113,8 @@ export class Exchange {
         const error = 'error' in a ? a.error : undefined;
         if (isWpmError(error)) throw error;
         const why = error ? ((error as NodeJS.ErrnoException).code ?? error.message) : 'the connection closed without an answer';
-        const unreachable = new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${this.#u.href}: ${why}`, { cause: error });
+        const hint = unknownAuthorityHint(error);
+        const unreachable = new WpmError('ERR_CACHE_UNREACHABLE', `cannot reach ${this.#u.href}: ${why}`, { cause: error, ...(hint ? { hint } : {}) });
         throw seen.length === 0 ? new StaleConnection(unreachable) : unreachable;
       }
       const before = seen.length;

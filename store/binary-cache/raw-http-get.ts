@@ -1,4 +1,4 @@
-// GETs from a binary cache over plain HTTP (narinfos and NARs), read straight off the socket.
+// GETs from a binary cache over HTTP and https (narinfos and NARs), read straight off the socket.
 // Node's HTTP client hands a body to JavaScript by copying every piece the socket read into a new
 // buffer, then pushes it through a stream; for a closure of 110 MB that was about 110 ms in its
 // parser alone (docs/store-throughput.md). Here each connection reads into one buffer of its own
@@ -9,18 +9,23 @@
 // Only what a binary cache's GET needs: a status line and headers; a body framed by
 // Content-Length, by chunks, or by the connection's end; connections kept alive. An answer other
 // than 200 is handed back by its status alone (its body dropped): the caller says "absent" for a
-// 404, names an error, or asks again with Node's client, which follows redirects. https stays
-// with Node's client.
+// 404, names an error, or asks again with Node's client, which follows redirects. TLS connections
+// trust the authorities of util/trusted-cas.ts, in the one context all connections share.
 
+import type Net from 'node:net';
+import { builtin } from '../../util/builtin.js';
+import { trustedSecureContext } from '../../util/trusted-cas.js';
 import { HttpConnection } from './http-connection.js';
 import { Exchange, StaleConnection, interrupted, type RawAnswer, type RawGetOptions } from './http-exchange.js';
 
 export type { RawAnswer, RawGetOptions };
 
+const net = builtin<typeof Net>('node:net');
+
 /** Connections kept alive per server once their answer is read. */
 const MAX_IDLE = 16;
 
-/** Plain-HTTP GETs whose answers are read off their sockets, over connections kept alive. */
+/** GETs whose answers are read off their sockets, over connections kept alive. */
 export class RawHttpClient {
   readonly #idle = new Map<string, HttpConnection[]>();
   readonly #all = new Set<HttpConnection>();
@@ -34,7 +39,7 @@ export class RawHttpClient {
 
   async get(u: URL, opts: RawGetOptions): Promise<RawAnswer> {
     if (opts.signal?.aborted) throw interrupted(u);
-    const key = `${u.hostname}:${u.port || 80}`;
+    const key = `${u.protocol}//${u.host}`;
     for (let attempt = 0; ; attempt++) {
       const conn = this.#take(key, u);
       const exchange = new Exchange(conn, u, opts, () => this.#release(conn, key));
@@ -56,7 +61,8 @@ export class RawHttpClient {
       return kept;
     }
     const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-    const conn = new HttpConnection(host, Number(u.port || 80));
+    const secure = u.protocol === 'https:' ? { servername: net().isIP(host) ? undefined : host, context: trustedSecureContext() } : undefined;
+    const conn = new HttpConnection(host, Number(u.port || (secure ? 443 : 80)), secure);
     this.#all.add(conn);
     conn.onGone = () => {
       this.#all.delete(conn);

@@ -1,19 +1,25 @@
-// GETs over plain HTTP are read off the socket by wpm's own client (raw-http-get.ts). Here it
-// meets a TCP server that writes its answers byte by byte as a test scripts them: every way of
-// framing a body, split at awkward places, kept-alive connections the server closes, answers cut
-// short, stalled or malformed. NARs are read through HttpCache.getStream with reuseChunks, as the
-// substituter reads them; narinfos through getText.
+// GETs over HTTP and https are read off the socket by wpm's own client (raw-http-get.ts). Here it
+// meets a server that writes its answers byte by byte as a test scripts them, over TCP and over
+// TLS (whose records wpm's client gathers, http-connection.ts): every way of framing a body, split
+// at awkward places, kept-alive connections the server closes, answers cut short, stalled or
+// malformed. NARs are read through HttpCache.getStream with reuseChunks, as the substituter reads
+// them; narinfos through getText. A private authority signs the TLS server, trusted the way
+// bin/wpm.js leaves it: WPM_EXTRA_CA_CERTS set, NODE_EXTRA_CA_CERTS empty.
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpCache } from '../../store/binary-cache/index.js';
 import { isWpmError } from '../../util/index.js';
+import { tempDir } from '../helpers/cli.js';
 
 /** How the server answers a request for a path: writes pieces, with pauses, then maybe closes. */
 type Script = (sock: net.Socket, requestNo: number) => Promise<void> | void;
 
-let server: net.Server;
 let base: string;
 const scripts = new Map<string, Script>();
 /** Connections the server accepted, and requests it read, since the last reset. */
@@ -22,8 +28,31 @@ let requests = 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-beforeAll(async () => {
-  server = net.createServer((sock) => {
+let tlsKeys: { key: Buffer; cert: Buffer };
+const savedEnv = { WPM_EXTRA_CA_CERTS: process.env.WPM_EXTRA_CA_CERTS, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS };
+
+beforeAll(() => {
+  const certs = tempDir('raw-get-certs');
+  const openssl = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: certs, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=wpm test authority']);
+  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  fs.writeFileSync(path.join(certs, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
+  tlsKeys = { key: fs.readFileSync(path.join(certs, 'server.key')), cert: fs.readFileSync(path.join(certs, 'server.pem')) };
+  // Read by util/trusted-cas.ts at the first TLS connection, which comes after this.
+  process.env.WPM_EXTRA_CA_CERTS = path.join(certs, 'ca.pem');
+  process.env.NODE_EXTRA_CA_CERTS = '';
+});
+
+afterAll(() => Object.assign(process.env, savedEnv));
+
+/** A server for `proto` that answers each request by its script. */
+async function startServer(proto: 'http' | 'https'): Promise<net.Server> {
+  const onSocket = (sock: net.Socket) => {
     connections++;
     let pending = '';
     sock.on('error', () => undefined);
@@ -38,12 +67,12 @@ beforeAll(async () => {
         await script(sock, requests);
       }
     });
-  });
+  };
+  const server = proto === 'https' ? tls.createServer(tlsKeys, onSocket) : net.createServer(onSocket);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  base = `${proto}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return server;
+}
 
 const caches: HttpCache[] = [];
 afterEach(() => {
@@ -114,7 +143,13 @@ function chunked(bytes: Buffer, sizes: number[]): (string | Buffer)[] {
   return out;
 }
 
-describe('NAR downloads read off the socket', () => {
+describe.each(['http', 'https'] as const)('NAR downloads read off the socket, over %s', (proto) => {
+  let server: net.Server;
+  beforeAll(async () => {
+    server = await startServer(proto);
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
   it('reads a Content-Length body into one reused buffer, over one kept-alive connection', async () => {
     scripts.set('/nar/a.nar', withLength(body));
     const c = cache();
@@ -240,7 +275,7 @@ describe('NAR downloads read off the socket', () => {
     for (const [name, answer, message] of cases) {
       scripts.set(`/nar/${name}.nar`, (sock) => void sock.write(answer));
       const got = await code(download(c, `nar/${name}.nar`));
-      expect(got, name).toMatch(/^ERR_CACHE_UNREACHABLE: cannot read http:\/\/127\.0\.0\.1:\d+\/nar\/[a-z-]+\.nar: the server sent /);
+      expect(got, name).toMatch(new RegExp(`^ERR_CACHE_UNREACHABLE: cannot read ${proto}://127\\.0\\.0\\.1:\\d+/nar/[a-z-]+\\.nar: the server sent `));
       expect(got, name).toMatch(message);
     }
   });
@@ -272,8 +307,8 @@ describe('NAR downloads read off the socket', () => {
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     const port = (s.address() as AddressInfo).port;
     await new Promise<void>((r) => s.close(() => r()));
-    const c = new HttpCache(`http://127.0.0.1:${port}`);
+    const c = new HttpCache(`${proto}://127.0.0.1:${port}`);
     caches.push(c);
-    expect(await code(download(c, 'nar/x.nar'))).toBe(`ERR_CACHE_UNREACHABLE: cannot reach http://127.0.0.1:${port}/nar/x.nar: ECONNREFUSED`);
+    expect(await code(download(c, 'nar/x.nar'))).toBe(`ERR_CACHE_UNREACHABLE: cannot reach ${proto}://127.0.0.1:${port}/nar/x.nar: ECONNREFUSED`);
   });
 });
