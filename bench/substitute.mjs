@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Substitution throughput over HTTP on loopback, from two servers holding the same closure:
-// `wpm serve` (NARs dumped from its store as they are sent) and nginx (static files of a
-// directory cache written by `wpm copy --to`). For each server, `wpm copy --from URL ROOT`
+// Substitution throughput over HTTP on loopback, from three servers holding the same closure:
+// `wpm serve` (NARs dumped from its store as they are sent), nginx (static files of a directory
+// cache written by `wpm copy --to`), and the same nginx over https, its certificate signed by a
+// private authority that each client is told to trust. For each server, `wpm copy --from URL ROOT`
 // (narinfos, signature checks, NARs streamed, hashed, unpacked, flushed to disk and registered)
 // against curl writing the same NARs to files on the same disk (one process, kept-alive
 // connection), as MB/s and a ratio; Nix's own `nix copy --from URL` into a local store, for what
 // the reference implementation reaches against the same curl on the same machine; curl to
-// /dev/null for context. Needs `npm run build`, curl, nginx and nix (Debian packages nginx, nix-bin).
+// /dev/null for context. Needs `npm run build`, curl, nginx, nix and openssl (Debian packages nginx,
+// nix-bin, openssl).
 //
 //   node bench/substitute.mjs [--mb 300] [--paths 30] [--runs 3] [--compression none]
 //
@@ -53,43 +55,58 @@ const freePort = () =>
 
 const startWpmServeHere = () => startWpmServe(homeA, ['--compression', opts.compression]);
 
-async function startNginx() {
-  const prefix = join(work, 'nginx');
+/** A private authority and a certificate for 127.0.0.1 signed by it; returns the files. */
+function makeCerts() {
+  const dir = join(work, 'tls');
+  mkdirSync(dir);
+  const openssl = (args) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=wpm bench authority']);
+  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
+}
+
+async function startNginx(certs) {
+  const prefix = join(work, certs ? 'nginx-tls' : 'nginx');
   mkdirSync(prefix);
   const port = await freePort();
+  const listen = certs ? `${port} ssl;\n    ssl_certificate ${certs.cert};\n    ssl_certificate_key ${certs.key}` : `${port}`;
   writeFileSync(
     join(prefix, 'nginx.conf'),
     `daemon off;\nmaster_process off;\nworker_processes 1;\npid ${prefix}/nginx.pid;\nerror_log ${prefix}/error.log;\n` +
       `events { worker_connections 64; }\nhttp {\n  access_log off;\n  sendfile on;\n  client_body_temp_path ${prefix}/client;\n  proxy_temp_path ${prefix}/proxy;\n` +
       `  fastcgi_temp_path ${prefix}/fastcgi;\n  uwsgi_temp_path ${prefix}/uwsgi;\n  scgi_temp_path ${prefix}/scgi;\n` +
-      `  server {\n    listen 127.0.0.1:${port};\n    root ${cacheDir};\n  }\n}\n`,
+      `  server {\n    listen 127.0.0.1:${listen};\n    root ${cacheDir};\n  }\n}\n`,
   );
   const child = spawn(NGINX, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${certs ? 'https' : 'http'}://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${url}/nix-cache-info`);
+    if (spawnSync('curl', ['-sf', '-o', '/dev/null', ...(certs ? ['--cacert', certs.ca] : []), `${url}/nix-cache-info`]).status === 0) {
       return { url, stop: () => child.kill('SIGTERM') };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
     }
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nginx did not start: ${readFileSync(join(prefix, 'error.log'), 'utf8')}`);
 }
 
-async function narUrls(url) {
-  return Promise.all(
-    infos.map(async (i) => {
-      const text = await (await fetch(`${url}/${i.path.slice(11, 43)}.narinfo`)).text();
-      return `${url}/${/^URL: (.*)$/m.exec(text)[1]}`;
-    }),
-  );
+async function narUrls(url, ca) {
+  return infos.map((i) => {
+    const narinfo = `${url}/${i.path.slice(11, 43)}.narinfo`;
+    const text = spawnSync('curl', ['-sSf', ...(ca ? ['--cacert', ca] : []), narinfo], { encoding: 'utf8' }).stdout;
+    return `${url}/${/^URL: (.*)$/m.exec(text)[1]}`;
+  });
 }
 
 let n = 0;
-function contenders(server, urls) {
+/** Each client, trusting `ca` where the server is nginx over https. */
+function contenders(server, urls, ca) {
   const curlArgs = (outputs) => {
-    const args = ['-sS', '--fail'];
+    const args = ['-sS', '--fail', ...(ca ? ['--cacert', ca] : [])];
     urls.forEach((u, i) => args.push('-o', outputs(i), u));
     return args;
   };
@@ -104,7 +121,8 @@ function contenders(server, urls) {
       label: `wpm copy --from ${server}`,
       run: (url) => {
         const home = join(work, `b-${n++}`);
-        return timed(WPM, ['copy', '--from', url, '--trusted-public-keys', pub, root], { env: { ...process.env, WPM_HOME: home } });
+        const env = { ...process.env, WPM_HOME: home, ...(ca ? { NODE_EXTRA_CA_CERTS: ca } : {}) };
+        return timed(WPM, ['copy', '--from', url, '--trusted-public-keys', pub, root], { env });
       },
     },
     {
@@ -128,21 +146,23 @@ function contenders(server, urls) {
       run: (url) => {
         const dir = join(work, `nix-${n++}`);
         const args = ['--extra-experimental-features', 'nix-command', 'copy', '--from', url, '--store', `local?root=${dir}`, '--option', 'trusted-public-keys', pub, root];
-        return timed('nix', args, { env: nixEnv(join(dir, 'home')) });
+        return timed('nix', args, { env: { ...nixEnv(join(dir, 'home')), ...(ca ? { NIX_SSL_CERT_FILE: ca } : {}) } });
       },
     },
     { label: `curl from ${server}, NARs to /dev/null (context)`, run: () => curl(() => '/dev/null') },
   ];
 }
 
+const certs = makeCerts();
 const results = [];
-for (const [server, start] of [
+for (const [server, start, ca] of [
   ['wpm serve', startWpmServeHere],
-  ['nginx', startNginx],
+  ['nginx', () => startNginx()],
+  ['nginx over https', () => startNginx(certs), certs.ca],
 ]) {
   const s = await start();
   try {
-    const cs = contenders(server, await narUrls(s.url));
+    const cs = contenders(server, await narUrls(s.url, ca), ca);
     const best = cs.map(() => ({ wall: Infinity, cpu: Infinity }));
     for (const c of cs) c.run(s.url); // warm up
     for (let r = 0; r < Number(opts.runs); r++) {

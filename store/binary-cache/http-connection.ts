@@ -106,8 +106,9 @@ export class HttpConnection {
   #gather(record: Uint8Array): boolean {
     if (this.#lent || this.#spilled.length > 0 || this.#filled + record.length > READ_SIZE) this.#spilled.push(Buffer.from(record));
     else this.#keep(record);
-    if (!this.#waiting) return !this.#lent;
-    if (READ_SIZE - this.#filled < RECORD_SIZE) {
+    const room = !this.#lent && READ_SIZE - this.#filled >= RECORD_SIZE;
+    if (!this.#waiting) return room;
+    if (!room) {
       this.#handOn(); // nearly full: now, not at the end of the turn
       return false;
     }
