@@ -62,13 +62,13 @@ export async function createProgram(verb?: string, opts: { noCommands?: boolean 
       'after',
       `
 Environment (settings also come from $XDG_CONFIG_HOME/wpm/wpm.conf; flags win):
-  WPM_HOME                 where the store lives (default: $XDG_DATA_HOME/wpm or ~/.local/share/wpm)
-${settingsHelp('  ', 25)}
-  WPM_CACHE_TOKEN          bearer token for wpm copy --to
-  WPM_EVAL_CACHE=0         evaluate every time (no evaluation cache)
-  WPM_RUN_STACK_MB=N       wpm run and launchers: run the program in a thread with an N MiB stack
-  WPM_DEBUG=1              stack traces on errors
-  WPM_CLI_CACHE=0          start without the command line's compiled-code cache
+  WPM_HOME                   where the store lives (default: $XDG_DATA_HOME/wpm or ~/.local/share/wpm)
+${settingsHelp('  ', 27)}
+  WPM_CACHE_TOKEN            bearer token for wpm copy --to
+  WPM_EVAL_CACHE=0           evaluate every time (no evaluation cache)
+  WPM_RUN_STACK_MB=N         wpm run and launchers: run the program in a thread with an N MiB stack
+  WPM_DEBUG=1                stack traces on errors
+  WPM_CLI_CACHE=0            start without the command line's compiled-code cache
 ${EXIT_CODES_HELP}`,
     )
     .exitOverride();
