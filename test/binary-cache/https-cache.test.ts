@@ -22,6 +22,14 @@ let server: https.Server;
 let base: string;
 let handshakes = 0;
 let HttpCache: typeof HttpCacheType;
+const savedEnv = { WPM_EXTRA_CA_CERTS: process.env.WPM_EXTRA_CA_CERTS, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS };
+/** The variables as they were (one that was unset is unset again, not the string "undefined"). */
+function restoreEnv(): void {
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}
 
 beforeAll(async () => {
   const certs = tempDir('https-cache-certs');
@@ -70,6 +78,7 @@ beforeAll(async () => {
 afterAll(
   () =>
     new Promise<void>((r) => {
+      restoreEnv();
       server?.closeAllConnections();
       server?.close(() => r());
     }),

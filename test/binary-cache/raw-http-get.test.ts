@@ -30,6 +30,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let tlsKeys: { key: Buffer; cert: Buffer };
 const savedEnv = { WPM_EXTRA_CA_CERTS: process.env.WPM_EXTRA_CA_CERTS, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS };
+/** The variables as they were (one that was unset is unset again, not the string "undefined"). */
+function restoreEnv(): void {
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}
 
 beforeAll(() => {
   const certs = tempDir('raw-get-certs');
@@ -48,7 +55,7 @@ beforeAll(() => {
   process.env.NODE_EXTRA_CA_CERTS = '';
 });
 
-afterAll(() => Object.assign(process.env, savedEnv));
+afterAll(restoreEnv);
 
 /** A server for `proto` that answers each request by its script. */
 async function startServer(proto: 'http' | 'https'): Promise<net.Server> {
