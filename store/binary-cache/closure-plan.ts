@@ -6,6 +6,7 @@
 import { isWpmError, WpmError } from '../../util/index.js';
 import { parseNarInfo, parseStorePath, type LocalStore, type NarInfo } from '../index.js';
 import { UNREACHABLE_CODES, type BinaryCache } from './cache.js';
+import { mapAdaptive } from './download-limit.js';
 import { checkTrust, type TrustPolicy } from './trust.js';
 
 /** A narinfo found for a path, and where. */
@@ -37,25 +38,8 @@ export function interrupted(what: string, cause?: unknown): WpmError {
  * `f` over `items`, at most `limit` at a time, results in order. After a failure no new item is
  * started, and the ones running are waited for before it is thrown: nothing is left writing.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  let failure: unknown;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        out[i] = await f(items[i]!);
-      } catch (err) {
-        if (!failed) failure = err;
-        failed = true;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed) throw failure;
-  return out;
+export function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  return mapAdaptive(items, { max: limit, start: limit }, f); // a limit that starts at its maximum stays there
 }
 
 /**

@@ -228,16 +228,19 @@ async function* body(res: Http.IncomingMessage, href: string, timedOut: () => bo
   try {
     let parts: Buffer[] = [];
     let size = 0;
+    const gathered = (): Buffer => {
+      const out = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+      return out;
+    };
     for await (const chunk of res as AsyncIterable<Buffer>) {
       got += chunk.length;
       parts.push(chunk);
       size += chunk.length;
-      if (size < GATHER) continue;
-      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-      parts = [];
-      size = 0;
+      if (size >= GATHER) yield gathered();
     }
-    if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+    if (size > 0) yield gathered();
   } catch (err) {
     if (isWpmError(err, 'ERR_INTERRUPTED') || isWpmError(err, 'ERR_CACHE_TIMEOUT')) throw err;
     if (timedOut()) throw new WpmError('ERR_CACHE_TIMEOUT', `${href}: the download stalled after ${got} bytes`, { cause: err });

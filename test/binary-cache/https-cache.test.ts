@@ -5,15 +5,12 @@
 // (http-connection.ts) or Node's, after a redirect; a body cut short is still named as such. A
 // private authority signs a loopback server, trusted the way bin/wpm.js leaves it:
 // WPM_EXTRA_CA_CERTS set, NODE_EXTRA_CA_CERTS empty.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HttpCache as HttpCacheType } from '../../store/binary-cache/http-cache.js';
-import { tempDir } from '../helpers/cli.js';
+import { HttpCache } from '../../store/binary-cache/http-cache.js';
+import { makeTlsAuthority, trustInProcess } from '../helpers/tls-authority.js';
 
 const BIG = Buffer.alloc(1 << 20);
 for (let i = 0; i < BIG.length; i++) BIG[i] = (i * 7 + (i >> 10)) & 0xff;
@@ -21,29 +18,11 @@ for (let i = 0; i < BIG.length; i++) BIG[i] = (i * 7 + (i >> 10)) & 0xff;
 let server: https.Server;
 let base: string;
 let handshakes = 0;
-let HttpCache: typeof HttpCacheType;
-const savedEnv = { WPM_EXTRA_CA_CERTS: process.env.WPM_EXTRA_CA_CERTS, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS };
-/** The variables as they were (one that was unset is unset again, not the string "undefined"). */
-function restoreEnv(): void {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-}
+let restoreEnv: () => void;
 
 beforeAll(async () => {
-  const certs = tempDir('https-cache-certs');
-  const openssl = (args: string[]) => {
-    const r = spawnSync('openssl', args, { cwd: certs, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
-  };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=wpm test authority']);
-  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(path.join(certs, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
-
-  server = https.createServer({ key: fs.readFileSync(path.join(certs, 'server.key')), cert: fs.readFileSync(path.join(certs, 'server.pem')) }, (req, res) => {
+  const authority = makeTlsAuthority('https-cache-certs');
+  server = https.createServer({ key: authority.key, cert: authority.cert }, (req, res) => {
     if (req.url === '/moved') {
       res.writeHead(302, { location: '/big' });
       res.end();
@@ -69,16 +48,13 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  process.env.WPM_EXTRA_CA_CERTS = path.join(certs, 'ca.pem');
-  process.env.NODE_EXTRA_CA_CERTS = '';
-  vi.resetModules(); // util/trusted-cas.ts reads the variables once: a fresh copy reads these
-  ({ HttpCache } = await import('../../store/binary-cache/http-cache.js'));
+  restoreEnv = trustInProcess(authority.caFile);
 }, 60_000);
 
 afterAll(
   () =>
     new Promise<void>((r) => {
-      restoreEnv();
+      restoreEnv?.();
       server?.closeAllConnections();
       server?.close(() => r());
     }),

@@ -5,17 +5,14 @@
 // malformed. NARs are read through HttpCache.getStream with reuseChunks, as the substituter reads
 // them; narinfos through getText. A private authority signs the TLS server, trusted the way
 // bin/wpm.js leaves it: WPM_EXTRA_CA_CERTS set, NODE_EXTRA_CA_CERTS empty.
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpCache } from '../../store/binary-cache/index.js';
 import { isWpmError } from '../../util/index.js';
-import { tempDir } from '../helpers/cli.js';
+import { makeTlsAuthority, trustInProcess, type TlsAuthority } from '../helpers/tls-authority.js';
 
 /** How the server answers a request for a path: writes pieces, with pauses, then maybe closes. */
 type Script = (sock: net.Socket, requestNo: number) => Promise<void> | void;
@@ -28,34 +25,15 @@ let requests = 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let tlsKeys: { key: Buffer; cert: Buffer };
-const savedEnv = { WPM_EXTRA_CA_CERTS: process.env.WPM_EXTRA_CA_CERTS, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS };
-/** The variables as they were (one that was unset is unset again, not the string "undefined"). */
-function restoreEnv(): void {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-}
+let authority: TlsAuthority;
+let restoreEnv: () => void;
 
 beforeAll(() => {
-  const certs = tempDir('raw-get-certs');
-  const openssl = (args: string[]) => {
-    const r = spawnSync('openssl', args, { cwd: certs, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
-  };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=wpm test authority']);
-  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(path.join(certs, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
-  tlsKeys = { key: fs.readFileSync(path.join(certs, 'server.key')), cert: fs.readFileSync(path.join(certs, 'server.pem')) };
-  // Read by util/trusted-cas.ts at the first TLS connection, which comes after this.
-  process.env.WPM_EXTRA_CA_CERTS = path.join(certs, 'ca.pem');
-  process.env.NODE_EXTRA_CA_CERTS = '';
+  authority = makeTlsAuthority('raw-get-certs');
+  restoreEnv = trustInProcess(authority.caFile);
 });
 
-afterAll(restoreEnv);
+afterAll(() => restoreEnv?.());
 
 /** A server for `proto` that answers each request by its script. */
 async function startServer(proto: 'http' | 'https'): Promise<net.Server> {
@@ -75,7 +53,7 @@ async function startServer(proto: 'http' | 'https'): Promise<net.Server> {
       }
     });
   };
-  const server = proto === 'https' ? tls.createServer(tlsKeys, onSocket) : net.createServer(onSocket);
+  const server = proto === 'https' ? tls.createServer({ key: authority.key, cert: authority.cert }, onSocket) : net.createServer(onSocket);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `${proto}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return server;

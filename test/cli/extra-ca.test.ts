@@ -2,7 +2,7 @@
 // not parse the file at every start (util/trusted-cas.ts), and wpm's own TLS clients trust it all
 // the same. A private authority signs a loopback HTTPS server; builtin:fetch (through a redirect)
 // and `wpm copy --from https://…` must trust it exactly when the variable names it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, WPM, tempDir, wpmOk } from '../helpers/cli.js';
+import { makeTlsAuthority } from '../helpers/tls-authority.js';
 
 const BODY = Buffer.from('fetched over TLS from an authority only NODE_EXTRA_CA_CERTS names\n');
 const SRI = `sha256-${crypto.createHash('sha256').update(BODY).digest('base64')}`;
@@ -22,11 +23,6 @@ let server: https.Server;
 let base: string;
 /** TLS handshakes the client broke off (it did not trust the certificate). */
 let refusedHandshakes = 0;
-
-function openssl(args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: certs, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
-}
 
 /** bin/wpm.js executed itself, so the kernel reads its #! line, as a shell or a launcher runs it. */
 function asCommand(args: string[], home: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -48,12 +44,8 @@ function fetchProject(url: string): string {
 }
 
 beforeAll(async () => {
-  certs = tempDir('extra-ca-certs');
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=wpm test authority']);
-  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(path.join(certs, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
+  const authority = makeTlsAuthority('extra-ca-certs');
+  certs = authority.dir;
 
   // A directory cache holding one signed path, served with the rest over HTTPS.
   const home = tempDir('extra-ca-src');
@@ -67,7 +59,7 @@ beforeAll(async () => {
   cacheDir = tempDir('extra-ca-cache');
   await wpmOk(['copy', '--to', `file://${cacheDir}`, storePath], { home });
 
-  server = https.createServer({ key: fs.readFileSync(path.join(certs, 'server.key')), cert: fs.readFileSync(path.join(certs, 'server.pem')) }, (req, res) => {
+  server = https.createServer({ key: authority.key, cert: authority.cert }, (req, res) => {
     const url = req.url ?? '/';
     if (url === '/moved') {
       res.writeHead(302, { location: '/file' }); // relative, as many servers answer
