@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalStore } from '../../store/index.js';
 import { tempDir, wpmOk, wpmP } from '../helpers/cli.js';
 import { NIX_ENV } from '../store/nix-oracle.js';
-import { pathInfo, serve } from './helpers.js';
+import { pathInfo, serve, signIntoFileCache } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -42,11 +42,7 @@ beforeAll(async () => {
   fs.symlinkSync('bin/run', path.join(src, 'link'));
   dir = await wpmOk(['store', 'add', src], { home: homeA });
   root = await LocalStore.open(homeA).addText('compress-root', `${dir}\n`, [dir]);
-  const keys = tempDir('compress-keys');
-  pub = await wpmOk(['key', 'generate', 'compress-test-1', '--dir', keys], { home: homeA });
-  await wpmOk(['store', 'sign', '-r', '--key', path.join(keys, 'compress-test-1.sec'), root], { home: homeA });
-  plainCache = tempDir('compress-plain');
-  await wpmOk(['copy', '--to', `file://${plainCache}`, root], { home: homeA });
+  ({ pub, cache: plainCache } = await signIntoFileCache(homeA, root, 'compress-test-1'));
 }, 60_000);
 
 function narinfoOf(cache: string, storePath: string): string {

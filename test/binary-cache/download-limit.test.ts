@@ -10,8 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventLoopProbe, mapAdaptive, START_JOBS } from '../../store/binary-cache/download-limit.js';
 import { LocalStore } from '../../store/index.js';
-import { tempDir, wpmOk, wpmP } from '../helpers/cli.js';
-import { pathInfo } from './helpers.js';
+import { tempDir, wpmP } from '../helpers/cli.js';
+import { pathInfo, signIntoFileCache } from './helpers.js';
 
 /** Runs `n` items of `ms` each through mapAdaptive; returns the most that ran at once. */
 async function peak(n: number, ms: number, opts: Parameters<typeof mapAdaptive>[1]): Promise<{ peak: number; out: number[] }> {
@@ -100,11 +100,7 @@ describe('a substitution from a slow cache', () => {
     paths = [];
     for (let i = 0; i < WIDTH; i++) paths.push(await store.addText(`slow-${i}`, `slow ${i}\n`, []));
     root = await store.addText('slow-root', paths.join('\n') + '\n', paths);
-    const keys = tempDir('slow-keys');
-    pub = await wpmOk(['key', 'generate', 'slow-test-1', '--dir', keys], { home: homeA });
-    await wpmOk(['store', 'sign', '-r', '--key', path.join(keys, 'slow-test-1.sec'), root], { home: homeA });
-    cache = tempDir('slow-cache');
-    await wpmOk(['copy', '--to', `file://${cache}`, root], { home: homeA });
+    ({ pub, cache } = await signIntoFileCache(homeA, root, 'slow-test-1'));
   }, 60_000);
 
   /** Serves `cache`, each NAR after `delayMs`; counts the NARs being answered at once. */

@@ -1,10 +1,10 @@
 // Shared by the binary-cache suites: a tiny two-step project built by host builtins only (fast,
-// and its top output refers to the other, so references are substituted first), `wpm serve`
-// as a real process, and looks into a home's store.
+// and its top output refers to the other, so references are substituted first), a closure signed
+// into a directory cache, `wpm serve` as a real process, and looks into a home's store.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WPM, tempDir, wpmP } from '../helpers/cli.js';
+import { WPM, tempDir, wpmOk, wpmP } from '../helpers/cli.js';
 
 export interface TinyProject {
   file: string;
@@ -50,6 +50,19 @@ local tiny = wpm.unpack('tiny', wpm.path(std.thisFile, 'tiny.tar'));
   const ev = await wpmP(['eval', '--json', '-A', 'top.out', file], { home: tempDir('probe') });
   if (ev.status !== 0) throw new Error(`eval failed: ${ev.stderr}`);
   return { file, tiny, top: JSON.parse(ev.stdout) as string };
+}
+
+/**
+ * `root`'s closure in `home`, signed with a fresh key named `keyName` and copied to a new
+ * directory cache (`wpm copy --to file://…` with its defaults). Returns the public key and the cache.
+ */
+export async function signIntoFileCache(home: string, root: string, keyName: string): Promise<{ pub: string; cache: string }> {
+  const keys = tempDir(`${keyName}-keys`);
+  const pub = await wpmOk(['key', 'generate', keyName, '--dir', keys], { home });
+  await wpmOk(['store', 'sign', '-r', '--key', path.join(keys, `${keyName}.sec`), root], { home });
+  const cache = tempDir(`${keyName}-cache`);
+  await wpmOk(['copy', '--to', `file://${cache}`, root], { home });
+  return { pub, cache };
 }
 
 export interface Served {

@@ -3,11 +3,10 @@
 // process. Every path lands valid and verified, and the process says nothing on stderr beyond its
 // own lines (each of the round's reads listens to its signal; none may be left behind, and Node's
 // listener-leak warning must not reach the user).
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalStore } from '../../store/index.js';
-import { tempDir, wpmOk, wpmP } from '../helpers/cli.js';
-import { pathInfo, serve } from './helpers.js';
+import { tempDir, wpmP } from '../helpers/cli.js';
+import { pathInfo, serve, signIntoFileCache } from './helpers.js';
 
 const WIDTH = 40;
 const homeA = tempDir('wide-a');
@@ -21,11 +20,7 @@ beforeAll(async () => {
   paths = [];
   for (let i = 0; i < WIDTH; i++) paths.push(await store.addText(`leaf-${i}`, `leaf ${i}\n`.repeat(1 + i * 100), []));
   root = await store.addText('wide-root', paths.join('\n') + '\n', paths);
-  const keys = tempDir('wide-keys');
-  pub = await wpmOk(['key', 'generate', 'wide-test-1', '--dir', keys], { home: homeA });
-  await wpmOk(['store', 'sign', '-r', '--key', path.join(keys, 'wide-test-1.sec'), root], { home: homeA });
-  cache = tempDir('wide-cache');
-  await wpmOk(['copy', '--to', `file://${cache}`, root], { home: homeA });
+  ({ pub, cache } = await signIntoFileCache(homeA, root, 'wide-test-1'));
 }, 60_000);
 
 async function substituteFrom(url: string): Promise<void> {
